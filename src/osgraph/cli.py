@@ -1,0 +1,131 @@
+"""The ``osgraph`` command: a thin layer over the library, one library call per command.
+
+Exit codes:
+
+- 0: done;
+- 1: osgraph refused the input or could not write the output; the message says where and why;
+- 2: the command line itself is wrong (unknown option, missing argument).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from osgraph.build import Summary
+
+EXIT_INPUT_ERROR = 1
+
+app = typer.Typer(
+    name="osgraph",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DEFAULT_OUT = Path("build")
+GRAPH_FILE_NAME = "osgraph.ttl"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"osgraph {version('osgraph')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Build RDF knowledge graphs of open-source achievement lists: which institutions, in which
+    countries, build the projects that matter, and who builds them together.
+
+    Start with `osgraph build`, which reads the bundled BenchCouncil Open100 2022-2023 list.
+    """
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn osgraph's errors into a message on standard error and exit code 1."""
+    from osgraph.errors import OsgraphError
+
+    try:
+        yield
+    except OsgraphError as error:
+        typer.echo(f"osgraph: error: {error}", err=True)
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
+
+
+@app.command()
+def build(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Lists to read: markdown (.md) tables or CSV (.csv) files. "
+            "Default: the bundled BenchCouncil Open100 2022-2023 list.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write osgraph.ttl into.")
+    ] = DEFAULT_OUT,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Base IRI of the graph's projects, institutions, countries, ... "
+            "[default: https://w3id.org/osgraph/id/]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Read lists and write their knowledge graph as Turtle to OUT/osgraph.ttl.
+
+    Prints what was read and built, and every notice: rows listed twice and merged, rows whose
+    institutions and countries do not line up.
+    """
+    from osgraph.build import build as build_graph
+    from osgraph.export import write_turtle
+    from osgraph.namespaces import DEFAULT_BASE
+
+    with _user_errors():
+        result = build_graph(sources, base=base or DEFAULT_BASE)
+        written = write_turtle(result.graph, out / GRAPH_FILE_NAME)
+    _print_summary(result.summary, written)
+
+
+def _print_summary(summary: Summary, written: Path) -> None:
+    lists = ", ".join(summary.lists)
+    plural = "list" if len(summary.lists) == 1 else "lists"
+    typer.echo(f"Read {summary.rows_read} rows from {len(summary.lists)} {plural} ({lists}).")
+    typer.echo(f"Wrote {written} ({summary.triples} triples):")
+    counts = {
+        "projects": summary.projects,
+        "institutions": summary.institutions,
+        "countries": summary.countries,
+        "contributions": summary.contributions,
+        "unaligned rows": summary.unaligned_rows,
+    }
+    for label, count in counts.items():
+        typer.echo(f"  {label:<15}{count:>6}")
+    if summary.notices:
+        typer.echo(f"{len(summary.notices)} notices:")
+        for notice in summary.notices:
+            typer.echo(f"  - {notice}")
+
+
+def main() -> None:
+    """Run the ``osgraph`` command."""
+    app()

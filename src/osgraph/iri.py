@@ -1,0 +1,120 @@
+"""Mint IRIs: readable, stable, valid for any Unicode name, and never shared by two things.
+
+Every IRI is ``BASE + kind + "/" + slug``. The kind (``project``, ``institution``, ...) keeps a
+project and an institution of the same name apart. The slug is the name's identity key
+(:func:`osgraph.resolve.name_key`) written so that no two keys give the same slug: letters and
+digits of any script stay as they are, a space becomes ``_``, and every other character is
+percent-encoded (``_`` itself included), as is a leading ``.`` that would make a ``.``/``..``
+path segment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from rdflib import URIRef
+
+from osgraph.errors import ConfigurationError
+
+_KEEP = frozenset("-.")
+
+
+@lru_cache(maxsize=1 << 16)
+def slug(key: str) -> str:
+    """Write an identity key as one IRI path segment; distinct keys give distinct slugs.
+
+    Examples
+    --------
+    >>> slug("service weaver")
+    'service_weaver'
+    >>> slug("comprehensive-rust"), slug("fly.io"), slug("c++")
+    ('comprehensive-rust', 'fly.io', 'c%2B%2B')
+    >>> slug("a b"), slug("a_b"), slug("a/b")
+    ('a_b', 'a%5Fb', 'a%2Fb')
+    >>> slug("清华大学")
+    '清华大学'
+    """
+    if not key:
+        raise ValueError("cannot mint an IRI for an empty name")
+    parts = []
+    for position, character in enumerate(key):
+        if character == " ":
+            parts.append("_")
+        elif (character.isalnum() and _is_iri_character(character)) or (
+            character in _KEEP and not (position == 0 and character == ".")
+        ):
+            parts.append(character)
+        else:
+            parts.append("".join(f"%{byte:02X}" for byte in character.encode()))
+    return "".join(parts)
+
+
+def _is_iri_character(character: str) -> bool:
+    """Whether a letter or digit may stand unencoded in an IRI path (RFC 3987 ``iunreserved``)."""
+    code = ord(character)
+    if code < 0x80:
+        return True
+    # Letters and digits outside these ranges (compatibility blocks, non-characters) are encoded.
+    return (
+        0xA0 <= code <= 0xD7FF
+        or 0xF900 <= code <= 0xFDCF
+        or 0xFDF0 <= code <= 0xFFEF
+        or (0x10000 <= code <= 0xEFFFD and (code & 0xFFFF) < 0xFFFE)
+    )
+
+
+class IriScheme:
+    """The IRIs of one graph, all under ``base``.
+
+    Examples
+    --------
+    >>> iris = IriScheme("https://example.org/")
+    >>> iris.project("langchain"), iris.institution("langchain")
+    (rdflib.term.URIRef('https://example.org/project/langchain'), rdflib.term.URIRef('https://example.org/institution/langchain'))
+    """
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        if not parts.scheme or not (parts.netloc or parts.scheme == "urn"):
+            raise ConfigurationError(f"the base IRI {base!r} is not absolute (say https://...)")
+        if not base.endswith(("/", "#")):
+            raise ConfigurationError(f"the base IRI {base!r} must end with '/' or '#'")
+        if any(character in base for character in '<>"{}|\\^` '):
+            raise ConfigurationError(f"the base IRI {base!r} has characters an IRI cannot hold")
+        self.base = base
+
+    def _mint(self, *segments: str) -> URIRef:
+        return URIRef(self.base + "/".join(segments))
+
+    def project(self, key: str) -> URIRef:
+        """The IRI of the project whose identity key is ``key``."""
+        return self._mint("project", slug(key))
+
+    def institution(self, key: str) -> URIRef:
+        """The IRI of the institution whose identity key is ``key``."""
+        return self._mint("institution", slug(key))
+
+    def country(self, key: str) -> URIRef:
+        """The IRI of the country whose identity key is ``key``."""
+        return self._mint("country", slug(key))
+
+    def contribution(self, project: str, institution: str, country: str) -> URIRef:
+        """The IRI of one (project, institution, country) contribution."""
+        return self._mint("contribution", slug(project), slug(institution), slug(country))
+
+    def edition(self, list_id: str) -> URIRef:
+        """The IRI of a list edition."""
+        return self._mint("list", slug(list_id))
+
+    def row(self, list_id: str, line: int) -> URIRef:
+        """The IRI of the row of a list edition that starts on ``line``."""
+        return self._mint("list", slug(list_id), "line", str(line))
+
+    def series(self, series_id: str) -> URIRef:
+        """The IRI of a series of lists."""
+        return self._mint("series", slug(series_id))
+
+    def agent(self, key: str) -> URIRef:
+        """The IRI of the organisation that publishes lists whose identity key is ``key``."""
+        return self._mint("agent", slug(key))
