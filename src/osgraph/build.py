@@ -9,7 +9,8 @@ What the graph holds, for each kind of thing (``osg:`` is the osgraph ontology):
   countries the rows state (``osg:developedBy``, ``osg:country``), their contributions, and the
   rows they come from (``prov:wasDerivedFrom``);
 - institutions and countries: label, homepage, other spellings (``skos:altLabel``);
-- contributions: project, institution, country, how they were aligned, and their rows.
+- contributions: project, institution, country (``osg:inCountry``), how they were aligned, and
+  their rows.
 """
 
 from __future__ import annotations
@@ -82,15 +83,16 @@ def build(sources: Sequence[Path | str] | None = None, *, base: str = DEFAULT_BA
     sources
         Markdown or CSV lists. Default: the bundled BenchCouncil Open100 2022-2023 list.
     base
-        The base IRI under which the graph's IRIs are minted; it must end with ``/`` or ``#``.
+        The base IRI under which the graph's IRIs are minted; it must end with ``/`` or ``#``
+        (or ``:`` for a URN).
 
     Raises
     ------
     SourceError
         When a source cannot be read; the message names the file, line and cell.
     ConfigurationError
-        When ``base`` is not an absolute IRI ending with ``/`` or ``#``, or two sources claim the
-        same list id.
+        When ``base`` is not an absolute IRI ending with ``/`` or ``#`` (``:`` for a URN), or
+        two sources claim the same list id.
 
     Examples
     --------
@@ -169,7 +171,7 @@ def graph_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
         yield project_node, OSG.contribution, node
         yield node, OSG.project, project_node
         yield node, OSG.institution, iris.institution(contribution.institution)
-        yield node, OSG.country, iris.country(contribution.country)
+        yield node, OSG.inCountry, iris.country(contribution.country)
         for method in record.methods:
             yield node, OSG.alignment, _ALIGNMENT_TERMS[method]
         for origin in record.origins:

@@ -26,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -77,24 +78,26 @@ def build(
             help="Lists to read: markdown (.md) tables or CSV (.csv) files. "
             "Default: the bundled BenchCouncil Open100 2022-2023 list.",
             show_default=False,
+            metavar="SOURCE",
         ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write osgraph.ttl into.")
+        Path, typer.Option("--out", "-o", help="Folder to write osgraph.ttl into.", metavar="DIR")
     ] = DEFAULT_OUT,
     base: Annotated[
         str | None,
         typer.Option(
             help="Base IRI of the graph's projects, institutions, countries, ... "
-            "[default: https://w3id.org/osgraph/id/]",
+            "(default: https://w3id.org/osgraph/id/)",
             show_default=False,
+            metavar="IRI",
         ),
     ] = None,
 ) -> None:
-    """Read lists and write their knowledge graph as Turtle to OUT/osgraph.ttl.
+    """Read lists and write their knowledge graph as Turtle to DIR/osgraph.ttl.
 
-    Prints what was read and built, and every notice: rows listed twice and merged, rows whose
-    institutions and countries do not line up.
+    Prints what was read and built, and every notice: rows listed twice and merged, rows
+    whose institutions and countries do not line up.
     """
     from osgraph.build import build as build_graph
     from osgraph.export import write_turtle

@@ -30,7 +30,7 @@ def write_turtle(graph: Graph, path: Path | str) -> Path:
         When the file or its folder cannot be written.
     """
     path = Path(path)
-    data = graph.serialize(format="turtle", encoding="utf-8")
+    data = graph.serialize(format="longturtle", encoding="utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(

@@ -78,8 +78,11 @@ class IriScheme:
         parts = urlsplit(base)
         if not parts.scheme or not (parts.netloc or parts.scheme == "urn"):
             raise ConfigurationError(f"the base IRI {base!r} is not absolute (say https://...)")
-        if not base.endswith(("/", "#")):
-            raise ConfigurationError(f"the base IRI {base!r} must end with '/' or '#'")
+        separators = (":", "/", "#") if parts.scheme == "urn" else ("/", "#")
+        if not base.endswith(separators):
+            raise ConfigurationError(
+                f"the base IRI {base!r} must end with {' or '.join(map(repr, separators))}"
+            )
         if any(character in base for character in '<>"{}|\\^` '):
             raise ConfigurationError(f"the base IRI {base!r} has characters an IRI cannot hold")
         self.base = base

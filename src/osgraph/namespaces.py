@@ -43,6 +43,7 @@ class OSG(DefinedNamespace):
     # Properties
     developedBy: URIRef
     country: URIRef
+    inCountry: URIRef
     contribution: URIRef
     project: URIRef
     institution: URIRef

@@ -193,8 +193,8 @@ def _add_entry(resolution: Resolution, entry: Entry) -> None:
             Notice(
                 "unaligned",
                 f"{entry.project.name}: {len(entry.institutions)} institutions and "
-                f"{len(entry.countries)} countries do not line up; no contribution was made "
-                "from this row (the project keeps the institutions and countries it states)",
+                f"{len(entry.countries)} countries do not line up; the row makes no "
+                "contribution (its project keeps both lists)",
                 (entry.origin,),
             )
         )
@@ -236,8 +236,8 @@ def _repeated_rows(rows_by_project: dict[tuple[str, str], list[Entry]]) -> list[
             notices.append(
                 Notice(
                     "duplicate-row",
-                    f"{name} is listed {len(rows)} times with the same institutions and "
-                    "countries; merged into one project that keeps every row",
+                    f"{name} is listed {len(rows)} times with the same facts; merged into one "
+                    "project that keeps every row",
                     tuple(row.origin for row in rows),
                 )
             )
@@ -245,8 +245,8 @@ def _repeated_rows(rows_by_project: dict[tuple[str, str], list[Entry]]) -> list[
             notices.append(
                 Notice(
                     "conflicting-rows",
-                    f"{name} is listed {len(rows)} times with different institutions or "
-                    "countries; every row's facts are kept on the one project",
+                    f"{name} is listed {len(rows)} times with different facts; every row's facts "
+                    "are kept on the one project",
                     tuple(row.origin for row in rows),
                 )
             )
