@@ -1,0 +1,41 @@
+"""The wheel users install carries the bundled list, its sidecar, the column names and the
+ontology, which live in the top-level data/ and ontology/ folders and reach the package through
+the links src/osgraph/data and src/osgraph/ontology."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_wheel_ships_data_and_ontology(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("osgraph-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for shipped in [
+        "osgraph/data/benchcouncil-open100-2022-2023.md",
+        "osgraph/data/benchcouncil-open100-2022-2023.toml",
+        "osgraph/data/columns.toml",
+        "osgraph/ontology/osgraph.ttl",
+    ]:
+        assert shipped in names
+    bundled = zipfile.ZipFile(wheel).read("osgraph/data/benchcouncil-open100-2022-2023.md")
+    assert bundled == (ROOT / "data" / "benchcouncil-open100-2022-2023.md").read_bytes()
