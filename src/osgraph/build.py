@@ -20,19 +20,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from osgraph.errors import ConfigurationError
+from osgraph.gazetteer import Country, Gazetteer, InstitutionFacts, load_gazetteer
 from osgraph.iri import IriScheme
-from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, SCHEMA
-from osgraph.resolve import AlignmentMethod, Named, Notice, Resolution, name_key, resolve
+from osgraph.names import name_key
+from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
+from osgraph.resolve import AlignmentMethod, Named, Notice, Resolution, resolve
 from osgraph.sources import ListInfo, Origin, bundled_list, read_source
 
 _ALIGNMENT_TERMS = {
     AlignmentMethod.BY_POSITION: OSG.ByPosition,
     AlignmentMethod.ONE_COUNTRY_FOR_ALL: OSG.OneCountryForAll,
     AlignmentMethod.ONE_INSTITUTION_PER_COUNTRY: OSG.OneInstitutionPerCountry,
+    AlignmentMethod.BY_GAZETTEER: OSG.ByGazetteer,
+    AlignmentMethod.BY_OTHER_ROWS: OSG.ByOtherRows,
     AlignmentMethod.UNALIGNED: OSG.Unaligned,
+}
+
+_KIND_CLASSES = {
+    "university": OSG.University,
+    "company": OSG.Company,
+    "research-institute": OSG.ResearchInstitute,
+    "government-lab": OSG.GovernmentLab,
+    "foundation-or-community": OSG.FoundationOrCommunity,
+    "lab": OSG.Lab,
 }
 
 PREFIXES = {
@@ -40,6 +53,7 @@ PREFIXES = {
     "dcat": DCAT,
     "dcterms": DCTERMS,
     "foaf": FOAF,
+    "org": ORG,
     "prov": PROV,
     "rdf": RDF,
     "rdfs": RDFS,
@@ -75,7 +89,12 @@ class BuildResult:
     summary: Summary
 
 
-def build(sources: Sequence[Path | str] | None = None, *, base: str = DEFAULT_BASE) -> BuildResult:
+def build(
+    sources: Sequence[Path | str] | None = None,
+    *,
+    base: str = DEFAULT_BASE,
+    gazetteer: Gazetteer | Path | str | None = None,
+) -> BuildResult:
     """Read lists, resolve them and build their knowledge graph.
 
     Parameters
@@ -85,11 +104,15 @@ def build(sources: Sequence[Path | str] | None = None, *, base: str = DEFAULT_BA
     base
         The base IRI under which the graph's IRIs are minted; it must end with ``/`` or ``#``
         (or ``:`` for a URN).
+    gazetteer
+        What is known of institutions: a loaded gazetteer, or the path of a file in the form of
+        ``data/institutions.toml``. Default: the bundled gazetteer.
 
     Raises
     ------
     SourceError
-        When a source cannot be read; the message names the file, line and cell.
+        When a source or the gazetteer cannot be read, or a country does not resolve; the
+        message names the file, line and cell.
     ConfigurationError
         When ``base`` is not an absolute IRI ending with ``/`` or ``#`` (``:`` for a URN), or
         two sources claim the same list id.
@@ -104,7 +127,9 @@ def build(sources: Sequence[Path | str] | None = None, *, base: str = DEFAULT_BA
     paths = [bundled_list()] if not sources else [Path(source) for source in sources]
     read = [read_source(path) for path in paths]
     _check_distinct_list_ids([source.info for source in read], paths)
-    resolution = resolve(read)
+    if not isinstance(gazetteer, Gazetteer):
+        gazetteer = load_gazetteer(gazetteer)
+    resolution = resolve(read, gazetteer)
     graph = new_graph(base)
     for triple in graph_triples(resolution, iris):
         graph.add(triple)
@@ -153,14 +178,28 @@ def graph_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
         for country_key in project.countries:
             yield node, OSG.country, iris.country(country_key)
 
+    countries: dict[str, Country] = {
+        code: record.country for code, record in resolution.countries.items() if record.country
+    }
     for key, institution in resolution.institutions.items():
         node = iris.institution(key)
         yield node, RDF.type, OSG.Institution
         yield from _named_triples(node, institution)
-    for key, country in resolution.countries.items():
-        node = iris.country(key)
-        yield node, RDF.type, OSG.Country
-        yield from _named_triples(node, country)
+        if institution.facts:
+            yield from _organisation_triples(node, institution.facts, resolution.gazetteer, iris)
+    for facts in _ancestors(resolution):
+        node = iris.institution(name_key(facts.name))
+        yield node, RDFS.label, Literal(facts.name)
+        yield from _organisation_triples(node, facts, resolution.gazetteer, iris)
+    for facts in _gazetteer_entries(resolution):
+        home = resolution.gazetteer.country(facts.country) if facts.country else None
+        if home is not None:
+            countries.setdefault(home.alpha2, home)
+    for code, country in countries.items():
+        node = iris.country(code)
+        named = resolution.countries.get(code)
+        spellings = named.spellings if named else set()
+        yield from _country_triples(node, country, spellings)
 
     for contribution, record in resolution.contributions.items():
         node = iris.contribution(
@@ -184,6 +223,66 @@ def _named_triples(node: URIRef, entity: Named) -> Iterable[Triple]:
         yield node, SKOS.altLabel, Literal(spelling)
     for homepage in sorted(entity.homepages):
         yield node, OSG.homepage, URIRef(homepage)
+
+
+def _organisation_triples(
+    node: URIRef, facts: InstitutionFacts, gazetteer: Gazetteer, iris: IriScheme
+) -> Iterable[Triple]:
+    """What the gazetteer knows of an organisation: kind, country, identifiers, parent."""
+    if facts.kind:
+        yield node, RDF.type, _KIND_CLASSES[facts.kind]
+    else:
+        yield node, RDF.type, ORG.Organization
+    for alias in facts.aliases:
+        yield node, SKOS.altLabel, Literal(alias)
+    if facts.homepage:
+        yield node, OSG.homepage, URIRef(facts.homepage)
+    if facts.country:
+        yield node, OSG.basedIn, iris.country(facts.country)
+    if facts.wikidata:
+        yield node, SKOS.exactMatch, WIKIDATA_ENTITY[facts.wikidata]
+    if facts.ror:
+        yield node, OSG.ror, ROR[facts.ror]
+    if facts.parent:
+        parent = gazetteer.institution(facts.parent)
+        assert parent is not None, facts.parent  # the gazetteer checks parents when it loads
+        yield node, ORG.subOrganizationOf, iris.institution(name_key(parent.name))
+    for source in sorted(set(facts.sources.values())):
+        yield node, DCTERMS.source, URIRef(source)
+
+
+def _gazetteer_entries(resolution: Resolution) -> list[InstitutionFacts]:
+    listed = [record.facts for record in resolution.institutions.values() if record.facts]
+    return listed + _ancestors(resolution)
+
+
+def _ancestors(resolution: Resolution) -> list[InstitutionFacts]:
+    """The parents, grandparents, ... of listed institutions that no list names itself."""
+    listed = {name_key(record.label) for record in resolution.institutions.values()}
+    found: dict[str, InstitutionFacts] = {}
+    pending = [record.facts for record in resolution.institutions.values() if record.facts]
+    while pending:
+        facts = pending.pop()
+        parent = resolution.gazetteer.institution(facts.parent) if facts.parent else None
+        if parent is None:
+            continue
+        key = name_key(parent.name)
+        if key not in listed and key not in found:
+            found[key] = parent
+            pending.append(parent)
+    return [found[key] for key in sorted(found)]
+
+
+def _country_triples(node: URIRef, country: Country, spellings: set[str]) -> Iterable[Triple]:
+    yield node, RDF.type, OSG.Country
+    yield node, RDFS.label, Literal(country.name, lang="en")
+    yield node, RDFS.label, Literal(country.name_zh, lang="zh")
+    for spelling in sorted(spellings - {country.name}):
+        yield node, SKOS.altLabel, Literal(spelling)
+    yield node, OSG.alpha2, Literal(country.alpha2)
+    yield node, OSG.alpha3, Literal(country.alpha3)
+    if country.wikidata:
+        yield node, SKOS.exactMatch, WIKIDATA_ENTITY[country.wikidata]
 
 
 def _row_triples(origin: Origin, iris: IriScheme) -> Iterable[Triple]:

@@ -31,6 +31,25 @@ app = typer.Typer(
 )
 
 DEFAULT_OUT = Path("build")
+
+SourcesArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Lists to read: markdown (.md) tables or CSV (.csv) files. "
+        "Default: the bundled BenchCouncil Open100 2022-2023 list.",
+        show_default=False,
+        metavar="SOURCE",
+    ),
+]
+GazetteerOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Gazetteer of institutions, in the form of data/institutions.toml "
+        "(default: the bundled one).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
 GRAPH_FILE_NAME = "osgraph.ttl"
 
 
@@ -72,15 +91,7 @@ def _user_errors() -> Iterator[None]:
 
 @app.command()
 def build(
-    sources: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Lists to read: markdown (.md) tables or CSV (.csv) files. "
-            "Default: the bundled BenchCouncil Open100 2022-2023 list.",
-            show_default=False,
-            metavar="SOURCE",
-        ),
-    ] = None,
+    sources: SourcesArgument = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder to write osgraph.ttl into.", metavar="DIR")
     ] = DEFAULT_OUT,
@@ -93,6 +104,7 @@ def build(
             metavar="IRI",
         ),
     ] = None,
+    gazetteer: GazetteerOption = None,
 ) -> None:
     """Read lists and write their knowledge graph as Turtle to DIR/osgraph.ttl.
 
@@ -104,9 +116,42 @@ def build(
     from osgraph.namespaces import DEFAULT_BASE
 
     with _user_errors():
-        result = build_graph(sources, base=base or DEFAULT_BASE)
+        result = build_graph(sources, base=base or DEFAULT_BASE, gazetteer=gazetteer)
         written = write_turtle(result.graph, out / GRAPH_FILE_NAME)
     _print_summary(result.summary, written)
+
+
+@app.command()
+def resolve(
+    sources: SourcesArgument = None,
+    gazetteer: GazetteerOption = None,
+) -> None:
+    """List the institutions and countries of lists that the gazetteer does not know.
+
+    For each, prints where it was met and the closest known names, so that you can add an
+    alias or an entry to the gazetteer. Exits 1 when a name is unknown, 0 when all are known.
+    """
+    from osgraph.gazetteer import load_gazetteer
+    from osgraph.resolve import find_unknown_names
+    from osgraph.sources import bundled_list, read_source
+
+    with _user_errors():
+        known = load_gazetteer(gazetteer)
+        read = [read_source(path) for path in (sources or [bundled_list()])]
+        unknown = find_unknown_names(read, known)
+    rows = sum(len(source.entries) for source in read)
+    if not unknown:
+        typer.echo(f"Every institution and country of the {rows} rows read is in the gazetteer.")
+        return
+    names = "1 name" if len(unknown) == 1 else f"{len(unknown)} names"
+    verb = "is" if len(unknown) == 1 else "are"
+    typer.echo(f"{names} of the {rows} rows read {verb} not in the gazetteer:")
+    for name in unknown:
+        where = ", ".join(str(origin) for origin in name.origins)
+        typer.echo(f"  {name.kind} {name.name!r} ({where})")
+        closest = ", ".join(f"{match} ({score:.0f})" for match, score in name.closest)
+        typer.echo(f"      closest: {closest}")
+    raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 def _print_summary(summary: Summary, written: Path) -> None:

@@ -33,11 +33,19 @@ class OSG(DefinedNamespace):
     ListEdition: URIRef
     SourceRow: URIRef
     AlignmentMethod: URIRef
+    University: URIRef
+    Company: URIRef
+    ResearchInstitute: URIRef
+    GovernmentLab: URIRef
+    FoundationOrCommunity: URIRef
+    Lab: URIRef
 
     # Alignment methods
     ByPosition: URIRef
     OneCountryForAll: URIRef
     OneInstitutionPerCountry: URIRef
+    ByGazetteer: URIRef
+    ByOtherRows: URIRef
     Unaligned: URIRef
 
     # Properties
@@ -55,3 +63,11 @@ class OSG(DefinedNamespace):
     rawText: URIRef
     fileName: URIRef
     period: URIRef
+    basedIn: URIRef
+    ror: URIRef
+    alpha2: URIRef
+    alpha3: URIRef
+
+
+WIKIDATA_ENTITY = Namespace("http://www.wikidata.org/entity/")
+ROR = Namespace("https://ror.org/")

@@ -1,29 +1,38 @@
-"""Resolve entries into entities and contributions.
+"""Resolve entries into entities and contributions, against the gazetteer.
 
-Names that differ only in case, Unicode form or white space are one entity (:func:`name_key`).
-A project listed in several rows is one project that remembers every row. Each row's institutions
-are paired with its countries by :func:`align_contributions`; a row whose lists do not line up is
-kept (its project still records the institutions and countries the row states) and reported,
-never guessed.
+- A country name resolves to its ISO 3166-1 country (``USA`` and ``United States`` are one); a
+  name that does not resolve is an error naming the file, line and cell, with close matches.
+- An institution name resolves to its gazetteer entry through the entry's name or aliases; a
+  name the gazetteer does not know is still an institution, without identifiers, and reported.
+- A project listed in several rows is one project that remembers every row.
+- Each row's institutions are paired with its countries: first by the shape of the row
+  (:func:`align_contributions`); when the shape does not tell, by each institution's own
+  country in the gazetteer, then by the countries the same institution has in other rows
+  (:func:`align_by_knowledge`). An institution that none of these places is reported, never
+  guessed, and its project still records the institutions and countries the row states.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from osgraph.errors import SourceError
+from osgraph.gazetteer import Country, Gazetteer, InstitutionFacts, load_gazetteer
+from osgraph.names import name_key
 from osgraph.sources import Entry, ListInfo, Mention, Origin, Source
 
 
 class AlignmentMethod(Enum):
-    """How a row's institutions were paired with its countries."""
+    """How an institution of a row was paired with one of the row's countries."""
 
     BY_POSITION = "by position"
     ONE_COUNTRY_FOR_ALL = "one country for all"
     ONE_INSTITUTION_PER_COUNTRY = "one institution in every country"
+    BY_GAZETTEER = "by the institution's country in the gazetteer"
+    BY_OTHER_ROWS = "by the institution's country in other rows"
     UNALIGNED = "unaligned"
 
 
@@ -44,6 +53,20 @@ class Named:
     label: str
     homepages: set[str] = field(default_factory=set)
     spellings: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class InstitutionRecord(Named):
+    """An institution, with its gazetteer entry when the gazetteer knows it."""
+
+    facts: InstitutionFacts | None = None
+
+
+@dataclass(slots=True)
+class CountryRecord(Named):
+    """A country, resolved to ISO 3166-1."""
+
+    country: Country | None = None
 
 
 @dataclass(slots=True)
@@ -88,42 +111,27 @@ class Notice:
 class Resolution:
     """Everything the sources say, resolved into entities, ready to become a graph."""
 
+    gazetteer: Gazetteer
     lists: list[ListInfo] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     projects: dict[str, ProjectRecord] = field(default_factory=dict)
-    institutions: dict[str, Named] = field(default_factory=dict)
-    countries: dict[str, Named] = field(default_factory=dict)
+    institutions: dict[str, InstitutionRecord] = field(default_factory=dict)
+    countries: dict[str, CountryRecord] = field(default_factory=dict)
     contributions: dict[ContributionKey, ContributionRecord] = field(default_factory=dict)
     unaligned: list[Entry] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
 
-def name_key(name: str) -> str:
-    """Return the identity of a name: two names with the same key are the same thing.
-
-    Case, Unicode compatibility forms and runs of white space do not make names different.
-
-    Examples
-    --------
-    >>> name_key("Beijing Academy of Artificial   Intelligence (BAAI)")
-    'beijing academy of artificial intelligence (baai)'
-    >>> name_key("Zhipu.AI") == name_key("ZHIPU.AI ")
-    True
-    """
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
 def align_contributions(entry: Entry) -> Alignment:
-    """Pair the institutions of a row with its countries.
+    """Pair the institutions of a row with its countries, from the shape of the row alone.
 
     - as many countries as institutions: by position;
     - one country: every institution gets it;
     - one institution and several countries: one pair per country;
-    - anything else cannot be paired without more knowledge: no pairs, ``UNALIGNED``.
+    - anything else cannot be paired from the row alone: no pairs, ``UNALIGNED``.
 
     Examples
     --------
-    >>> from osgraph.sources import Origin
     >>> def row(institutions, countries):
     ...     mentions = tuple(Mention(name) for name in institutions)
     ...     return Entry(Mention("P"), mentions, tuple(countries), Origin("l", "f", 1, ""))
@@ -150,10 +158,57 @@ def align_contributions(entry: Entry) -> Alignment:
     return Alignment(AlignmentMethod.UNALIGNED, ())
 
 
-def resolve(sources: Iterable[Source]) -> Resolution:
+def align_by_knowledge(
+    entry: Entry, gazetteer: Gazetteer, seen_in: Mapping[str, set[str]]
+) -> tuple[list[Alignment], list[Mention]]:
+    """Pair the institutions of a row whose shape does not tell, from what is known of them.
+
+    Each institution goes with the one country of the row that is its own country in the
+    gazetteer (or contains it: Hong Kong is in China); failing that, with the one country of
+    the row it has in other rows (``seen_in``: institution key → country codes). Returns the
+    alignments found and the institutions that neither places.
+    """
+    row_countries = [(name, _country_code(gazetteer, name)) for name in entry.countries]
+    by_gazetteer: list[tuple[Mention, str]] = []
+    by_other_rows: list[tuple[Mention, str]] = []
+    unplaced: list[Mention] = []
+    for institution in entry.institutions:
+        facts = gazetteer.institution(institution.name)
+        home = facts.country if facts else None
+        matches = [name for name, code in row_countries if home and gazetteer.within(home, code)]
+        if len(matches) == 1:
+            by_gazetteer.append((institution, matches[0]))
+            continue
+        seen = seen_in.get(_institution_key(gazetteer, institution), set())
+        matches = [name for name, code in row_countries if code in seen]
+        if len(matches) == 1:
+            by_other_rows.append((institution, matches[0]))
+        else:
+            unplaced.append(institution)
+    alignments = [
+        Alignment(method, tuple(pairs))
+        for method, pairs in (
+            (AlignmentMethod.BY_GAZETTEER, by_gazetteer),
+            (AlignmentMethod.BY_OTHER_ROWS, by_other_rows),
+        )
+        if pairs
+    ]
+    return alignments, unplaced
+
+
+def resolve(sources: Iterable[Source], gazetteer: Gazetteer | None = None) -> Resolution:
     """Resolve the entries of every source into projects, institutions, countries and
-    contributions, with a notice for every row that was merged or left unaligned."""
-    resolution = Resolution()
+    contributions, with a notice for every row that was merged, every institution the
+    gazetteer does not know, and every institution that could not be placed in a country.
+
+    Raises
+    ------
+    SourceError
+        When a country name does not resolve; the message names the file, line and cell and
+        offers the closest country names.
+    """
+    gazetteer = gazetteer or load_gazetteer()
+    resolution = Resolution(gazetteer)
     rows_by_project: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for source in sources:
         resolution.lists.append(source.info)
@@ -170,11 +225,105 @@ def resolve(sources: Iterable[Source]) -> Resolution:
             resolution.entries.append(entry)
             rows_by_project[source.info.id, name_key(entry.project.name)].append(entry)
             _add_entry(resolution, entry)
+
+    # Rows whose shape tells how to pair them come first: what they say of an institution's
+    # country is what places the same institution in the rows whose shape does not tell.
+    undecided = []
+    seen_in: dict[str, set[str]] = defaultdict(set)
+    for entry in resolution.entries:
+        alignment = align_contributions(entry)
+        if alignment.method is AlignmentMethod.UNALIGNED:
+            undecided.append(entry)
+            continue
+        _add_alignment(resolution, entry, alignment)
+        for institution, country in alignment.pairs:
+            key = _institution_key(gazetteer, institution)
+            seen_in[key].add(_country_code(gazetteer, country))
+    for entry in undecided:
+        alignments, unplaced = align_by_knowledge(entry, gazetteer, seen_in)
+        for alignment in alignments:
+            _add_alignment(resolution, entry, alignment)
+        if unplaced:
+            resolution.unaligned.append(entry)
+            names = ", ".join(institution.name for institution in unplaced)
+            resolution.notices.append(
+                Notice(
+                    "unaligned",
+                    f"{entry.project.name}: {len(entry.institutions)} institutions and "
+                    f"{len(entry.countries)} countries do not line up, and neither the "
+                    f"gazetteer nor other rows place {names} in one of them; no contribution "
+                    "was made for them (the project keeps every institution and country)",
+                    (entry.origin,),
+                )
+            )
+
+    resolution.notices.extend(_unknown_institutions(resolution))
     resolution.notices.extend(_repeated_rows(rows_by_project))
     return resolution
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownName:
+    """A name of an institution or country that the gazetteer does not know, where it was
+    met, and the closest known names with their similarity (0 to 100)."""
+
+    kind: str
+    name: str
+    origins: tuple[Origin, ...]
+    closest: tuple[tuple[str, float], ...]
+
+
+def find_unknown_names(
+    sources: Iterable[Source], gazetteer: Gazetteer | None = None
+) -> list[UnknownName]:
+    """List every institution and country name of ``sources`` that the gazetteer does not
+    know, with the closest known names, so that a user can extend the gazetteer.
+
+    Examples
+    --------
+    >>> from osgraph.sources import read_csv_table
+    >>> entries, _ = read_csv_table(
+    ...     "project,institutions,countries\\nX,Tsinghua Univ,Atlantis\\n", "l.csv", list_id="l"
+    ... )
+    >>> unknown = find_unknown_names([Source(ListInfo("l", "l.csv"), tuple(entries))])
+    >>> [(u.kind, u.name, u.closest[0][0]) for u in unknown]
+    [('institution', 'Tsinghua Univ', 'Tsinghua University'), ('country', 'Atlantis', 'Albania')]
+    """
+    gazetteer = gazetteer or load_gazetteer()
+    met: dict[tuple[str, str], list[Origin]] = defaultdict(list)
+    for source in sources:
+        for entry in source.entries:
+            for institution in entry.institutions:
+                if gazetteer.institution(institution.name) is None:
+                    met["institution", institution.name].append(entry.origin)
+            for country in entry.countries:
+                if gazetteer.country(country) is None:
+                    met["country", country].append(entry.origin)
+    unknown = []
+    for (kind, name), origins in met.items():
+        closest = (
+            gazetteer.closest_institutions(name)
+            if kind == "institution"
+            else gazetteer.closest_countries(name)
+        )
+        unknown.append(UnknownName(kind, name, tuple(origins), tuple(closest)))
+    return unknown
+
+
+def _institution_key(gazetteer: Gazetteer, institution: Mention) -> str:
+    facts = gazetteer.institution(institution.name)
+    return name_key(facts.name if facts else institution.name)
+
+
+def _country_code(gazetteer: Gazetteer, name: str) -> str:
+    country = gazetteer.country(name)
+    # Every country of an entry was resolved when the entry was added.
+    assert country is not None, name
+    return country.alpha2
+
+
 def _add_entry(resolution: Resolution, entry: Entry) -> None:
+    gazetteer = resolution.gazetteer
     project_key = name_key(entry.project.name)
     project = resolution.projects.get(project_key)
     if project is None:
@@ -182,43 +331,74 @@ def _add_entry(resolution: Resolution, entry: Entry) -> None:
     _remember(project, entry.project)
     project.origins.append(entry.origin)
     for institution in entry.institutions:
-        project.institutions.add(_named(resolution.institutions, institution).key)
-    for country in entry.countries:
-        project.countries.add(_named(resolution.countries, Mention(country)).key)
-
-    alignment = align_contributions(entry)
-    if alignment.method is AlignmentMethod.UNALIGNED:
-        resolution.unaligned.append(entry)
-        resolution.notices.append(
-            Notice(
-                "unaligned",
-                f"{entry.project.name}: {len(entry.institutions)} institutions and "
-                f"{len(entry.countries)} countries do not line up; the row makes no "
-                "contribution (its project keeps both lists)",
-                (entry.origin,),
+        project.institutions.add(_institution(resolution, institution).key)
+    for name in entry.countries:
+        country = gazetteer.country(name)
+        if country is None:
+            close = ", ".join(match for match, _ in gazetteer.closest_countries(name))
+            raise SourceError(
+                entry.origin.file,
+                f"{name!r} is not a country osgraph knows (closest: {close}); use an "
+                "ISO 3166 name or code, or add the name to data/countries.toml",
+                line=entry.origin.line,
+                cell="countries",
             )
-        )
+        record = resolution.countries.get(country.alpha2)
+        if record is None:
+            record = resolution.countries[country.alpha2] = CountryRecord(
+                country.alpha2, country.name, country=country
+            )
+        record.spellings.add(name)
+        project.countries.add(country.alpha2)
+
+
+def _institution(resolution: Resolution, mention: Mention) -> InstitutionRecord:
+    facts = resolution.gazetteer.institution(mention.name)
+    key = name_key(facts.name if facts else mention.name)
+    record = resolution.institutions.get(key)
+    if record is None:
+        label = facts.name if facts else mention.name
+        record = resolution.institutions[key] = InstitutionRecord(key, label, facts=facts)
+    _remember(record, mention)
+    return record
+
+
+def _add_alignment(resolution: Resolution, entry: Entry, alignment: Alignment) -> None:
+    project_key = name_key(entry.project.name)
     for institution, country in alignment.pairs:
-        key = ContributionKey(project_key, name_key(institution.name), name_key(country))
+        key = ContributionKey(
+            project_key,
+            _institution_key(resolution.gazetteer, institution),
+            _country_code(resolution.gazetteer, country),
+        )
         record = resolution.contributions.setdefault(key, ContributionRecord())
         record.methods.add(alignment.method)
         if entry.origin not in record.origins:
             record.origins.append(entry.origin)
 
 
-def _named(entities: dict[str, Named], mention: Mention) -> Named:
-    key = name_key(mention.name)
-    entity = entities.get(key)
-    if entity is None:
-        entity = entities[key] = Named(key, mention.name)
-    _remember(entity, mention)
-    return entity
-
-
 def _remember(entity: Named, mention: Mention) -> None:
     entity.spellings.add(mention.name)
     if mention.homepage:
         entity.homepages.add(mention.homepage)
+
+
+def _unknown_institutions(resolution: Resolution) -> list[Notice]:
+    """A notice for each institution that the gazetteer does not know."""
+    origins: dict[str, list[Origin]] = defaultdict(list)
+    for entry in resolution.entries:
+        for institution in entry.institutions:
+            if resolution.gazetteer.institution(institution.name) is None:
+                origins[institution.name].append(entry.origin)
+    return [
+        Notice(
+            "unknown-institution",
+            f"{name} is not in the gazetteer: it has no identifiers "
+            "(`osgraph resolve` shows the closest entries)",
+            tuple(found),
+        )
+        for name, found in origins.items()
+    ]
 
 
 def _repeated_rows(rows_by_project: dict[tuple[str, str], list[Entry]]) -> list[Notice]:
@@ -232,24 +412,18 @@ def _repeated_rows(rows_by_project: dict[tuple[str, str], list[Entry]]) -> list[
             for row in rows
         }
         name = rows[0].project.name
-        if len(stated) == 1:
-            notices.append(
-                Notice(
-                    "duplicate-row",
-                    f"{name} is listed {len(rows)} times with the same facts; merged into one "
-                    "project that keeps every row",
-                    tuple(row.origin for row in rows),
-                )
+        same = len(stated) == 1
+        notices.append(
+            Notice(
+                "duplicate-row" if same else "conflicting-rows",
+                f"{name} is listed {len(rows)} times with the same facts; merged into one "
+                "project that keeps every row"
+                if same
+                else f"{name} is listed {len(rows)} times with different facts; every row's "
+                "facts are kept on the one project",
+                tuple(row.origin for row in rows),
             )
-        else:
-            notices.append(
-                Notice(
-                    "conflicting-rows",
-                    f"{name} is listed {len(rows)} times with different facts; every row's facts "
-                    "are kept on the one project",
-                    tuple(row.origin for row in rows),
-                )
-            )
+        )
     return notices
 
 

@@ -1,0 +1,246 @@
+"""Entity resolution: countries through ISO 3166, institutions through the gazetteer, and the
+alignment of rows whose shape does not tell."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import ORG, RDF, RDFS, SKOS
+
+from osgraph import OSG, BuildResult, SourceError, build
+from osgraph.gazetteer import KINDS, load_gazetteer
+
+from .conftest import WriteFile
+
+GAZETTEER_FILE = Path(str(resources.files("osgraph") / "data" / "institutions.toml"))
+
+
+def institution_node(result: BuildResult, label: str) -> URIRef:
+    (node,) = set(result.graph.subjects(RDFS.label, Literal(label)))
+    assert isinstance(node, URIRef)
+    return node
+
+
+def test_list_country_names_resolve_to_iso_3166_with_english_and_chinese_labels(
+    bundled: BuildResult,
+) -> None:
+    graph = bundled.graph
+    countries = {str(graph.value(c, OSG.alpha2)): c for c in graph.objects(None, OSG.country)}
+    named = "US GB CN CH DE IE MY HR TR BR AU ZA SG IN BG SI CA"
+    assert sorted(countries) == sorted(named.split())
+    china = countries["CN"]
+    assert set(graph.objects(china, RDFS.label)) == {
+        Literal("China", lang="en"),
+        Literal("中国", lang="zh"),
+    }
+    assert (china, SKOS.exactMatch, URIRef("http://www.wikidata.org/entity/Q148")) in graph
+    assert graph.value(countries["GB"], OSG.alpha3) == Literal("GBR")
+    # The spelling the list uses stays on the country as an alternative label.
+    assert (countries["GB"], SKOS.altLabel, Literal("UK")) in graph
+    assert (countries["TR"], SKOS.altLabel, Literal("Turkey")) in graph
+    assert all(graph.value(c, SKOS.exactMatch) is not None for c in countries.values())
+
+
+def test_an_unknown_country_fails_with_file_line_cell_and_close_matches(
+    write_file: WriteFile,
+) -> None:
+    path = write_file("l.csv", "project,institutions,countries\nX,Meta,USA\nY,Meta,Untied States\n")
+    with pytest.raises(SourceError) as raised:
+        build([path])
+    message = str(raised.value)
+    assert message.startswith(f"{path}:3: cell 'countries': 'Untied States' is not a country")
+    assert "United States" in message
+
+
+def test_aliases_and_whitespace_variants_collapse_to_one_institution(
+    write_file: WriteFile,
+) -> None:
+    path = write_file(
+        "l.csv",
+        "project,institutions,countries\n"
+        "A,MIT,USA\n"
+        "B,Massachusetts  Institute of Technology,USA\n"
+        "C,massachusetts institute of technology ,USA\n",
+    )
+    result = build([path])
+    (node,) = set(result.graph.subjects(RDF.type, OSG.Institution))
+    assert result.graph.value(node, RDFS.label) == Literal("Massachusetts Institute of Technology")
+    assert (node, OSG.ror, URIRef("https://ror.org/042nb2s44")) in result.graph
+    assert len(set(result.graph.subjects(OSG.developedBy, node))) == 3
+
+
+def test_institutions_carry_their_identifiers_kind_and_sources(bundled: BuildResult) -> None:
+    graph = bundled.graph
+    tsinghua = institution_node(bundled, "Tsinghua University")
+    assert (tsinghua, RDF.type, OSG.University) in graph
+    assert (tsinghua, SKOS.exactMatch, URIRef("http://www.wikidata.org/entity/Q16955")) in graph
+    assert (tsinghua, OSG.ror, URIRef("https://ror.org/03cve4549")) in graph
+    assert (
+        tsinghua,
+        URIRef("http://purl.org/dc/terms/source"),
+        URIRef("https://ror.org/03cve4549"),
+    ) in graph
+    msra = institution_node(bundled, "Microsoft Research Asia")
+    assert (msra, RDF.type, OSG.Lab) in graph
+    assert (msra, ORG.subOrganizationOf, institution_node(bundled, "Microsoft")) in graph
+
+
+def test_a_query_rolls_up_units_to_their_parent(bundled: BuildResult) -> None:
+    rows = bundled.graph.query(
+        """SELECT (GROUP_CONCAT(DISTINCT ?name; separator="|") AS ?projects) WHERE {
+               ?cas rdfs:label "Chinese Academy of Sciences" .
+               ?unit org:subOrganizationOf+ ?cas .
+               ?project osg:developedBy ?unit ; rdfs:label ?name .
+           }""",
+        initNs={"osg": OSG._NS, "rdfs": RDFS, "org": ORG},
+    )
+    (row,) = list(rows)
+    assert sorted(str(row[0]).split("|")) == [  # type: ignore[index]
+        "BUDDY MLIR", "BayLing", "DeePMD-kit", "OSTrack", "PiFlow"
+    ]  # fmt: skip
+
+
+def test_parents_no_list_names_are_organisations_not_institutions(bundled: BuildResult) -> None:
+    graph = bundled.graph
+    cas = institution_node(bundled, "Chinese Academy of Sciences")
+    assert (cas, RDF.type, OSG.GovernmentLab) in graph
+    assert (cas, RDF.type, OSG.Institution) not in graph
+
+
+def test_an_institution_nothing_places_is_reported_never_guessed(write_file: WriteFile) -> None:
+    path = write_file(
+        "l.csv",
+        'project,institutions,countries\nP,"Tsinghua University;Unheard Of Lab;Meta",China|USA\n',
+    )
+    result = build([path])
+    graph, summary = result.graph, result.summary
+    project = institution_node(result, "P")
+    placed = {
+        (
+            str(graph.value(graph.value(c, OSG.institution), RDFS.label)),
+            str(graph.value(graph.value(c, OSG.inCountry), OSG.alpha2)),
+        )
+        for c in graph.objects(project, OSG.contribution)
+    }
+    assert placed == {("Tsinghua University", "CN"), ("Meta", "US")}
+    assert len(set(graph.objects(project, OSG.developedBy))) == 3
+    assert summary.unaligned_rows == 1
+    (unaligned,) = [n for n in summary.notices if n.kind == "unaligned"]
+    assert "Unheard Of Lab" in unaligned.message and "Tsinghua" not in unaligned.message
+    (row,) = graph.objects(project, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
+    assert (row, OSG.alignment, OSG.Unaligned) in graph
+
+
+def test_an_unknown_institution_builds_and_resolve_reports_it(
+    write_file: WriteFile, tmp_path: Path
+) -> None:
+    path = write_file(
+        "l.csv", "project,institutions,countries\nX,Tsinghua Univ,China\nY,Meta,USA\n"
+    )
+    result = build([path])
+    unknown = institution_node(result, "Tsinghua Univ")
+    assert (unknown, RDF.type, OSG.Institution) in result.graph
+    assert result.graph.value(unknown, OSG.ror) is None
+    assert [n.kind for n in result.summary.notices] == ["unknown-institution"]
+
+    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    report = subprocess.run(
+        [executable, "resolve", str(path)], capture_output=True, text=True, check=False
+    )
+    assert report.returncode == 1
+    assert f"institution 'Tsinghua Univ' ({path}:2)" in report.stdout
+    assert re.search(r"closest: Tsinghua University \(\d+\)", report.stdout)
+    assert "Meta" not in report.stdout
+
+
+def test_resolve_on_the_bundled_list_knows_every_name() -> None:
+    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    report = subprocess.run([executable, "resolve"], capture_output=True, text=True, check=False)
+    assert report.returncode == 0
+    assert (
+        report.stdout == "Every institution and country of the 102 rows read is in the gazetteer.\n"
+    )
+
+
+def test_every_gazetteer_fact_has_a_source() -> None:
+    entries = tomllib.loads(GAZETTEER_FILE.read_text(encoding="utf-8"))["institution"]
+    for entry in entries:
+        stated = [
+            f for f in ("kind", "country", "homepage", "wikidata", "ror") if entry[f] != "unknown"
+        ]
+        if "parent" in entry:
+            stated.append("parent")
+        for field in stated:
+            source = entry.get("sources", {}).get(field, entry.get("source"))
+            assert source and source.startswith("https://"), (entry["name"], field)
+
+
+def test_gazetteer_identifiers_are_well_formed_and_never_shared() -> None:
+    facts = load_gazetteer().institutions()
+    rors = [f.ror for f in facts if f.ror]
+    wikidata = [f.wikidata for f in facts if f.wikidata]
+    assert len(rors) == len(set(rors))
+    assert len(wikidata) == len(set(wikidata))
+    assert all(f.kind in KINDS for f in facts if f.kind)
+
+
+def test_every_institution_of_the_bundled_list_is_in_the_gazetteer(bundled: BuildResult) -> None:
+    assert not [n for n in bundled.summary.notices if n.kind == "unknown-institution"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('name = "X"\nkind = "university"\n', r"x\.toml:3: cell 'kind': X: kind has no source"),
+        (
+            'name = "X"\nwikidata = "Q12x"\nsource = "https://a.org"\n',
+            r"'Q12x' is not a Wikidata item id",
+        ),
+        ('name = "X"\nror = "12345"\nsource = "https://a.org"\n', r"'12345' is not a ROR id"),
+        (
+            'name = "X"\ncountry = "XX"\nsource = "https://a.org"\n',
+            r"'XX' is not an ISO 3166-1 alpha-2 code",
+        ),
+        ('name = "X"\nkind = "club"\nsource = "https://a.org"\n', r"kind 'club' is not one of"),
+        (
+            'name = "X"\nparent = "Y"\nsource = "https://a.org"\n',
+            r"X: the parent 'Y' has no entry of its own",
+        ),
+        (
+            'name = "X"\naliases = ["Meta"]\n[[institution]]\nname = "Meta"\n',
+            r"the name 'Meta' already names X",
+        ),
+    ],
+)
+def test_a_malformed_gazetteer_entry_is_refused_with_its_line(
+    write_file: WriteFile, entry: str, message: str
+) -> None:
+    path = write_file(
+        "x.toml",
+        "# my gazetteer\n[[institution]]\n" + entry,
+    )
+    with pytest.raises(SourceError, match=message):
+        load_gazetteer(path)
+
+
+def test_build_takes_a_gazetteer_of_ones_own(write_file: WriteFile, tmp_path: Path) -> None:
+    gazetteer = write_file(
+        "mine.toml",
+        '[[institution]]\nname = "Tsinghua University"\naliases = ["Tsinghua Univ"]\n'
+        'kind = "university"\ncountry = "CN"\nsource = "https://www.tsinghua.edu.cn"\n',
+    )
+    source = write_file("l.csv", "project,institutions,countries\nX,Tsinghua Univ,China\n")
+    result = build([source], gazetteer=gazetteer)
+    node = institution_node(result, "Tsinghua University")
+    assert (node, RDF.type, OSG.University) in result.graph
+    assert not result.summary.notices
