@@ -244,3 +244,71 @@ def test_build_takes_a_gazetteer_of_ones_own(write_file: WriteFile, tmp_path: Pa
     node = institution_node(result, "Tsinghua University")
     assert (node, RDF.type, OSG.University) in result.graph
     assert not result.summary.notices
+
+
+PROJECTS_FILE = Path(str(resources.files("osgraph") / "data" / "projects.toml"))
+
+
+def test_every_project_of_the_bundled_list_has_an_entry(bundled: BuildResult) -> None:
+    listed = {
+        str(bundled.graph.value(p, RDFS.label))
+        for p in bundled.graph.subjects(RDF.type, OSG.Project)
+    }
+    entries = {
+        e["name"] for e in tomllib.loads(PROJECTS_FILE.read_text(encoding="utf-8"))["project"]
+    }
+    assert listed == entries
+
+
+def test_projects_carry_repository_domain_and_source(bundled: BuildResult) -> None:
+    graph = bundled.graph
+    whisper = institution_node(bundled, "Whisper")
+    repository = URIRef("https://github.com/openai/whisper")
+    assert (whisper, OSG.repository, repository) in graph
+    assert (whisper, URIRef("http://purl.org/dc/terms/source"), repository) in graph
+    domain = graph.value(whisper, OSG.domain)
+    assert (domain, SKOS.prefLabel, Literal("speech and audio", lang="en")) in graph
+    assert (domain, SKOS.prefLabel, Literal("语音与音频", lang="zh")) in graph
+    # The project the list links keeps that link; the repository is the same page.
+    fairseq = institution_node(bundled, "Fairseq")
+    assert (fairseq, OSG.repository, URIRef("https://github.com/facebookresearch/fairseq")) in graph
+    volo_and_hertz = institution_node(bundled, "Volo and hertz")
+    assert len(set(graph.objects(volo_and_hertz, OSG.repository))) == 2
+
+
+def test_projects_per_domain_match_the_projects_file(bundled: BuildResult) -> None:
+    entries = tomllib.loads(PROJECTS_FILE.read_text(encoding="utf-8"))["project"]
+    expected: dict[str, int] = {}
+    for entry in entries:
+        if entry["domain"] != "unknown":
+            expected[entry["domain"]] = expected.get(entry["domain"], 0) + 1
+    rows = bundled.graph.query(
+        """SELECT ?domain (COUNT(?p) AS ?n) WHERE { ?p osg:domain ?domain } GROUP BY ?domain""",
+        initNs={"osg": OSG._NS},
+    )
+    found = {str(domain).rsplit("/", 1)[1]: int(n) for domain, n in rows}  # type: ignore[misc]
+    assert found == expected
+    assert sum(found.values()) > 80
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            'name = "X"\ndomain = "cooking"\nsource = "https://a.org"\n',
+            r"domain 'cooking' is not in ontology/domains\.ttl",
+        ),
+        ('name = "X"\nrepositories = ["https://a.org/x"]\n', r"X: repositories has no source"),
+        (
+            'name = "X"\nrepositories = "github.com/x"\n',
+            r"repositories must be a list of http\(s\) URLs",
+        ),
+        ('name = "X"\n[[project]]\nname = "x "\n', r"x : 'X' already has an entry"),
+    ],
+)
+def test_a_malformed_project_entry_is_refused(
+    write_file: WriteFile, entry: str, message: str
+) -> None:
+    path = write_file("p.toml", "[[project]]\n" + entry)
+    with pytest.raises(SourceError, match=message):
+        load_gazetteer(projects=path)

@@ -17,13 +17,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from osgraph.errors import ConfigurationError
-from osgraph.gazetteer import Country, Gazetteer, InstitutionFacts, load_gazetteer
+from osgraph.gazetteer import (
+    Country,
+    Gazetteer,
+    InstitutionFacts,
+    ProjectFacts,
+    domains,
+    load_gazetteer,
+)
 from osgraph.iri import IriScheme
 from osgraph.names import name_key
 from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
@@ -52,6 +61,7 @@ PREFIXES = {
     "osg": OSG._NS,
     "dcat": DCAT,
     "dcterms": DCTERMS,
+    "domain": Namespace("https://w3id.org/osgraph/domain/"),
     "foaf": FOAF,
     "org": ORG,
     "prov": PROV,
@@ -94,6 +104,7 @@ def build(
     *,
     base: str = DEFAULT_BASE,
     gazetteer: Gazetteer | Path | str | None = None,
+    projects: Path | str | None = None,
 ) -> BuildResult:
     """Read lists, resolve them and build their knowledge graph.
 
@@ -107,6 +118,9 @@ def build(
     gazetteer
         What is known of institutions: a loaded gazetteer, or the path of a file in the form of
         ``data/institutions.toml``. Default: the bundled gazetteer.
+    projects
+        What is known of projects: the path of a file in the form of ``data/projects.toml``.
+        Default: the bundled one.
 
     Raises
     ------
@@ -128,7 +142,7 @@ def build(
     read = [read_source(path) for path in paths]
     _check_distinct_list_ids([source.info for source in read], paths)
     if not isinstance(gazetteer, Gazetteer):
-        gazetteer = load_gazetteer(gazetteer)
+        gazetteer = load_gazetteer(gazetteer, projects)
     resolution = resolve(read, gazetteer)
     graph = new_graph(base)
     for triple in graph_triples(resolution, iris):
@@ -165,7 +179,14 @@ def graph_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
         yield from _row_triples(entry.origin, iris)
     for entry in resolution.unaligned:
         yield iris.row(entry.origin.list_id, entry.origin.line), OSG.alignment, OSG.Unaligned
+    yield from _project_triples(resolution, iris)
+    yield from _institution_triples(resolution, iris)
+    yield from _countries_triples(resolution, iris)
+    yield from _contribution_triples(resolution, iris)
 
+
+def _project_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
+    used_domains: set[str] = set()
     for key, project in resolution.projects.items():
         node = iris.project(key)
         yield node, RDF.type, OSG.Project
@@ -177,30 +198,43 @@ def graph_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
             yield node, OSG.developedBy, iris.institution(institution_key)
         for country_key in project.countries:
             yield node, OSG.country, iris.country(country_key)
+        facts = resolution.gazetteer.project(project.label)
+        if facts:
+            yield from _project_fact_triples(node, facts)
+            if facts.domain:
+                used_domains.add(facts.domain)
+    yield from _domain_triples(used_domains)
 
-    countries: dict[str, Country] = {
-        code: record.country for code, record in resolution.countries.items() if record.country
-    }
+
+def _institution_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
     for key, institution in resolution.institutions.items():
         node = iris.institution(key)
         yield node, RDF.type, OSG.Institution
         yield from _named_triples(node, institution)
         if institution.facts:
             yield from _organisation_triples(node, institution.facts, resolution.gazetteer, iris)
-    for facts in _ancestors(resolution):
-        node = iris.institution(name_key(facts.name))
-        yield node, RDFS.label, Literal(facts.name)
-        yield from _organisation_triples(node, facts, resolution.gazetteer, iris)
-    for facts in _gazetteer_entries(resolution):
-        home = resolution.gazetteer.country(facts.country) if facts.country else None
+    for parent in _ancestors(resolution):
+        node = iris.institution(name_key(parent.name))
+        yield node, RDFS.label, Literal(parent.name)
+        yield from _organisation_triples(node, parent, resolution.gazetteer, iris)
+
+
+def _countries_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
+    """The countries lists name, and those institutions are based in."""
+    countries: dict[str, Country] = {
+        code: record.country for code, record in resolution.countries.items() if record.country
+    }
+    for organisation in _gazetteer_entries(resolution):
+        home = resolution.gazetteer.country(organisation.country) if organisation.country else None
         if home is not None:
             countries.setdefault(home.alpha2, home)
     for code, country in countries.items():
-        node = iris.country(code)
         named = resolution.countries.get(code)
         spellings = named.spellings if named else set()
-        yield from _country_triples(node, country, spellings)
+        yield from _country_triples(iris.country(code), country, spellings)
 
+
+def _contribution_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
     for contribution, record in resolution.contributions.items():
         node = iris.contribution(
             contribution.project, contribution.institution, contribution.country
@@ -223,6 +257,51 @@ def _named_triples(node: URIRef, entity: Named) -> Iterable[Triple]:
         yield node, SKOS.altLabel, Literal(spelling)
     for homepage in sorted(entity.homepages):
         yield node, OSG.homepage, URIRef(homepage)
+
+
+def _project_fact_triples(node: URIRef, facts: ProjectFacts) -> Iterable[Triple]:
+    """What the gazetteer knows of a project: repositories, homepage, Wikidata, domain."""
+    for repository in facts.repositories:
+        yield node, OSG.repository, URIRef(repository)
+    if facts.homepage:
+        yield node, OSG.homepage, URIRef(facts.homepage)
+    if facts.wikidata:
+        yield node, SKOS.exactMatch, WIKIDATA_ENTITY[facts.wikidata]
+    if facts.domain:
+        yield node, OSG.domain, domains()[facts.domain]
+    for source in sorted(set(facts.sources.values())):
+        yield node, DCTERMS.source, URIRef(source)
+
+
+def _domain_triples(used: set[str]) -> Iterable[Triple]:
+    """The concepts of the domain scheme that projects use, with their labels."""
+    scheme = URIRef("https://w3id.org/osgraph/domains")
+    labels = _domain_labels()
+    for name in sorted(used):
+        concept = domains()[name]
+        yield concept, RDF.type, SKOS.Concept
+        yield concept, SKOS.inScheme, scheme
+        for label in labels[concept]:
+            yield concept, SKOS.prefLabel, label
+    if used:
+        yield scheme, RDF.type, SKOS.ConceptScheme
+
+
+@cache
+def _domain_labels() -> dict[URIRef, list[Literal]]:
+    text = (resources.files("osgraph") / "ontology" / "domains.ttl").read_text(encoding="utf-8")
+    scheme = Graph().parse(data=text, format="turtle")
+    return {
+        concept: sorted(
+            (
+                label
+                for label in scheme.objects(concept, SKOS.prefLabel)
+                if isinstance(label, Literal)
+            ),
+            key=str,
+        )
+        for concept in domains().values()
+    }
 
 
 def _organisation_triples(

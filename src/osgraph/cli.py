@@ -41,6 +41,15 @@ SourcesArgument = Annotated[
         metavar="SOURCE",
     ),
 ]
+ProjectsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="What is known of projects, in the form of data/projects.toml "
+        "(default: the bundled one).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
 GazetteerOption = Annotated[
     Path | None,
     typer.Option(
@@ -105,6 +114,7 @@ def build(
         ),
     ] = None,
     gazetteer: GazetteerOption = None,
+    projects: ProjectsOption = None,
 ) -> None:
     """Read lists and write their knowledge graph as Turtle to DIR/osgraph.ttl.
 
@@ -116,7 +126,9 @@ def build(
     from osgraph.namespaces import DEFAULT_BASE
 
     with _user_errors():
-        result = build_graph(sources, base=base or DEFAULT_BASE, gazetteer=gazetteer)
+        result = build_graph(
+            sources, base=base or DEFAULT_BASE, gazetteer=gazetteer, projects=projects
+        )
         written = write_turtle(result.graph, out / GRAPH_FILE_NAME)
     _print_summary(result.summary, written)
 

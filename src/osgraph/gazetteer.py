@@ -1,9 +1,11 @@
-"""The gazetteer: what osgraph knows about institutions and countries, read from ``data/``.
+"""The gazetteer: what osgraph knows about institutions, projects and countries, from ``data/``.
 
 Institutions come from ``data/institutions.toml`` (or a file of the same form that the user
 names): canonical name, aliases, kind, headquarters country, homepage, Wikidata and ROR ids,
-parent, and the source of every fact. Countries come from ISO 3166 through ``pycountry``, with
-the everyday names and Wikidata items of ``data/countries.toml``.
+parent, and the source of every fact. Projects come from ``data/projects.toml`` (or the user's):
+repositories, homepage, Wikidata id and a domain of the SKOS scheme in ``ontology/domains.ttl``.
+Countries come from ISO 3166 through ``pycountry``, with the everyday names and Wikidata items
+of ``data/countries.toml``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import gettext
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import pycountry
+from rdflib import URIRef
 
 from osgraph.errors import SourceError
 from osgraph.names import name_key
@@ -55,6 +58,19 @@ class InstitutionFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """What is known of a project. A fact that no source states is ``None`` (or empty)."""
+
+    name: str
+    repositories: tuple[str, ...]
+    homepage: str | None
+    wikidata: str | None
+    domain: str | None
+    sources: Mapping[str, str]
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Country:
     """A country of ISO 3166-1, with its names in English and Chinese and its Wikidata item."""
 
@@ -83,6 +99,7 @@ class Gazetteer:
     def __init__(
         self,
         institutions: Iterable[InstitutionFacts],
+        projects: Iterable[ProjectFacts],
         country_names: Mapping[str, str],
         country_wikidata: Mapping[str, str],
     ) -> None:
@@ -90,12 +107,17 @@ class Gazetteer:
         for facts in institutions:
             for name in (facts.name, *facts.aliases):
                 self._institutions[name_key(name)] = facts
+        self._projects = {name_key(facts.name): facts for facts in projects}
         self._country_names = {name_key(k): v for k, v in country_names.items()}
         self._country_wikidata = dict(country_wikidata)
 
     def institution(self, name: str) -> InstitutionFacts | None:
         """The entry that ``name`` (or one of its aliases) names, if any."""
         return self._institutions.get(name_key(name))
+
+    def project(self, name: str) -> ProjectFacts | None:
+        """What is known of the project ``name``, if anything."""
+        return self._projects.get(name_key(name))
 
     def institutions(self) -> list[InstitutionFacts]:
         """Every entry, once, in the order of their names."""
@@ -148,27 +170,42 @@ class Gazetteer:
         return bool(subdivision.name.split()[0] == country_name.split()[0])
 
 
-def load_gazetteer(path: Path | str | None = None) -> Gazetteer:
-    """Read the gazetteer: the bundled ``data/institutions.toml``, or the file at ``path``.
+def load_gazetteer(
+    institutions: Path | str | None = None, projects: Path | str | None = None
+) -> Gazetteer:
+    """Read the gazetteer: the bundled ``data/institutions.toml`` and ``data/projects.toml``,
+    or the files the user names instead.
 
     Raises
     ------
     SourceError
-        When the file cannot be read, or an entry has a malformed fact, a fact without a source,
-        an unknown parent, or a name that another entry already uses.
+        When a file cannot be read, or an entry has a malformed fact, a fact without a source,
+        an unknown parent or domain, or a name that another entry already uses.
     """
-    if path is None:
-        return _bundled_gazetteer()
-    return _read_gazetteer(Path(path))
+    countries = _country_settings()
+    return Gazetteer(
+        _read_institutions(Path(institutions)) if institutions else _bundled_institutions(),
+        _read_projects(Path(projects)) if projects else _bundled_projects(),
+        countries["names"],
+        countries["wikidata"],
+    )
+
+
+def _bundled(name: str) -> Path:
+    return Path(str(resources.files("osgraph") / "data" / name))
 
 
 @cache
-def _bundled_gazetteer() -> Gazetteer:
-    data = resources.files("osgraph") / "data"
-    return _read_gazetteer(Path(str(data / "institutions.toml")))
+def _bundled_institutions() -> tuple[InstitutionFacts, ...]:
+    return _read_institutions(_bundled("institutions.toml"))
 
 
-def _read_gazetteer(path: Path) -> Gazetteer:
+@cache
+def _bundled_projects() -> tuple[ProjectFacts, ...]:
+    return _read_projects(_bundled("projects.toml"))
+
+
+def _read_toml(path: Path) -> tuple[dict[str, object], str]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -176,16 +213,57 @@ def _read_gazetteer(path: Path) -> Gazetteer:
     except (OSError, UnicodeDecodeError) as error:
         raise SourceError(path, f"cannot be read: {error}") from None
     try:
-        settings = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as error:
         raise SourceError(path, f"not valid TOML: {error}") from None
-    entries = settings.get("institution", [])
+
+
+def _tables(settings: dict[str, object], name: str, path: Path) -> list[object]:
+    entries = settings.get(name, [])
     if not isinstance(entries, list):
-        raise SourceError(path, "institutions must be [[institution]] tables")
-    institutions = [_institution(entry, path, text) for entry in entries]
+        raise SourceError(path, f"entries must be [[{name}]] tables")
+    return entries
+
+
+def _read_institutions(path: Path) -> tuple[InstitutionFacts, ...]:
+    settings, text = _read_toml(path)
+    institutions = [
+        _institution(entry, path, text) for entry in _tables(settings, "institution", path)
+    ]
     _check_names_and_parents(institutions, path, text)
-    countries = _country_settings()
-    return Gazetteer(institutions, countries["names"], countries["wikidata"])
+    return tuple(institutions)
+
+
+def _read_projects(path: Path) -> tuple[ProjectFacts, ...]:
+    settings, text = _read_toml(path)
+    projects = [_project(entry, path, text) for entry in _tables(settings, "project", path)]
+    seen: dict[str, str] = {}
+    for facts in projects:
+        key = name_key(facts.name)
+        if key in seen:
+            raise SourceError(
+                path,
+                f"{facts.name}: {seen[key]!r} already has an entry",
+                line=_line_of(facts.name, text),
+                cell="name",
+            )
+        seen[key] = facts.name
+    return tuple(projects)
+
+
+@cache
+def domains() -> dict[str, URIRef]:
+    """The concepts of the domain scheme in ``ontology/domains.ttl``, by their local name."""
+    from rdflib import Graph
+    from rdflib.namespace import RDF, SKOS
+
+    text = (resources.files("osgraph") / "ontology" / "domains.ttl").read_text(encoding="utf-8")
+    graph = Graph().parse(data=text, format="turtle")
+    return {
+        str(concept).rsplit("/", 1)[1]: concept
+        for concept in graph.subjects(RDF.type, SKOS.Concept)
+        if isinstance(concept, URIRef)
+    }
 
 
 @cache
@@ -209,9 +287,7 @@ def _institution(entry: object, path: Path, text: str) -> InstitutionFacts:
     name: str = entry["name"]
     line = _line_of(name, text)
 
-    def fail(field: str, message: str) -> SourceError:
-        return SourceError(path, f"{name}: {message}", line=line, cell=field)
-
+    fail = _failure(path, name, line)
     facts: dict[str, str | None] = {}
     for field in _FACTS:
         value = entry.get(field, UNKNOWN)
@@ -222,27 +298,14 @@ def _institution(entry: object, path: Path, text: str) -> InstitutionFacts:
         raise fail("kind", f"kind {facts['kind']!r} is not one of {', '.join(KINDS)}")
     if facts["country"] is not None and pycountry.countries.get(alpha_2=facts["country"]) is None:
         raise fail("country", f"{facts['country']!r} is not an ISO 3166-1 alpha-2 code")
-    if facts["wikidata"] is not None and not _WIKIDATA_ID.match(facts["wikidata"]):
-        raise fail("wikidata", f"{facts['wikidata']!r} is not a Wikidata item id (Q...)")
+    _check_wikidata_and_homepage(facts["wikidata"], facts["homepage"], fail)
     if facts["ror"] is not None and not _ROR_ID.match(facts["ror"]):
         raise fail("ror", f"{facts['ror']!r} is not a ROR id (such as 03cve4549)")
-    if facts["homepage"] is not None and not _URL.match(facts["homepage"]):
-        raise fail("homepage", f"{facts['homepage']!r} is not an http(s) URL")
-
-    sources = {field: str(entry["source"]) for field in _FACTS if "source" in entry}
-    extra = entry.get("sources", {})
-    if not isinstance(extra, dict):
-        raise fail("sources", "sources must be a table of field = URL")
-    sources.update({str(field): str(url) for field, url in extra.items()})
     parent = entry.get("parent")
-    if parent is not None and "parent" not in sources and "source" in entry:
-        sources["parent"] = str(entry["source"])
     stated = [field for field in _FACTS if facts[field] is not None]
     if parent is not None:
         stated.append("parent")
-    for field in stated:
-        if not _URL.match(sources.get(field, "")):
-            raise fail(field, f"{field} has no source: add source = URL, or write unknown")
+    sources = _sources(entry, stated, fail)
 
     aliases = entry.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
@@ -260,6 +323,79 @@ def _institution(entry: object, path: Path, text: str) -> InstitutionFacts:
         sources=sources,
         note=note if isinstance(note, str) else None,
     )
+
+
+def _project(entry: object, path: Path, text: str) -> ProjectFacts:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise SourceError(path, "every [[project]] needs a name")
+    name: str = entry["name"]
+    fail = _failure(path, name, _line_of(name, text))
+    repositories = entry.get("repositories", UNKNOWN)
+    if repositories == UNKNOWN:
+        repositories = []
+    if not isinstance(repositories, list) or not all(
+        isinstance(url, str) and _URL.match(url) for url in repositories
+    ):
+        raise fail("repositories", 'repositories must be a list of http(s) URLs, or "unknown"')
+    facts: dict[str, str | None] = {}
+    for field in ("homepage", "wikidata", "domain"):
+        value = entry.get(field, UNKNOWN)
+        if not isinstance(value, str) or not value:
+            raise fail(field, f'{field} must be a string ("unknown" when no source states it)')
+        facts[field] = None if value == UNKNOWN else value
+    _check_wikidata_and_homepage(facts["wikidata"], facts["homepage"], fail)
+    if facts["domain"] is not None and facts["domain"] not in domains():
+        raise fail(
+            "domain",
+            f"domain {facts['domain']!r} is not in ontology/domains.ttl "
+            f"({', '.join(sorted(domains()))})",
+        )
+    stated = [field for field, value in facts.items() if value is not None]
+    if repositories:
+        stated.append("repositories")
+    note = entry.get("note")
+    return ProjectFacts(
+        name=name,
+        repositories=tuple(repositories),
+        homepage=facts["homepage"],
+        wikidata=facts["wikidata"],
+        domain=facts["domain"],
+        sources=_sources(entry, stated, fail),
+        note=note if isinstance(note, str) else None,
+    )
+
+
+def _failure(path: Path, name: str, line: int | None) -> Callable[[str, str], SourceError]:
+    def fail(field: str, message: str) -> SourceError:
+        return SourceError(path, f"{name}: {message}", line=line, cell=field)
+
+    return fail
+
+
+def _check_wikidata_and_homepage(
+    wikidata: str | None, homepage: str | None, fail: Callable[[str, str], SourceError]
+) -> None:
+    if wikidata is not None and not _WIKIDATA_ID.match(wikidata):
+        raise fail("wikidata", f"{wikidata!r} is not a Wikidata item id (Q...)")
+    if homepage is not None and not _URL.match(homepage):
+        raise fail("homepage", f"{homepage!r} is not an http(s) URL")
+
+
+def _sources(
+    entry: dict[str, object], stated: list[str], fail: Callable[[str, str], SourceError]
+) -> dict[str, str]:
+    """The source of every stated fact: ``sources.<field>``, else ``source``; refuse a fact
+    that has neither."""
+    extra = entry.get("sources", {})
+    if not isinstance(extra, dict):
+        raise fail("sources", "sources must be a table of field = URL")
+    sources: dict[str, str] = {}
+    for field in stated:
+        source = extra.get(field, entry.get("source"))
+        if not isinstance(source, str) or not _URL.match(source):
+            raise fail(field, f"{field} has no source: add source = URL, or write unknown")
+        sources[field] = source
+    return sources
 
 
 def _check_names_and_parents(institutions: list[InstitutionFacts], path: Path, text: str) -> None:

@@ -67,6 +67,8 @@ class OSG(DefinedNamespace):
     ror: URIRef
     alpha2: URIRef
     alpha3: URIRef
+    repository: URIRef
+    domain: URIRef
 
 
 WIKIDATA_ENTITY = Namespace("http://www.wikidata.org/entity/")
