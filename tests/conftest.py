@@ -38,3 +38,11 @@ def write_file(tmp_path: Path) -> WriteFile:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def bundled_kg(bundled: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled list's graph, written to a Turtle file as `osgraph build` writes it."""
+    from osgraph import write_turtle
+
+    return write_turtle(bundled.graph, tmp_path_factory.mktemp("kg") / "osgraph.ttl")

@@ -9,6 +9,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,6 +165,109 @@ def resolve(
         closest = ", ".join(f"{match} ({score:.0f})" for match, score in name.closest)
         typer.echo(f"      closest: {closest}")
     raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+KgOption = Annotated[
+    Path,
+    typer.Option("--kg", help="The built graph to read (Turtle).", metavar="FILE"),
+]
+
+
+@app.command()
+def queries() -> None:
+    """List the named queries, with what each answers and its parameters."""
+    from osgraph.query import named_queries
+
+    for query in named_queries().values():
+        typer.echo(query.name)
+        typer.echo(f"    {query.description}")
+        for name, help_text in query.parameters.items():
+            typer.echo(f"    --param {name}=...  {help_text}")
+        if query.needs:
+            typer.echo(f"    (needs {' or '.join(query.needs)})")
+
+
+@app.command()
+def query(
+    spec: Annotated[
+        str,
+        typer.Argument(
+            help="A named query (see `osgraph queries`), a .rq file, or - for standard input.",
+            metavar="NAME|FILE.rq|-",
+        ),
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A parameter, name=value (repeatable). <...> is an IRI, anything else text.",
+            metavar="NAME=VALUE",
+        ),
+    ] = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="table, or a SPARQL 1.1 results format: csv, tsv, json, xml."
+        ),
+    ] = "table",
+    kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="Ask this SPARQL endpoint instead of the built graph.", metavar="URL"),
+    ] = None,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            help="With --endpoint: the named graph to query (default-graph-uri).", metavar="IRI"
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Embedded engine: auto (rdflib for small graphs, Oxigraph for large), "
+            "rdflib or oxigraph."
+        ),
+    ] = "auto",
+    store_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep an Oxigraph store of the graph in this folder, loaded again only when "
+            "the graph changes.",
+            metavar="DIR",
+        ),
+    ] = None,
+) -> None:
+    """Run a SPARQL query on the built graph, or on a remote endpoint, and print its answer."""
+    from osgraph.query import (
+        QueryError,
+        RemoteEngine,
+        bind_parameters,
+        format_table,
+        load_query,
+        open_engine,
+        parse_parameters,
+        run_query,
+    )
+
+    with _user_errors():
+        if format not in ("table", "csv", "tsv", "json", "xml"):
+            raise QueryError(f"--format {format!r}: choose table, csv, tsv, json or xml")
+        if engine not in ("auto", "rdflib", "oxigraph"):
+            raise QueryError(f"--engine {engine!r}: choose auto, rdflib or oxigraph")
+        text, named = load_query(spec)
+        bindings = bind_parameters(parse_parameters(param or []), named)
+        store = (
+            RemoteEngine(endpoint, default_graph=graph)
+            if endpoint
+            else open_engine(kg, engine, store_dir)  # type: ignore[arg-type]
+        )
+        result = run_query(store, text, bindings)
+    if format == "table":
+        typer.echo(format_table(result), nl=False)
+    else:
+        sys.stdout.buffer.write(result.serialize(format))  # type: ignore[arg-type]
+        sys.stdout.buffer.flush()
 
 
 def _print_summary(summary: Summary, written: Path) -> None:

@@ -1,0 +1,403 @@
+"""Named queries, checked against facts read from the bundled list independently of osgraph's
+reader, on both embedded engines; parameters, injection, errors, and the query command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import unicodedata
+from collections import Counter, defaultdict
+from importlib import resources
+from itertools import combinations
+from pathlib import Path
+
+import pycountry
+import pytest
+
+from osgraph import bundled_list
+from osgraph.query import (
+    Engine,
+    OxigraphEngine,
+    QueryError,
+    RdflibEngine,
+    bind_parameters,
+    load_query,
+    named_queries,
+    open_engine,
+    run_query,
+)
+
+ENGINES = ["rdflib", "oxigraph"]
+DATA = Path(str(resources.files("osgraph") / "data"))
+
+
+def plain(text: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", text).split())
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[tuple[str, list[str], list[str]]]:
+    """(project, institutions, countries) of every row, read with regular expressions alone."""
+    found = []
+    for line in bundled_list().read_text(encoding="utf-8").splitlines():
+        if not line.startswith(("| <font", "| [")):
+            continue
+        project, institutions, countries = line.strip().strip("|").split(" | ")
+        found.append(
+            (
+                plain(project),
+                [plain(i) for i in institutions.split("|")],
+                [plain(c) for c in countries.split("|")],
+            )
+        )
+    assert len(found) == 102
+    return found
+
+
+@pytest.fixture(scope="module")
+def canonical() -> dict[str, str]:
+    """Any spelling of an institution (case and spaces folded) → its canonical name, from data/."""
+    names = {}
+    for entry in tomllib.loads((DATA / "institutions.toml").read_text(encoding="utf-8"))[
+        "institution"
+    ]:
+        for name in [entry["name"], *entry.get("aliases", [])]:
+            names[fold(name)] = entry["name"]
+    return names
+
+
+def fold(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def country_name(spelling: str) -> str:
+    everyday = tomllib.loads((DATA / "countries.toml").read_text(encoding="utf-8"))["names"]
+    country = pycountry.countries.lookup(everyday.get(spelling, spelling))
+    return getattr(country, "common_name", country.name)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest, bundled_kg: Path) -> Engine:
+    return open_engine(bundled_kg, request.param)
+
+
+def ask(engine: Engine, name: str, **parameters: str) -> list[dict[str, str | None]]:
+    text, named = load_query(name)
+    return run_query(engine, text, bind_parameters(parameters, named)).as_dicts()
+
+
+def test_projects_by_country(engine: Engine, rows: list) -> None:
+    expected: dict[str, set[str]] = defaultdict(set)
+    for project, _, countries in rows:
+        for country in countries:
+            expected[country_name(country)].add(project)
+    answer = ask(engine, "projects-by-country")
+    assert {r["country"]: int(r["projects"]) for r in answer} == {
+        c: len(p) for c, p in expected.items()
+    }
+    counts = [int(r["projects"]) for r in answer]
+    assert counts == sorted(counts, reverse=True)
+    assert answer[0] == {"country": "United States", "projects": "45"}
+
+
+def test_institutions_by_projects(engine: Engine, rows: list, canonical: dict) -> None:
+    expected: dict[str, set[str]] = defaultdict(set)
+    for project, institutions, _ in rows:
+        for institution in institutions:
+            expected[canonical[fold(institution)]].add(project)
+    answer = ask(engine, "institutions-by-projects")
+    assert {r["institution"]: int(r["projects"]) for r in answer} == {
+        i: len(p) for i, p in expected.items()
+    }
+    by_name = {r["institution"]: r["country"] for r in answer}
+    assert by_name["Google"] == "United States"  # based in, from the gazetteer
+    assert by_name["Significant Gravitas"] == "United Kingdom"  # unknown base: the list's country
+
+
+MISALIGNED = {
+    "ArchProbe": {
+        ("Microsoft", "US"),
+        ("Tsinghua University", "CN"),
+        ("University of California, Irvine", "US"),
+    },
+    "ChatGLM": {
+        ("Tsinghua University", "CN"),
+        ("Zhipu AI", "CN"),
+        ("Beijing Academy of Artificial Intelligence", "CN"),
+        ("Massachusetts Institute of Technology", "US"),
+    },
+    "GraphScope": {
+        ("Alibaba Group", "CN"),
+        ("University of Edinburgh", "GB"),
+        ("Shenzhen Institute of Computing Sciences", "CN"),
+    },
+    "OmniObject3D": {
+        ("The Chinese University of Hong Kong", "CN"),
+        ("Shanghai AI Laboratory", "CN"),
+        ("S-Lab, Nanyang Technological University", "SG"),
+    },
+}
+
+
+def test_contributions(engine: Engine, rows: list, canonical: dict) -> None:
+    expected = set()
+    for project, institutions, countries in rows:
+        names = [canonical[fold(i)] for i in institutions]
+        if project in MISALIGNED:
+            pairs = [(i, pycountry.countries.get(alpha_2=c)) for i, c in MISALIGNED[project]]
+            expected |= {(project, i, getattr(c, "common_name", c.name)) for i, c in pairs}
+        elif len(names) == len(countries):
+            expected |= {
+                (project, i, country_name(c)) for i, c in zip(names, countries, strict=True)
+            }
+        elif len(countries) == 1:
+            expected |= {(project, i, country_name(countries[0])) for i in names}
+        else:
+            expected |= {(project, names[0], country_name(c)) for c in countries}
+    answer = ask(engine, "contributions")
+    assert [(r["project"], r["institution"], r["country"]) for r in answer] == sorted(expected)
+
+
+def test_cross_border_projects(engine: Engine, rows: list) -> None:
+    countries: dict[str, set[str]] = defaultdict(set)
+    for project, _, listed in rows:
+        countries[project] |= {country_name(c) for c in listed}
+    expected = {p: c for p, c in countries.items() if len(c) >= 2}
+    answer = ask(engine, "cross-border-projects")
+    assert {r["project"]: set(r["countries"].split(", ")) for r in answer} == expected
+
+
+def test_collaborations(engine: Engine, rows: list, canonical: dict) -> None:
+    shared: Counter[tuple[str, str]] = Counter()
+    projects: dict[str, set[str]] = defaultdict(set)
+    for project, institutions, _ in rows:
+        projects[project] |= {canonical[fold(i)] for i in institutions}
+    for members in projects.values():
+        for a, b in combinations(sorted(members), 2):
+            shared[a, b] += 1
+    answer = ask(engine, "collaborations")
+    assert {
+        tuple(sorted((r["institution_a"], r["institution_b"]))): int(r["projects"]) for r in answer
+    } == shared
+    assert len(answer) == len(shared)  # each pair once
+
+
+def test_country_collaborations(engine: Engine, rows: list) -> None:
+    shared: Counter[tuple[str, str]] = Counter()
+    countries: dict[str, set[str]] = defaultdict(set)
+    for project, _, listed in rows:
+        countries[project] |= {country_name(c) for c in listed}
+    for members in countries.values():
+        for a, b in combinations(sorted(members), 2):
+            shared[a, b] += 1
+    answer = ask(engine, "country-collaborations")
+    assert {
+        tuple(sorted((r["country_a"], r["country_b"]))): int(r["projects"]) for r in answer
+    } == shared
+
+
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        ({"institution": "Tsinghua University"}, None),
+        ({"institution": "MIT"}, ["ChatGLM"]),  # an alias
+        ({"country": "CN"}, None),
+        ({"country": "China"}, None),
+        ({"country": "UK", "institution": "Google"}, ["Comprehensive-rust"]),
+        (
+            {"institution": "Chinese Academy of Sciences"},
+            ["BUDDY MLIR", "BayLing", "DeePMD-kit", "OSTrack", "PiFlow"],
+        ),
+    ],
+)
+def test_projects_of(engine: Engine, rows: list, parameters: dict, expected: list | None) -> None:
+    if expected is None:
+        if "institution" in parameters:
+            expected = sorted({p for p, i, _ in rows if parameters["institution"] in i})
+        else:
+            expected = sorted({p for p, _, c in rows if "China" in c})
+    assert [r["project"] for r in ask(engine, "projects-of", **parameters)] == expected
+
+
+def test_academia_industry(engine: Engine) -> None:
+    answer = ask(engine, "academia-industry")
+    assert {
+        "project": "ArchProbe",
+        "university": "Tsinghua University",
+        "company": "Microsoft",
+    } in answer
+    assert all(r["university"] != r["company"] for r in answer)
+
+
+def test_projects_by_parent(engine: Engine) -> None:
+    answer = {
+        r["organisation"]: (int(r["units"]), int(r["projects"]))
+        for r in ask(engine, "projects-by-parent")
+    }
+    assert answer["Chinese Academy of Sciences"] == (4, 5)
+    assert answer["Microsoft"][0] == 1
+
+
+def test_projects_by_domain_and_unidentified_institutions(engine: Engine) -> None:
+    domains = {r["domain"]: int(r["projects"]) for r in ask(engine, "projects-by-domain")}
+    assert sum(domains.values()) == sum(
+        1
+        for e in tomllib.loads((DATA / "projects.toml").read_text(encoding="utf-8"))["project"]
+        if e["domain"] != "unknown"
+    )
+    unidentified = {r["institution"] for r in ask(engine, "unidentified-institutions")}
+    assert "Significant Gravitas" in unidentified
+    assert "Tsinghua University" not in unidentified
+
+
+def normalised(answer: list[dict[str, str | None]]) -> list[tuple]:
+    """Rows with group-concatenated values sorted, since SPARQL leaves their order open."""
+    return sorted(
+        tuple(tuple(sorted(v.split(", "))) if v else () for v in row.values()) for row in answer
+    )
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_both_engines_give_the_same_answers(name: str, bundled_kg: Path) -> None:
+    parameters = {"institution": "Tsinghua University"} if named_queries()[name].needs else {}
+    answers = [normalised(ask(open_engine(bundled_kg, e), name, **parameters)) for e in ENGINES]
+    assert answers[0] == answers[1]
+    assert answers[0], name
+
+
+@pytest.mark.parametrize(
+    "value", ['x" } ; DROP ALL ; #', "x' } UNION { ?p ?q ?r } #", "<http://x> } #", '\\" }']
+)
+def test_a_parameter_is_a_value_never_query_text(
+    engine: Engine, bundled_kg: Path, value: str
+) -> None:
+    assert ask(engine, "projects-of", institution=value) == []
+    assert len(ask(engine, "contributions")) == 128  # nothing was dropped or changed
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_a_syntax_error_gives_line_and_column(bundled_kg: Path, engine_name: str) -> None:
+    with pytest.raises(QueryError, match=r"^syntax error at line [34], column \d+: .{1,200}$"):
+        run_query(open_engine(bundled_kg, engine_name), "SELECT ?x\nWHERE {\n  ?x ?y \n")
+
+
+def test_parameter_mistakes_are_explained() -> None:
+    projects_of = named_queries()["projects-of"]
+    with pytest.raises(QueryError, match="projects-of needs a value for institution or country"):
+        bind_parameters({}, projects_of)
+    with pytest.raises(
+        QueryError, match=r"has no parameter colour \(its parameters: institution, country\)"
+    ):
+        bind_parameters({"colour": "red", "country": "CN"}, projects_of)
+
+
+def test_an_unknown_query_name_lists_the_known_ones() -> None:
+    with pytest.raises(
+        QueryError, match=r"no named query 'nope'; the named queries are: .*projects-by-country"
+    ):
+        load_query("nope")
+
+
+def test_every_named_query_says_what_it_answers() -> None:
+    for query in named_queries().values():
+        assert len(query.description) > 20, query.name
+
+
+def test_auto_picks_oxigraph_for_large_graphs(
+    bundled_kg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert isinstance(open_engine(bundled_kg, "auto"), RdflibEngine)
+    monkeypatch.setattr("osgraph.query.LARGE_GRAPH_BYTES", bundled_kg.stat().st_size)
+    assert isinstance(open_engine(bundled_kg, "auto"), OxigraphEngine)
+
+
+def test_an_oxigraph_folder_is_loaded_once_and_again_when_the_graph_changes(
+    bundled_kg: Path, tmp_path: Path
+) -> None:
+    kg = tmp_path / "osgraph.ttl"
+    shutil.copy(bundled_kg, kg)
+    store = tmp_path / "store"
+    first = open_engine(kg, "oxigraph", store)
+    assert len(ask(first, "contributions")) == 128
+    del first
+    marker = (store / ".osgraph-source").read_text()
+    again = open_engine(kg, "oxigraph", store)
+    assert (store / ".osgraph-source").read_text() == marker
+    assert len(ask(again, "contributions")) == 128
+    del again
+    kg.write_text("<http://a> <http://b> <http://c> .\n")
+    changed = open_engine(kg, "oxigraph", store)
+    assert ask(changed, "contributions") == []
+
+
+def osgraph(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    return subprocess.run(
+        [executable, *args], capture_output=True, text=True, input=stdin, check=False
+    )
+
+
+def test_the_query_command_writes_every_format(bundled_kg: Path) -> None:
+    kg = ["--kg", str(bundled_kg)]
+    table = osgraph("query", "projects-by-country", *kg)
+    assert table.returncode == 0, table.stderr
+    assert re.search(r"United States\s+│\s+45", table.stdout) and table.stdout.endswith("17 rows\n")
+    as_csv = list(
+        csv.reader(io.StringIO(osgraph("query", "projects-by-country", "-f", "csv", *kg).stdout))
+    )
+    assert as_csv[0] == ["country", "projects"] and as_csv[1] == ["United States", "45"]
+    as_json = json.loads(osgraph("query", "projects-by-country", "-f", "json", *kg).stdout)
+    assert as_json["head"]["vars"] == ["country", "projects"]
+    assert as_json["results"]["bindings"][0]["projects"]["value"] == "45"
+    tsv = osgraph("query", "projects-by-country", "-f", "tsv", *kg).stdout.splitlines()
+    assert tsv[0] == "?country\t?projects"
+    assert tsv[1].startswith('"United States"@en\t')
+    xml = osgraph("query", "projects-by-country", "-f", "xml", *kg).stdout
+    assert "<sparql" in xml and "United States" in xml
+
+
+def test_the_query_command_reads_a_file_or_standard_input(bundled_kg: Path, tmp_path: Path) -> None:
+    text = "PREFIX osg: <https://w3id.org/osgraph/ontology#>\nASK { ?p osg:listedIn ?l }\n"
+    (tmp_path / "ask.rq").write_text(text)
+    assert osgraph("query", str(tmp_path / "ask.rq"), "--kg", str(bundled_kg)).stdout == "true\n"
+    assert osgraph("query", "-", "--kg", str(bundled_kg), stdin=text).stdout == "true\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "nope"], "osgraph: error: no named query 'nope'"),
+        (
+            ["query", "projects-of"],
+            "osgraph: error: projects-of needs a value for institution or country",
+        ),
+        (["query", "projects-by-country", "-f", "yaml"], "osgraph: error: --format 'yaml'"),
+        (
+            ["query", "projects-by-country", "--kg", "missing.ttl"],
+            "osgraph: error: missing.ttl: no such graph; build one with `osgraph build`",
+        ),
+    ],
+)
+def test_query_mistakes_exit_1_without_a_traceback(
+    bundled_kg: Path, args: list[str], message: str
+) -> None:
+    if "--kg" not in args:
+        args = [*args, "--kg", str(bundled_kg)]
+    result = osgraph(*args)
+    assert result.returncode == 1
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr
+
+
+def test_queries_lists_every_named_query() -> None:
+    listing = osgraph("queries").stdout
+    for name in named_queries():
+        assert f"\n{name}\n" in f"\n{listing}"
+    assert "--param institution=" in listing
