@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT := build
 
-.PHONY: run test lint check clean
+.PHONY: run test lint clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,12 @@ test: lint
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Refresh the bundled YASGUI files from the npm registry (they are committed; nothing fetches
+# them at run time).
+YASGUI_VERSION := 4.6.2
+assets:
+	rm -rf .assets && mkdir .assets
+	cd .assets && npm pack --silent @zazuko/yasgui@$(YASGUI_VERSION) && tar xzf zazuko-yasgui-*.tgz
+	cp .assets/package/build/yasgui.min.js .assets/package/build/yasgui.min.css src/osgraph/static/yasgui/
+	rm -rf .assets

@@ -270,6 +270,37 @@ def query(
         sys.stdout.buffer.flush()
 
 
+@app.command()
+def serve(
+    kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; other than loopback, others can reach it.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 7878,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds a query may run before it is abandoned (503).")
+    ] = 30.0,
+    row_limit: Annotated[
+        int, typer.Option(help="Rows a query may return; more are cut (X-Osgraph-Truncated).")
+    ] = 10_000,
+) -> None:
+    """Serve the built graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
+
+    Stop it with Ctrl-C.
+    """
+    from osgraph.serve import serve as serve_graph
+
+    with _user_errors():
+        try:
+            serve_graph(
+                kg, host=host, port=port, timeout=timeout, row_limit=row_limit, announce=typer.echo
+            )
+        except OSError as error:
+            from osgraph.errors import OsgraphError
+
+            raise OsgraphError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
 def _print_summary(summary: Summary, written: Path) -> None:
     lists = ", ".join(summary.lists)
     plural = "list" if len(summary.lists) == 1 else "lists"
