@@ -141,7 +141,10 @@ def test_missing_queries_and_pages(endpoint: str) -> None:
 def test_the_row_limit_cuts_and_says_so(bundled_kg: Path) -> None:
     url, server = start(bundled_kg, row_limit=5)
     try:
-        query = "PREFIX osg: <https://w3id.org/osgraph/ontology#> SELECT ?c WHERE { ?c a osg:Contribution }"
+        query = (
+            "PREFIX osg: <https://w3id.org/osgraph/ontology#>\n"
+            "SELECT ?c WHERE { ?c a osg:Contribution }"
+        )
         response = httpx.get(f"{url}/sparql", params={"query": query})
         assert len(response.json()["results"]["bindings"]) == 5
         assert response.headers["x-osgraph-truncated"] == "true"

@@ -15,8 +15,8 @@ The server listens on loopback unless told otherwise.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -158,8 +158,11 @@ def _handler_class(store: Engine, settings: EndpointSettings) -> type[BaseHTTPRe
         def do_PUT(self) -> None:
             self._refuse_update()
 
-        do_DELETE = do_PUT
-        do_PATCH = do_PUT
+        def do_DELETE(self) -> None:
+            self._refuse_update()
+
+        def do_PATCH(self) -> None:
+            self._refuse_update()
 
         def _answer(self, text: str) -> None:
             if not text.strip():
@@ -294,7 +297,7 @@ def serve(
     server = make_server(
         kg, host=host, port=port, engine=engine, timeout=timeout, row_limit=row_limit
     )
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     announce(f"Serving {kg} at http://{bound_host}:{bound_port}/ (SPARQL endpoint: /sparql)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         announce(f"Listening on {host}: other machines can reach this endpoint.")
