@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +46,33 @@ def bundled_kg(bundled: BuildResult, tmp_path_factory: pytest.TempPathFactory) -
     from osgraph import write_turtle
 
     return write_turtle(bundled.graph, tmp_path_factory.mktemp("kg") / "osgraph.ttl")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (no browser download). Outside CI, a
+    machine without Chromium skips the browser tests; in CI, a missing Chromium fails them."""
+    import os
+
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium) to run it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
