@@ -22,6 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run
 	$(BIN)/osgraph build --out $(OUT)
+	$(BIN)/osgraph view --kg $(OUT)/osgraph.ttl --out $(OUT)/osgraph.html
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

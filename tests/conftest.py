@@ -76,3 +76,21 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def rows() -> list[tuple[str, list[str], list[str]]]:
+    """Every row of the bundled list, read independently of osgraph's reader."""
+    from .independent import list_rows
+
+    found = list_rows()
+    assert len(found) == 102
+    return found
+
+
+@pytest.fixture(scope="session")
+def canonical() -> dict[str, str]:
+    """Any spelling of an institution → its canonical name, read from data/ directly."""
+    from .independent import canonical_names
+
+    return canonical_names()

@@ -11,16 +11,13 @@ import shutil
 import subprocess
 import sys
 import tomllib
-import unicodedata
 from collections import Counter, defaultdict
-from importlib import resources
 from itertools import combinations
 from pathlib import Path
 
 import pycountry
 import pytest
 
-from osgraph import bundled_list
 from osgraph.query import (
     Engine,
     OxigraphEngine,
@@ -33,53 +30,9 @@ from osgraph.query import (
     run_query,
 )
 
+from .independent import DATA, country_name, fold
+
 ENGINES = ["rdflib", "oxigraph"]
-DATA = Path(str(resources.files("osgraph") / "data"))
-
-
-def plain(text: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", text).split())
-
-
-@pytest.fixture(scope="module")
-def rows() -> list[tuple[str, list[str], list[str]]]:
-    """(project, institutions, countries) of every row, read with regular expressions alone."""
-    found = []
-    for line in bundled_list().read_text(encoding="utf-8").splitlines():
-        if not line.startswith(("| <font", "| [")):
-            continue
-        project, institutions, countries = line.strip().strip("|").split(" | ")
-        found.append(
-            (
-                plain(project),
-                [plain(i) for i in institutions.split("|")],
-                [plain(c) for c in countries.split("|")],
-            )
-        )
-    assert len(found) == 102
-    return found
-
-
-@pytest.fixture(scope="module")
-def canonical() -> dict[str, str]:
-    """Any spelling of an institution (case and spaces folded) → its canonical name, from data/."""
-    names = {}
-    for entry in tomllib.loads((DATA / "institutions.toml").read_text(encoding="utf-8"))[
-        "institution"
-    ]:
-        for name in [entry["name"], *entry.get("aliases", [])]:
-            names[fold(name)] = entry["name"]
-    return names
-
-
-def fold(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def country_name(spelling: str) -> str:
-    everyday = tomllib.loads((DATA / "countries.toml").read_text(encoding="utf-8"))["names"]
-    country = pycountry.countries.lookup(everyday.get(spelling, spelling))
-    return getattr(country, "common_name", country.name)
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -19,6 +19,7 @@ import typer
 
 if TYPE_CHECKING:
     from osgraph.build import Summary
+    from osgraph.query import Engine
 
 EXIT_INPUT_ERROR = 1
 
@@ -343,6 +344,94 @@ def push(
             digest=digest,
         )
     typer.echo(f"Pushed {kg} to {endpoint} as <{named_graph}> ({status}).")
+
+
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(help="Read the graph from this SPARQL endpoint instead of --kg.", metavar="URL"),
+]
+GraphOption = Annotated[
+    str | None,
+    typer.Option(
+        help="With --endpoint: the named graph to read (default-graph-uri).", metavar="IRI"
+    ),
+]
+NetworkOption = Annotated[
+    str,
+    typer.Option(
+        "--network",
+        "-n",
+        help="bipartite (projects and institutions), institutions (shared projects between "
+        "institutions) or countries.",
+    ),
+]
+
+
+def _engine(kg: Path, endpoint: str | None, graph: str | None) -> Engine:
+    from osgraph.query import RemoteEngine, open_engine
+
+    return RemoteEngine(endpoint, default_graph=graph) if endpoint else open_engine(kg)
+
+
+@app.command()
+def network(
+    kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
+    endpoint: EndpointOption = None,
+    graph: GraphOption = None,
+    kind: NetworkOption = "bipartite",
+    format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="graphml, gexf (opens in Gephi) or json (node-link)."),
+    ] = "graphml",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write (default: standard output).", metavar="FILE"
+        ),
+    ] = None,
+) -> None:
+    """Write a collaboration network, with its measures (degree, betweenness, components,
+    communities), for network tools such as Gephi."""
+    from osgraph.export import write_file
+    from osgraph.network import FORMATS, collaboration_network, write_network
+    from osgraph.query import QueryError
+
+    with _user_errors():
+        if format not in FORMATS:
+            raise QueryError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
+        data = write_network(collaboration_network(_engine(kg, endpoint, graph), kind), format)  # type: ignore[arg-type]
+        if out is not None:
+            write_file(out, data)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        typer.echo(f"Wrote {out}.")
+
+
+@app.command()
+def view(
+    kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
+    endpoint: EndpointOption = None,
+    graph: GraphOption = None,
+    kind: NetworkOption = "bipartite",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The HTML file to write.", metavar="FILE")
+    ] = DEFAULT_OUT / "osgraph.html",
+) -> None:
+    """Write the interactive view of a collaboration network: one HTML file that works offline,
+    with search, filters by country and kind, colours by country or community, and facts on
+    click."""
+    from osgraph.export import write_file
+    from osgraph.network import collaboration_network
+    from osgraph.view import view_page
+
+    with _user_errors():
+        network = collaboration_network(_engine(kg, endpoint, graph), kind)  # type: ignore[arg-type]
+        write_file(out, view_page(network, kind, endpoint or str(kg)))
+    typer.echo(
+        f"Wrote {out}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges."
+    )
 
 
 def _print_summary(summary: Summary, written: Path) -> None:

@@ -30,8 +30,19 @@ def write_turtle(graph: Graph, path: Path | str) -> Path:
     OsgraphError
         When the file or its folder cannot be written.
     """
+    return write_file(path, graph.serialize(format="longturtle", encoding="utf-8"))
+
+
+def write_file(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it, then
+    renamed over it. Creates the folder if needed.
+
+    Raises
+    ------
+    OsgraphError
+        When the file or its folder cannot be written.
+    """
     path = Path(path)
-    data = graph.serialize(format="longturtle", encoding="utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(
@@ -44,7 +55,7 @@ def write_turtle(graph: Graph, path: Path | str) -> Path:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        # mkstemp makes the file private; a published graph is readable like any other file.
+        # mkstemp makes the file private; a published file is readable like any other.
         Path(temporary).chmod(_READABLE_BY_ALL)
         Path(temporary).replace(path)
     except OSError as error:

@@ -1,0 +1,196 @@
+"""Collaboration networks, made from the RDF graph through SPARQL (so any engine or endpoint
+serves), measured with networkx, and written for Gephi and friends.
+
+Three networks:
+
+- ``bipartite``: projects and the institutions that built them (the default: most institutions
+  of a list share no project with another, so the projection alone is mostly isolated dots);
+- ``institutions``: an edge between two institutions per shared project (weight: how many),
+  the projection of the bipartite network onto its institutions;
+- ``countries``: the same between the countries the lists credit.
+
+Node attributes: ``label``, ``kind`` (``project``, ``country``, or the institution's kind:
+``university``, ``company``, ... or ``institution`` when unknown), ``country``, ``domain``,
+``projects`` (how many projects), ``homepage``; measures: ``degree``, ``weighted_degree``,
+``betweenness``, ``component`` (0 the largest) and ``community`` (Louvain, fixed seed; 0 the
+largest). Edges carry ``weight`` and ``projects`` (the shared projects' names, ``; ``-joined).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from importlib import resources
+from typing import Literal
+
+import networkx as nx
+
+from osgraph.query import Engine, QueryError, run_query
+
+NetworkKind = Literal["bipartite", "institutions", "countries"]
+NetworkFormat = Literal["graphml", "gexf", "json"]
+NETWORKS: tuple[NetworkKind, ...] = ("bipartite", "institutions", "countries")
+FORMATS: tuple[NetworkFormat, ...] = ("graphml", "gexf", "json")
+DEFAULT_NETWORK: NetworkKind = "bipartite"
+
+LOUVAIN_SEED = 20231108
+"""Louvain's seed, fixed so that communities, and the colours that show them, are stable."""
+
+BETWEENNESS_SAMPLE = 500
+"""Above this many nodes, betweenness is estimated from this many sources (seeded)."""
+
+_KINDS = {
+    "https://w3id.org/osgraph/ontology#University": "university",
+    "https://w3id.org/osgraph/ontology#Company": "company",
+    "https://w3id.org/osgraph/ontology#ResearchInstitute": "research-institute",
+    "https://w3id.org/osgraph/ontology#GovernmentLab": "government-lab",
+    "https://w3id.org/osgraph/ontology#FoundationOrCommunity": "foundation-or-community",
+    "https://w3id.org/osgraph/ontology#Lab": "lab",
+}
+
+
+def collaboration_network(engine: Engine, kind: NetworkKind = DEFAULT_NETWORK) -> nx.Graph[str]:
+    """Make the ``kind`` network of the graph that ``engine`` answers for, with its measures.
+
+    Examples
+    --------
+    >>> from osgraph import build
+    >>> from osgraph.query import RdflibEngine
+    >>> network = collaboration_network(RdflibEngine(build().graph), "institutions")
+    >>> network.number_of_nodes(), max(w for _, _, w in network.edges(data="weight"))
+    (95, 2)
+    """
+    if kind not in NETWORKS:
+        raise QueryError(f"no network {kind!r}; choose one of {', '.join(NETWORKS)}")
+    if kind == "countries":
+        bipartite, side = _project_country_network(engine)
+    else:
+        bipartite, side = _project_institution_network(engine)
+    if kind == "bipartite":
+        network = bipartite
+    else:
+        network = nx.bipartite.weighted_projected_graph(bipartite, sorted(side))
+        for a, b in network.edges():
+            shared = nx.common_neighbors(bipartite, a, b)
+            network.edges[a, b]["projects"] = _names(bipartite, shared)
+    add_measures(network)
+    return network
+
+
+def add_measures(network: nx.Graph[str]) -> None:
+    """Add degree, weighted degree, betweenness, component and community to every node."""
+    weighted = dict(network.degree(weight="weight"))
+    sample = BETWEENNESS_SAMPLE if network.number_of_nodes() > BETWEENNESS_SAMPLE else None
+    betweenness = nx.betweenness_centrality(network, k=sample, seed=LOUVAIN_SEED)
+    for node, degree in network.degree():
+        network.nodes[node]["degree"] = degree
+        network.nodes[node]["weighted_degree"] = weighted[node]
+        network.nodes[node]["betweenness"] = round(betweenness[node], 6)
+    groups = nx.connected_components(network)
+    for index, members in enumerate(_largest_first(groups)):
+        for node in members:
+            network.nodes[node]["component"] = index
+    communities = nx.community.louvain_communities(network, weight="weight", seed=LOUVAIN_SEED)
+    for index, members in enumerate(_largest_first(communities)):
+        for node in members:
+            network.nodes[node]["community"] = index
+
+
+def write_network(network: nx.Graph[str], format: NetworkFormat) -> bytes:
+    """The network as GraphML, GEXF (Gephi) or node-link JSON."""
+    if format == "graphml":
+        return "\n".join(nx.generate_graphml(network)).encode("utf-8") + b"\n"
+    if format == "gexf":
+        return "\n".join(nx.generate_gexf(network)).encode("utf-8") + b"\n"
+    if format == "json":
+        data = nx.node_link_data(network, edges="edges")
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    raise QueryError(f"no network format {format!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
+    text = (resources.files("osgraph") / "queries" / "network" / f"{name}.rq").read_text(
+        encoding="utf-8"
+    )
+    return run_query(engine, text).as_dicts()
+
+
+def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
+    rows = sorted(_rows(engine, "project-institutions"), key=lambda r: tuple(map(str, r.values())))
+    listed: dict[str, set[str]] = defaultdict(set)
+    for row in _rows(engine, "contribution-countries"):
+        listed[str(row["institution"])].add(str(row["country"]))
+    network: nx.Graph[str] = nx.Graph()
+    institutions: set[str] = set()
+    project_institutions: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        project, institution = str(row["project"]), str(row["institution"])
+        _merge(
+            network,
+            project,
+            label=row["project_label"],
+            kind="project",
+            domain=row["domain"],
+            homepage=row["project_link"],
+            bipartite=0,
+        )
+        _merge(
+            network,
+            institution,
+            label=row["institution_label"],
+            kind=_KINDS.get(str(row["kind"]), "institution"),
+            country=row["country"] or ", ".join(sorted(listed[institution])) or None,
+            homepage=row["institution_link"],
+            bipartite=1,
+        )
+        network.add_edge(project, institution, weight=1, projects=str(row["project_label"]))
+        institutions.add(institution)
+        project_institutions[project].add(institution)
+    for project, members in project_institutions.items():
+        countries = {network.nodes[i].get("country") for i in members} - {None, ""}
+        network.nodes[project]["country"] = ", ".join(sorted(str(c) for c in countries))
+        network.nodes[project]["projects"] = 1
+    for institution in institutions:
+        network.nodes[institution]["projects"] = network.degree(institution)
+    return network, institutions
+
+
+def _project_country_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
+    rows = sorted(_rows(engine, "project-countries"), key=lambda r: tuple(map(str, r.values())))
+    network: nx.Graph[str] = nx.Graph()
+    countries: set[str] = set()
+    for row in rows:
+        project, country = str(row["project"]), str(row["country"])
+        _merge(network, project, label=row["project_label"], kind="project", bipartite=0)
+        _merge(
+            network,
+            country,
+            label=row["country_label"],
+            kind="country",
+            country=row["country_label"],
+            bipartite=1,
+        )
+        network.add_edge(project, country, weight=1, projects=str(row["project_label"]))
+        countries.add(country)
+    for country in countries:
+        network.nodes[country]["projects"] = network.degree(country)
+    return network, countries
+
+
+def _merge(network: nx.Graph[str], node: str, **facts: object) -> None:
+    """Add ``node``, or add the facts it lacks (a row may repeat it with more to say)."""
+    if node not in network:
+        network.add_node(node)
+    attributes = network.nodes[node]
+    for name, value in facts.items():
+        if value not in (None, "") and attributes.get(name) in (None, ""):
+            attributes[name] = value
+
+
+def _names(network: nx.Graph[str], nodes: Iterable[str]) -> str:
+    return "; ".join(sorted(str(network.nodes[node]["label"]) for node in nodes))
+
+
+def _largest_first(groups: Iterable[set[str]]) -> list[set[str]]:
+    return sorted(groups, key=lambda members: (-len(members), min(members)))

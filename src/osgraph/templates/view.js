@@ -1,0 +1,261 @@
+// The interactive view of an osgraph network. Every text that comes from data is set with
+// textContent or as a DOM property, never as HTML, so that a name can never become markup.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("network-data").textContent);
+  const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+    "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b"];
+  const OTHER = "#c8c8c8";
+  const DIMMED = "#e6e6e6";
+  // vis-network shapes that draw the label below the node, and the legend's drawing of each.
+  const SHAPES = {
+    project: "dot", university: "triangle", company: "square", "research-institute": "diamond",
+    "government-lab": "star", "foundation-or-community": "hexagon", lab: "triangleDown",
+    institution: "dot", country: "star",
+  };
+  const SVG_SHAPES = {
+    dot: "M8 2a6 6 0 1 0 0.01 0Z", triangle: "M8 2L14 14H2Z", square: "M3 3H13V13H3Z",
+    diamond: "M8 1L15 8L8 15L1 8Z", star: "M8 1L10 6H15L11 9L12.5 15L8 11.5L3.5 15L5 9L1 6H6Z",
+    hexagon: "M4.5 2H11.5L15 8L11.5 14H4.5L1 8Z", triangleDown: "M2 2H14L8 14Z",
+  };
+  // An institution of unknown kind is a dot with a dashed border.
+  const DASHED = new Set(["institution"]);
+
+  function shapeIcon(kind) {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", SVG_SHAPES[SHAPES[kind] || "dot"]);
+    path.setAttribute("fill", DASHED.has(kind) ? "#fff" : "#777");
+    path.setAttribute("stroke", "#555");
+    if (DASHED.has(kind)) path.setAttribute("stroke-dasharray", "2 1.5");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function element(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function safeLink(url) {
+    if (typeof url !== "string" || !/^https?:\/\//i.test(url)) return null;
+    const link = element("a", url);
+    link.href = url;
+    link.rel = "noopener noreferrer";
+    link.target = "_blank";
+    return link;
+  }
+
+  function groupOf(node, key) {
+    if (key === "country") {
+      const first = (node.country || "").split(", ")[0];
+      return first || "unknown";
+    }
+    return node[key] === null || node[key] === undefined ? "unknown" : String(node[key]);
+  }
+
+  function tooltip(node) {
+    const box = element("div", null, "tooltip");
+    box.appendChild(element("strong", node.label));
+    box.appendChild(element("span", [node.kind, node.country].filter(Boolean).join(" · ")));
+    return box;
+  }
+
+  // Groups, largest first, get the palette's colours; the rest share one grey ("other").
+  // A project credited to several countries takes the colour of its first one.
+  function colouring(key) {
+    const sizes = new Map();
+    for (const node of data.nodes) sizes.set(groupOf(node, key), (sizes.get(groupOf(node, key)) || 0) + 1);
+    const ranked = [...sizes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const colours = new Map();
+    ranked.forEach(([group], index) => colours.set(group, index < PALETTE.length && group !== "unknown" ? PALETTE[index] : OTHER));
+    return { colours, ranked };
+  }
+  const colourings = { country: colouring("country"), community: colouring("community") };
+  let colourKey = "country";
+
+  function colourFor(node) {
+    return colourings[colourKey].colours.get(groupOf(node, colourKey)) || OTHER;
+  }
+
+  const nodes = new vis.DataSet(data.nodes.map((node) => ({
+    id: node.id,
+    label: node.label,
+    shape: SHAPES[node.kind] || SHAPES.institution,
+    shapeProperties: { borderDashes: DASHED.has(node.kind) ? [3, 2] : false },
+    size: 8 + 5 * Math.sqrt(node.projects || 1),
+    color: colourFor(node),
+    title: tooltip(node),
+    x: node.x, y: node.y,
+  })));
+  const edges = new vis.DataSet(data.edges.map((edge, index) => ({
+    id: index, from: edge.from, to: edge.to, value: edge.weight,
+    color: { color: "#b5b5b5", highlight: "#555" },
+  })));
+  const byId = new Map(data.nodes.map((node) => [node.id, node]));
+  const network = new vis.Network(document.getElementById("network"), { nodes, edges }, data.options);
+  if (data.options.physics && data.options.physics.enabled) {
+    network.once("stabilizationIterationsDone", () => network.setOptions({ physics: { enabled: false } }));
+  }
+
+  function paint(highlighted) {
+    nodes.update(data.nodes.map((node) => ({
+      id: node.id,
+      color: !highlighted || highlighted.has(node.id) ? colourFor(node) : DIMMED,
+    })));
+  }
+
+  // Facts of a node or an edge, in the side panel.
+  const facts = document.getElementById("facts");
+  function showNode(id) {
+    const node = byId.get(id);
+    facts.replaceChildren(element("h2", node.label));
+    const table = element("table");
+    const rows = [["kind", node.kind], ["country", node.country], ["domain", node.domain],
+      ["projects", node.projects], ["collaborators", node.degree], ["community", node.community]];
+    for (const [name, value] of rows) {
+      if (value === null || value === undefined || value === "") continue;
+      const row = element("tr");
+      row.appendChild(element("th", name));
+      row.appendChild(element("td", value));
+      table.appendChild(row);
+    }
+    const link = safeLink(node.homepage);
+    if (link) {
+      const row = element("tr");
+      row.appendChild(element("th", "homepage"));
+      const cell = element("td");
+      cell.appendChild(link);
+      row.appendChild(cell);
+      table.appendChild(row);
+    }
+    facts.appendChild(table);
+  }
+  function showEdge(id) {
+    const edge = data.edges[id];
+    facts.replaceChildren(element("h2", `${byId.get(edge.from).label} — ${byId.get(edge.to).label}`));
+    facts.appendChild(element("p", edge.weight === 1 ? "1 shared project:" : `${edge.weight} shared projects:`));
+    const list = element("ul");
+    for (const project of String(edge.projects || "").split("; ").filter(Boolean)) list.appendChild(element("li", project));
+    facts.appendChild(list);
+  }
+
+  function select(id) {
+    const neighbours = new Set(network.getConnectedNodes(id));
+    neighbours.add(id);
+    paint(neighbours);
+    network.selectNodes([id]);
+    showNode(id);
+  }
+
+  network.on("click", (event) => {
+    if (event.nodes.length) select(event.nodes[0]);
+    else if (event.edges.length) { paint(null); showEdge(event.edges[0]); }
+    else paint(null);
+  });
+
+  // Search: the first node whose name is, or starts with, what was typed.
+  const names = document.getElementById("names");
+  for (const node of [...data.nodes].sort((a, b) => a.label.localeCompare(b.label))) {
+    const option = element("option");
+    option.value = node.label;
+    names.appendChild(option);
+  }
+  const search = document.getElementById("search");
+  function find() {
+    const wanted = search.value.trim().toLowerCase();
+    if (!wanted) return;
+    const found = data.nodes.find((n) => n.label.toLowerCase() === wanted && !nodes.get(n.id).hidden)
+      || data.nodes.find((n) => n.label.toLowerCase().startsWith(wanted) && !nodes.get(n.id).hidden);
+    if (!found) return;
+    network.focus(found.id, { scale: 1.4, animation: { duration: 400 } });
+    select(found.id);
+  }
+  search.addEventListener("change", find);
+  search.addEventListener("keydown", (event) => { if (event.key === "Enter") find(); });
+
+  // Filters by country and by kind.
+  function fill(selectId, values) {
+    const menu = document.getElementById(selectId);
+    for (const value of values) {
+      const option = element("option", value);
+      option.value = value;
+      menu.appendChild(option);
+    }
+    menu.addEventListener("change", filter);
+  }
+  const countries = new Set();
+  const kinds = new Set();
+  for (const node of data.nodes) {
+    for (const country of (node.country || "").split(", ").filter(Boolean)) countries.add(country);
+    kinds.add(node.kind);
+  }
+  fill("country-filter", [...countries].sort());
+  fill("kind-filter", [...kinds].sort());
+  function filter() {
+    const country = document.getElementById("country-filter").value;
+    const kind = document.getElementById("kind-filter").value;
+    nodes.update(data.nodes.map((node) => ({
+      id: node.id,
+      hidden: (country !== "" && !(node.country || "").split(", ").includes(country))
+        || (kind !== "" && node.kind !== kind),
+    })));
+  }
+
+  // Legend: what the colours and the shapes mean.
+  const legend = document.getElementById("legend");
+  function drawLegend() {
+    legend.replaceChildren(element("h3", colourKey === "country" ? "Colour: country" : "Colour: community"));
+    const list = element("ul");
+    const { colours, ranked } = colourings[colourKey];
+    let others = 0;
+    for (const [group, size] of ranked) {
+      if (colours.get(group) === OTHER) { others += size; continue; }
+      const item = element("li");
+      const swatch = element("span", null, "swatch");
+      swatch.style.background = colours.get(group);
+      item.appendChild(swatch);
+      item.appendChild(element("span", `${colourKey === "community" ? "community " : ""}${group} (${size})`));
+      list.appendChild(item);
+    }
+    if (others) {
+      const item = element("li");
+      const swatch = element("span", null, "swatch");
+      swatch.style.background = OTHER;
+      item.appendChild(swatch);
+      item.appendChild(element("span", `other or unknown (${others})`));
+      list.appendChild(item);
+    }
+    legend.appendChild(list);
+    legend.appendChild(element("h3", "Shape: kind"));
+    const shapes = element("ul");
+    for (const kind of [...kinds].sort()) {
+      const item = element("li");
+      const icon = element("span", null, "shape");
+      icon.appendChild(shapeIcon(kind));
+      item.appendChild(icon);
+      item.appendChild(element("span", kind === "institution" ? "institution (kind unknown)" : kind));
+      shapes.appendChild(item);
+    }
+    legend.appendChild(shapes);
+    legend.appendChild(element("p", "Size: number of projects.", "hint"));
+  }
+  for (const radio of document.querySelectorAll("input[name=colour]")) {
+    radio.addEventListener("change", () => { colourKey = radio.value; paint(null); drawLegend(); });
+  }
+  drawLegend();
+
+  document.getElementById("save").addEventListener("click", () => {
+    const link = document.createElement("a");
+    link.download = "osgraph-network.png";
+    link.href = document.querySelector("#network canvas").toDataURL("image/png");
+    link.click();
+  });
+
+  window.osgraphView = { network, nodes, edges, select };
+})();

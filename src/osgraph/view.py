@@ -1,0 +1,153 @@
+"""The interactive view of a collaboration network: one HTML file that works offline.
+
+pyvis turns the networkx graph into vis-network's nodes, edges and options; osgraph owns the
+page: its template (``templates/view.html``, ``view.js``, ``view.css``), with vis-network's
+script and style (from pyvis's own package data) inlined, so that the file needs no other
+host. Every text from data reaches the page as JSON and is set as DOM text by ``view.js``; the
+heading goes through Jinja's autoescaping.
+
+Graphs up to :data:`PHYSICS_LIMIT` nodes are laid out by vis-network's physics, which stops once
+they settle; larger ones get positions computed up front (a seeded spring layout) and no
+physics, so that they are usable at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+import networkx as nx
+from jinja2 import Template
+from markupsafe import Markup
+from pyvis.network import Network
+
+PHYSICS_LIMIT = 400
+"""Above this many nodes, positions are computed up front and physics is off."""
+
+LAYOUT_SEED = 20231108
+_LAYOUT_SCALE = 120.0  # vis-network units per node at unit density
+
+_FACTS = ("kind", "country", "domain", "projects", "homepage", "degree", "community")
+
+
+def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> bytes:
+    """Render ``network`` as one self-contained HTML page.
+
+    Examples
+    --------
+    >>> graph = nx.Graph()
+    >>> graph.add_node("a", label="<img src=x onerror=alert(1)>", kind="project", projects=1)
+    >>> page = render_view(graph, title="<b>t</b>").decode()
+    >>> "<img src=x" in page, "&lt;b&gt;t&lt;/b&gt;" in page
+    (False, True)
+    """
+    visual = Network(height="100%", width="100%", cdn_resources="local")
+    large = network.number_of_nodes() > PHYSICS_LIMIT
+    positions = _layout(network) if large else {}
+    for node, attributes in network.nodes(data=True):
+        facts = {name: attributes.get(name) for name in _FACTS}
+        if node in positions:
+            facts["x"], facts["y"] = positions[node]
+        visual.add_node(str(node), label=str(attributes.get("label", node)), **facts)
+    for a, b, attributes in network.edges(data=True):
+        visual.add_edge(
+            str(a),
+            str(b),
+            weight=attributes.get("weight", 1),
+            projects=attributes.get("projects", ""),
+        )
+    visual.set_options(json.dumps(_options(large)))
+    nodes, edges, _, _, _, options = visual.get_network_data()
+    data = {
+        "nodes": [_node_data(node) for node in nodes],
+        "edges": [
+            {"from": e["from"], "to": e["to"], "weight": e["weight"], "projects": e["projects"]}
+            for e in edges
+        ],
+        "options": json.loads(options),
+    }
+    template = Template(_template("view.html"), autoescape=True)
+    page: str = template.render(
+        title=title,
+        summary=summary,
+        data=Markup(_script_safe_json(data)),
+        vis_js=Markup(_inline_safe(_vis_asset("vis-network.min.js"), "script")),
+        vis_css=Markup(_inline_safe(_vis_asset("vis-network.css"), "style")),
+        view_js=Markup(_inline_safe(_template("view.js"), "script")),
+        view_css=Markup(_inline_safe(_template("view.css"), "style")),
+    )
+    return page.encode("utf-8")
+
+
+TITLES = {
+    "bipartite": "Projects and the institutions that built them",
+    "institutions": "Institutions that built projects together",
+    "countries": "Countries credited with the same projects",
+}
+
+
+def view_page(network: nx.Graph[str], kind: str, source: str) -> bytes:
+    """The page of a ``kind`` network (see :mod:`osgraph.network`) made from ``source``, with
+    a heading and a one-line summary of its size."""
+    components = nx.number_connected_components(network) if network else 0
+    summary = (
+        f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges, "
+        f"{components} connected components · from {source}"
+    )
+    return render_view(network, title=f"osgraph · {TITLES.get(kind, kind)}", summary=summary)
+
+
+def _node_data(node: dict[str, object]) -> dict[str, object]:
+    keep = ("id", "label", "x", "y", *_FACTS)
+    return {name: node[name] for name in keep if name in node}
+
+
+def _options(large: bool) -> dict[str, object]:
+    options: dict[str, object] = {
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large},
+        "nodes": {"font": {"size": 12, "face": "system-ui, sans-serif"}, "borderWidth": 1},
+        "edges": {"smooth": False, "scaling": {"min": 1, "max": 6}},
+    }
+    if large:
+        options["physics"] = {"enabled": False}
+    else:
+        options["physics"] = {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "stabilization": {"enabled": True, "iterations": 400},
+        }
+    return options
+
+
+def _layout(network: nx.Graph[str]) -> dict[str, tuple[float, float]]:
+    """Positions for a large network, computed once, in vis-network's units."""
+    positions = nx.spring_layout(network, seed=LAYOUT_SEED, iterations=30)
+    scale = _LAYOUT_SCALE * max(1.0, network.number_of_nodes() ** 0.5)
+    return {
+        node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
+        for node, (x, y) in positions.items()
+    }
+
+
+def _template(name: str) -> str:
+    return (resources.files("osgraph") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _vis_asset(name: str) -> str:
+    return (resources.files("pyvis") / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
+
+
+def _inline_safe(text: str, element: str) -> str:
+    """Code that cannot end the ``<script>`` or ``<style>`` element it is inlined in: only
+    ``</script`` (``</style``) ends one, and ``<\\/`` means the same in a string there."""
+    return re.sub(rf"</({element})", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def _script_safe_json(data: object) -> str:
+    """JSON for a ``<script type="application/json">`` element: no character of it can end the
+    element or start markup (``<``, ``>`` and ``&`` are written as escapes)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for character, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(character, escape)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -1,0 +1,138 @@
+"""Collaboration networks made from the RDF graph: checked against the list, measured, exported."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter, defaultdict
+from itertools import combinations
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from osgraph.network import collaboration_network, write_network
+from osgraph.query import open_engine
+
+from .independent import country_name, fold
+
+
+@pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
+def networks(request: pytest.FixtureRequest, bundled_kg: Path) -> dict[str, nx.Graph]:
+    engine = open_engine(bundled_kg, request.param)
+    return {
+        kind: collaboration_network(engine, kind)
+        for kind in ("bipartite", "institutions", "countries")
+    }
+
+
+def labels(network: nx.Graph, a: str, b: str) -> tuple[str, str]:
+    return tuple(sorted((network.nodes[a]["label"], network.nodes[b]["label"])))  # type: ignore[return-value]
+
+
+def test_institutions_share_an_edge_per_shared_project(
+    networks: dict, rows: list, canonical: dict
+) -> None:
+    network = networks["institutions"]
+    members: dict[str, set[str]] = defaultdict(set)
+    for project, institutions, _ in rows:
+        members[project] |= {canonical[fold(i)] for i in institutions}
+    shared: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for project, group in members.items():
+        for pair in combinations(sorted(group), 2):
+            shared[pair].add(project)
+    assert network.number_of_nodes() == 95
+    edges = {labels(network, a, b): d for a, b, d in network.edges(data=True)}
+    assert set(edges) == set(shared)
+    for pair, projects in shared.items():
+        assert edges[pair]["weight"] == len(projects)
+        assert edges[pair]["projects"] == "; ".join(sorted(projects))
+
+
+def test_countries_share_an_edge_per_shared_project(networks: dict, rows: list) -> None:
+    network = networks["countries"]
+    countries: dict[str, set[str]] = defaultdict(set)
+    for project, _, listed in rows:
+        countries[project] |= {country_name(c) for c in listed}
+    shared: Counter[tuple[str, str]] = Counter()
+    for group in countries.values():
+        for pair in combinations(sorted(group), 2):
+            shared[pair] += 1
+    assert network.number_of_nodes() == 17
+    assert {labels(network, a, b): w for a, b, w in network.edges(data="weight")} == shared
+
+
+def test_the_bipartite_network_is_who_built_what(
+    networks: dict, rows: list, canonical: dict
+) -> None:
+    network = networks["bipartite"]
+    built = {(p, canonical[fold(i)]) for p, institutions, _ in rows for i in institutions}
+    assert {labels(network, a, b) for a, b in network.edges()} == {
+        tuple(sorted(pair)) for pair in built
+    }
+    assert nx.is_bipartite(network)
+    kinds = Counter(kind for _, kind in network.nodes(data="kind"))
+    assert kinds["project"] == 101 and sum(kinds.values()) == 196
+    tsinghua = next(d for _, d in network.nodes(data=True) if d["label"] == "Tsinghua University")
+    assert tsinghua["kind"] == "university" and tsinghua["country"] == "China"
+    assert tsinghua["projects"] == 4 and tsinghua["homepage"] == "https://www.tsinghua.edu.cn"
+    whisper = next(d for _, d in network.nodes(data=True) if d["label"] == "Whisper")
+    assert whisper["domain"] == "speech and audio"
+
+
+def test_every_node_is_measured(networks: dict) -> None:
+    for network in networks.values():
+        for _, attributes in network.nodes(data=True):
+            for measure in ("degree", "weighted_degree", "betweenness", "component", "community"):
+                assert measure in attributes
+        largest = max(nx.connected_components(network), key=len)
+        assert {network.nodes[n]["component"] for n in largest} == {0}
+
+
+def test_communities_are_stable(bundled_kg: Path) -> None:
+    first, second = (
+        collaboration_network(open_engine(bundled_kg, engine), "bipartite")
+        for engine in ("rdflib", "oxigraph")
+    )
+    assert dict(first.nodes(data="community")) == dict(second.nodes(data="community"))
+
+
+@pytest.mark.parametrize(
+    ("format", "read"),
+    [
+        ("graphml", lambda data: nx.read_graphml(io.BytesIO(data))),
+        ("gexf", lambda data: nx.read_gexf(io.BytesIO(data))),
+        ("json", lambda data: nx.node_link_graph(json.loads(data), edges="edges")),
+    ],
+)
+def test_exports_read_back(networks: dict, format: str, read: object) -> None:
+    network = networks["institutions"]
+    back = read(write_network(network, format))  # type: ignore[operator]
+    assert back.number_of_nodes() == network.number_of_nodes()
+    assert back.number_of_edges() == network.number_of_edges()
+    node = next(iter(network.nodes))
+    assert back.nodes[node]["label"] == network.nodes[node]["label"]
+
+
+def test_the_network_command_writes_to_a_file_or_standard_output(
+    bundled_kg: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    out = tmp_path / "n.gexf"
+    command = [executable, "network", "--kg", str(bundled_kg), "-n", "countries", "-f", "gexf"]
+    written = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, check=False
+    )
+    assert written.returncode == 0, written.stderr
+    assert nx.read_gexf(out).number_of_nodes() == 17
+    printed = subprocess.run(
+        [executable, "network", "--kg", str(bundled_kg), "-f", "json"],
+        capture_output=True,
+        check=False,
+    )
+    assert json.loads(printed.stdout)["nodes"]
