@@ -142,6 +142,22 @@ def test_a_large_network_is_laid_out_up_front(browser: object, tmp_path: Path) -
         view.page.close()
 
 
+def test_the_view_saves_itself_as_png(opened: Opened, tmp_path: Path) -> None:
+    with opened.page.expect_download() as download:
+        opened.page.click("#save")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "osgraph-network.png"
+    assert saved.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_same_network_gives_the_same_page(tmp_path: Path) -> None:
+    large = nx.relabel_nodes(nx.barabasi_albert_graph(PHYSICS_LIMIT + 100, 2, seed=3), str)
+    for node in large:
+        large.nodes[node].update(label=node, kind="project", projects=1)
+    assert view_page(large, "bipartite", "x") == view_page(large, "bipartite", "x")
+
+
 def test_a_screenshot_for_the_readme(opened: Opened) -> None:
     opened.page.wait_for_timeout(3000)  # let the physics settle
     shot = ROOT / "build" / "view.png"

@@ -7,13 +7,14 @@ host. Every text from data reaches the page as JSON and is set as DOM text by ``
 heading goes through Jinja's autoescaping.
 
 Graphs up to :data:`PHYSICS_LIMIT` nodes are laid out by vis-network's physics, which stops once
-they settle; larger ones get positions computed up front (a seeded spring layout) and no
-physics, so that they are usable at once.
+they settle; larger ones get positions computed up front (igraph's Fruchterman-Reingold, from
+seeded positions) and no physics, so that they are usable at once.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 from importlib import resources
 
@@ -50,13 +51,17 @@ def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> byt
         if node in positions:
             facts["x"], facts["y"] = positions[node]
         visual.add_node(str(node), label=str(attributes.get("label", node)), **facts)
-    for a, b, attributes in network.edges(data=True):
-        visual.add_edge(
-            str(a),
-            str(b),
-            weight=attributes.get("weight", 1),
-            projects=attributes.get("projects", ""),
-        )
+    # pyvis's add_edge looks for a duplicate among all earlier edges, which makes large networks
+    # quadratic; networkx's edges are unique already, so they go straight into pyvis's list.
+    visual.edges.extend(
+        {
+            "from": str(a),
+            "to": str(b),
+            "weight": attributes.get("weight", 1),
+            "projects": attributes.get("projects", ""),
+        }
+        for a, b, attributes in network.edges(data=True)
+    )
     visual.set_options(json.dumps(_options(large)))
     nodes, edges, _, _, _, options = visual.get_network_data()
     data = {
@@ -121,12 +126,35 @@ def _options(large: bool) -> dict[str, object]:
 
 
 def _layout(network: nx.Graph[str]) -> dict[str, tuple[float, float]]:
-    """Positions for a large network, computed once, in vis-network's units."""
-    positions = nx.spring_layout(network, seed=LAYOUT_SEED, iterations=30)
-    scale = _LAYOUT_SCALE * max(1.0, network.number_of_nodes() ** 0.5)
+    """Positions for a large network, computed once, in vis-network's units.
+
+    igraph's Fruchterman-Reingold layout, grid-accelerated for large graphs, lays out 5,000
+    nodes in about a second (networkx's spring layout takes some 40 s). It starts from seeded
+    random positions, so the same network always gets the same layout.
+    """
+    import igraph
+
+    nodes = list(network)
+    index = {node: position for position, node in enumerate(nodes)}
+    graph = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in network.edges()])
+    # Spread as igraph spreads its own start: all in a small square would put every node in one
+    # cell of the grid that keeps large layouts fast.
+    spread = len(nodes) ** 0.5
+    draw = random.Random(LAYOUT_SEED)
+    start = [[draw.uniform(-spread, spread), draw.uniform(-spread, spread)] for _ in nodes]
+    # igraph draws on its process-wide random generator even from given start positions: seed
+    # it for this layout only, then give the default back.
+    igraph.set_random_number_generator(random.Random(LAYOUT_SEED))
+    try:
+        layout = graph.layout_fruchterman_reingold(seed=start, niter=500, grid="auto")
+    finally:
+        igraph.set_random_number_generator(random)
+    xs, ys = zip(*layout.coords, strict=True)
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = _LAYOUT_SCALE * max(1.0, len(nodes) ** 0.5) / span
     return {
-        node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
-        for node, (x, y) in positions.items()
+        node: (round(x * scale, 1), round(y * scale, 1))
+        for node, (x, y) in zip(nodes, layout.coords, strict=True)
     }
 
 
