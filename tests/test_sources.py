@@ -244,6 +244,16 @@ def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None
         ("empty.csv", "", r"empty\.csv: the file is empty"),
         ("ragged.csv", "project,institutions,countries\nA,B\n", r"ragged\.csv:2: the row has 2"),
         ("headonly.md", HEADER, r"headonly\.md:1: the table has a header but no rows"),
+        (
+            "link.md",
+            HEADER + "| [A](javascript:x) | B | USA |\n",
+            r"link\.md:3: cell 'project': the link 'javascript:x' is not an http\(s\) URL",
+        ),
+        (
+            "home.csv",
+            "project,institutions,countries,homepage\nA,B,USA,www.a.org\n",
+            r"home\.csv:2: cell 'homepage': the link 'www\.a\.org' is not an http\(s\) URL",
+        ),
     ],
 )
 def test_bad_input_names_file_line_and_cell(

@@ -105,6 +105,7 @@ def build(
     base: str = DEFAULT_BASE,
     gazetteer: Gazetteer | Path | str | None = None,
     projects: Path | str | None = None,
+    validate: bool = True,
 ) -> BuildResult:
     """Read lists, resolve them and build their knowledge graph.
 
@@ -121,6 +122,8 @@ def build(
     projects
         What is known of projects: the path of a file in the form of ``data/projects.toml``.
         Default: the bundled one.
+    validate
+        Check the graph against ``ontology/shapes.ttl`` (SHACL) before returning it.
 
     Raises
     ------
@@ -130,6 +133,8 @@ def build(
     ConfigurationError
         When ``base`` is not an absolute IRI ending with ``/`` or ``#`` (``:`` for a URN), or
         two sources claim the same list id.
+    ValidationError
+        When ``validate`` and the graph violates the shapes; the message is the report.
 
     Examples
     --------
@@ -147,6 +152,14 @@ def build(
     graph = new_graph(base)
     for triple in graph_triples(resolution, iris):
         graph.add(triple)
+    notices = list(resolution.notices)
+    if validate:
+        from osgraph.validate import ValidationError, validate_graph
+
+        report = validate_graph(graph, base)
+        if not report.conforms:
+            raise ValidationError(report)
+        notices += [Notice("shape-warning", str(warning), ()) for warning in report.warnings]
     summary = Summary(
         rows_read=len(resolution.entries),
         lists=tuple(info.id for info in resolution.lists),
@@ -156,7 +169,7 @@ def build(
         contributions=len(resolution.contributions),
         unaligned_rows=len(resolution.unaligned),
         triples=len(graph),
-        notices=tuple(resolution.notices),
+        notices=tuple(notices),
     )
     return BuildResult(graph, summary)
 

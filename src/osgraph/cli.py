@@ -117,6 +117,13 @@ def build(
     ] = None,
     gazetteer: GazetteerOption = None,
     projects: ProjectsOption = None,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Check the graph against osgraph's SHACL shapes before writing it.",
+        ),
+    ] = True,
 ) -> None:
     """Read lists and write their knowledge graph as Turtle to DIR/osgraph.ttl.
 
@@ -129,10 +136,37 @@ def build(
 
     with _user_errors():
         result = build_graph(
-            sources, base=base or DEFAULT_BASE, gazetteer=gazetteer, projects=projects
+            sources,
+            base=base or DEFAULT_BASE,
+            gazetteer=gazetteer,
+            projects=projects,
+            validate=validate,
         )
         written = write_turtle(result.graph, out / GRAPH_FILE_NAME)
     _print_summary(result.summary, written)
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="An RDF file (Turtle, N-Triples, JSON-LD or RDF/XML, by its ending).",
+            metavar="FILE",
+        ),
+    ],
+) -> None:
+    """Check a graph against osgraph's SHACL shapes (ontology/shapes.ttl).
+
+    Exits 0 when it conforms (warnings allowed) and 1 when it violates them.
+    """
+    from osgraph.validate import validate_file
+
+    with _user_errors():
+        report = validate_file(file)
+    typer.echo(report.describe())
+    if not report.conforms:
+        raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 @app.command()

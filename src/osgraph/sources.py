@@ -47,6 +47,7 @@ _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)"
 _EMPHASIS = re.compile(r"^(\*\*|__)(?P<inner>.*)\1$")
 _DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
 _CSV_VALUE_SEPARATOR = re.compile(r"[;|]")
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,11 +456,15 @@ def _entry_from_cells(
             line=origin.line,
             cell="project",
         )
+    for name in ("project", "institutions"):
+        for mention in values(name):
+            _check_url(mention.homepage, path, origin.line, name)
     project = projects[0]
     if "homepage" in columns:
         link = cells[columns["homepage"]][0]
         homepage = link.homepage or link.name
         if homepage:
+            _check_url(homepage, path, origin.line, "homepage")
             project = Mention(project.name, homepage)
     return Entry(
         project=project,
@@ -467,6 +472,11 @@ def _entry_from_cells(
         countries=tuple(mention.name for mention in values("countries")),
         origin=origin,
     )
+
+
+def _check_url(url: str | None, path: Path | str, line: int, cell: str) -> None:
+    if url is not None and not _URL.match(url):
+        raise SourceError(path, f"the link {url!r} is not an http(s) URL", line=line, cell=cell)
 
 
 class _TextOnly(html.parser.HTMLParser):
