@@ -215,7 +215,11 @@ def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None
     [
         ("missing.md", None, r"missing\.md: no such file"),
         ("list.txt", "x", r"list\.txt: osgraph reads markdown \(\.md\) and CSV"),
-        ("gbk.md", "| 成果 | 机构 | 国 |\n".encode("gb18030"), r"gbk\.md:1: is not UTF-8.*GB18030"),
+        (
+            "gbk.md",
+            "| 成果 | 机构 | 国 |\n".encode("gb18030"),
+            r"gbk\.md:1: is not UTF-8.*--encoding gb18030",
+        ),
         ("prose.md", "Just prose.\n", r"prose\.md: no table with project/institutions/countries"),
         (
             "other.md",

@@ -37,7 +37,7 @@ from osgraph.iri import IriScheme
 from osgraph.names import name_key
 from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
 from osgraph.resolve import AlignmentMethod, Named, Notice, Resolution, resolve
-from osgraph.sources import ListInfo, Origin, bundled_list, read_source
+from osgraph.sources import ListInfo, Origin, Source, bundled_list, read_source
 
 _ALIGNMENT_TERMS = {
     AlignmentMethod.BY_POSITION: OSG.ByPosition,
@@ -81,6 +81,7 @@ class Summary:
     """What a build read and made, and everything the user should know about the input."""
 
     rows_read: int
+    rows_rejected: int
     lists: tuple[str, ...]
     projects: int
     institutions: int
@@ -106,6 +107,8 @@ def build(
     gazetteer: Gazetteer | Path | str | None = None,
     projects: Path | str | None = None,
     validate: bool = True,
+    encoding: str | None = None,
+    lenient: bool = False,
 ) -> BuildResult:
     """Read lists, resolve them and build their knowledge graph.
 
@@ -124,6 +127,11 @@ def build(
         Default: the bundled one.
     validate
         Check the graph against ``ontology/shapes.ttl`` (SHACL) before returning it.
+    encoding
+        The sources' encoding (default: UTF-8), such as ``gb18030``.
+    lenient
+        Leave out the rows that cannot be read or resolved, and list them with their reasons
+        (``Summary.rows_rejected`` and the notices), instead of stopping at the first.
 
     Raises
     ------
@@ -142,13 +150,26 @@ def build(
     >>> result.summary.rows_read, result.summary.projects
     (102, 101)
     """
-    iris = IriScheme(base)
     paths = [bundled_list()] if not sources else [Path(source) for source in sources]
-    read = [read_source(path) for path in paths]
+    IriScheme(base)  # refuse a bad base before reading anything
+    read = [read_source(path, encoding=encoding, lenient=lenient) for path in paths]
     _check_distinct_list_ids([source.info for source in read], paths)
     if not isinstance(gazetteer, Gazetteer):
         gazetteer = load_gazetteer(gazetteer, projects)
-    resolution = resolve(read, gazetteer)
+    return build_sources(read, base=base, gazetteer=gazetteer, validate=validate, lenient=lenient)
+
+
+def build_sources(
+    sources: Sequence[Source],
+    *,
+    base: str = DEFAULT_BASE,
+    gazetteer: Gazetteer | None = None,
+    validate: bool = True,
+    lenient: bool = False,
+) -> BuildResult:
+    """Resolve lists already read and build their knowledge graph (see :func:`build`)."""
+    iris = IriScheme(base)
+    resolution = resolve(sources, gazetteer or load_gazetteer(), lenient=lenient)
     graph = new_graph(base)
     for triple in graph_triples(resolution, iris):
         graph.add(triple)
@@ -161,7 +182,8 @@ def build(
             raise ValidationError(report)
         notices += [Notice("shape-warning", str(warning), ()) for warning in report.warnings]
     summary = Summary(
-        rows_read=len(resolution.entries),
+        rows_read=len(resolution.entries) + len(resolution.rejected),
+        rows_rejected=len(resolution.rejected),
         lists=tuple(info.id for info in resolution.lists),
         projects=len(resolution.projects),
         institutions=len(resolution.institutions),

@@ -34,6 +34,10 @@ app = typer.Typer(
 
 DEFAULT_OUT = Path("build")
 
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(help="The sources' encoding, such as gb18030 (default: UTF-8).", metavar="NAME"),
+]
 SourcesArgument = Annotated[
     list[Path] | None,
     typer.Argument(
@@ -124,6 +128,15 @@ def build(
             help="Check the graph against osgraph's SHACL shapes before writing it.",
         ),
     ] = True,
+    encoding: EncodingOption = None,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="Leave out the rows that cannot be read, and list them with their reasons, "
+            "instead of stopping at the first.",
+        ),
+    ] = False,
 ) -> None:
     """Read lists and write their knowledge graph as Turtle to DIR/osgraph.ttl.
 
@@ -141,6 +154,8 @@ def build(
             gazetteer=gazetteer,
             projects=projects,
             validate=validate,
+            encoding=encoding,
+            lenient=lenient,
         )
         written = write_turtle(result.graph, out / GRAPH_FILE_NAME)
     _print_summary(result.summary, written)
@@ -173,6 +188,7 @@ def validate(
 def resolve(
     sources: SourcesArgument = None,
     gazetteer: GazetteerOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """List the institutions and countries of lists that the gazetteer does not know.
 
@@ -185,7 +201,7 @@ def resolve(
 
     with _user_errors():
         known = load_gazetteer(gazetteer)
-        read = [read_source(path) for path in (sources or [bundled_list()])]
+        read = [read_source(path, encoding=encoding) for path in (sources or [bundled_list()])]
         unknown = find_unknown_names(read, known)
     rows = sum(len(source.entries) for source in read)
     if not unknown:
@@ -471,7 +487,11 @@ def view(
 def _print_summary(summary: Summary, written: Path) -> None:
     lists = ", ".join(summary.lists)
     plural = "list" if len(summary.lists) == 1 else "lists"
-    typer.echo(f"Read {summary.rows_read} rows from {len(summary.lists)} {plural} ({lists}).")
+    rows = "1 row" if summary.rows_read == 1 else f"{summary.rows_read} rows"
+    typer.echo(f"Read {rows} from {len(summary.lists)} {plural} ({lists}).")
+    if summary.rows_rejected:
+        kept = summary.rows_read - summary.rows_rejected
+        typer.echo(f"  {kept} are in the graph; {summary.rows_rejected} were rejected (see below).")
     typer.echo(f"Wrote {written} ({summary.triples} triples):")
     counts = {
         "projects": summary.projects,

@@ -22,7 +22,7 @@ from enum import Enum
 from osgraph.errors import SourceError
 from osgraph.gazetteer import Country, Gazetteer, InstitutionFacts, load_gazetteer
 from osgraph.names import name_key
-from osgraph.sources import Entry, ListInfo, Mention, Origin, Source
+from osgraph.sources import Entry, ListInfo, Mention, Origin, Rejection, Source
 
 
 class AlignmentMethod(Enum):
@@ -119,6 +119,7 @@ class Resolution:
     countries: dict[str, CountryRecord] = field(default_factory=dict)
     contributions: dict[ContributionKey, ContributionRecord] = field(default_factory=dict)
     unaligned: list[Entry] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
 
@@ -196,32 +197,48 @@ def align_by_knowledge(
     return alignments, unplaced
 
 
-def resolve(sources: Iterable[Source], gazetteer: Gazetteer | None = None) -> Resolution:
+def resolve(
+    sources: Iterable[Source], gazetteer: Gazetteer | None = None, *, lenient: bool = False
+) -> Resolution:
     """Resolve the entries of every source into projects, institutions, countries and
     contributions, with a notice for every row that was merged, every institution the
     gazetteer does not know, and every institution that could not be placed in a country.
 
+    With ``lenient``, a row whose country does not resolve is rejected (listed in
+    ``Resolution.rejected`` with its reason) instead of stopping, and a project listed with
+    conflicting facts keeps every row's facts and is flagged.
+
     Raises
     ------
     SourceError
-        When a country name does not resolve; the message names the file, line and cell and
-        offers the closest country names.
+        Unless ``lenient``: when a country name does not resolve (the message names the file,
+        line and cell and offers the closest names), or when one list names a project in rows
+        with different institutions or countries.
     """
     gazetteer = gazetteer or load_gazetteer()
     resolution = Resolution(gazetteer)
     rows_by_project: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for source in sources:
         resolution.lists.append(source.info)
+        resolution.rejected.extend(source.rejected)
         if source.ignored_columns:
             resolution.notices.append(
                 Notice(
                     "ignored-columns",
-                    f"{source.entries[0].origin.file}: columns ignored (osgraph does not know "
-                    f"them): {', '.join(source.ignored_columns)}",
+                    f"{source.info.file_name}: columns ignored (osgraph does not know them): "
+                    f"{', '.join(source.ignored_columns)}",
                     (),
                 )
             )
         for entry in source.entries:
+            problem = _unknown_country(gazetteer, entry)
+            if problem is not None:
+                if not lenient:
+                    raise problem
+                resolution.rejected.append(
+                    Rejection(entry.origin, f"cell 'countries': {problem.message}")
+                )
+                continue
             resolution.entries.append(entry)
             rows_by_project[source.info.id, name_key(entry.project.name)].append(entry)
             _add_entry(resolution, entry)
@@ -258,8 +275,39 @@ def resolve(sources: Iterable[Source], gazetteer: Gazetteer | None = None) -> Re
             )
 
     resolution.notices.extend(_unknown_institutions(resolution))
-    resolution.notices.extend(_repeated_rows(rows_by_project))
+    repeated = _repeated_rows(rows_by_project)
+    conflicting = [notice for notice in repeated if notice.kind == "conflicting-rows"]
+    if conflicting and not lenient:
+        first = conflicting[0]
+        raise SourceError(
+            first.origins[0].file,
+            f"{first.message.split(' is listed')[0]} is listed at lines "
+            f"{', '.join(str(o.line) for o in first.origins)} with different institutions or "
+            "countries: correct the list, or build with --lenient to keep every row's facts",
+            line=first.origins[0].line,
+            cell="institutions",
+        )
+    resolution.notices.extend(repeated)
+    resolution.notices.extend(
+        Notice("rejected", rejection.reason, (rejection.origin,))
+        for rejection in resolution.rejected
+    )
     return resolution
+
+
+def _unknown_country(gazetteer: Gazetteer, entry: Entry) -> SourceError | None:
+    """The error for the first country of ``entry`` that does not resolve, if any."""
+    for name in entry.countries:
+        if gazetteer.country(name) is None:
+            close = ", ".join(match for match, _ in gazetteer.closest_countries(name))
+            return SourceError(
+                entry.origin.file,
+                f"{name!r} is not a country osgraph knows (closest: {close}); use an "
+                "ISO 3166 name or code, or add the name to data/countries.toml",
+                line=entry.origin.line,
+                cell="countries",
+            )
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,15 +382,7 @@ def _add_entry(resolution: Resolution, entry: Entry) -> None:
         project.institutions.add(_institution(resolution, institution).key)
     for name in entry.countries:
         country = gazetteer.country(name)
-        if country is None:
-            close = ", ".join(match for match, _ in gazetteer.closest_countries(name))
-            raise SourceError(
-                entry.origin.file,
-                f"{name!r} is not a country osgraph knows (closest: {close}); use an "
-                "ISO 3166 name or code, or add the name to data/countries.toml",
-                line=entry.origin.line,
-                cell="countries",
-            )
+        assert country is not None, name  # resolve() rejects rows whose countries do not resolve
         record = resolution.countries.get(country.alpha2)
         if record is None:
             record = resolution.countries[country.alpha2] = CountryRecord(
@@ -407,8 +447,13 @@ def _repeated_rows(rows_by_project: dict[tuple[str, str], list[Entry]]) -> list[
     for rows in rows_by_project.values():
         if len(rows) < 2:
             continue
+        # Rows state the same facts when they name the same institutions and countries, in any
+        # order and however often.
         stated = {
-            (tuple(name_key(i.name) for i in row.institutions), tuple(map(name_key, row.countries)))
+            (
+                frozenset(name_key(i.name) for i in row.institutions),
+                frozenset(map(name_key, row.countries)),
+            )
             for row in rows
         }
         name = rows[0].project.name

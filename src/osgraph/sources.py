@@ -25,7 +25,7 @@ import html.parser
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -99,12 +99,25 @@ class ListInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Rejection:
+    """A row that was read and left out of the graph, and why."""
+
+    origin: Origin
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
-    """A source file read in full: which list it is, its entries, and the columns it ignored."""
+    """A source file read in full: which list it is, its entries, the rows it rejected (only
+    when read leniently) and the columns it ignored."""
 
     info: ListInfo
     entries: tuple[Entry, ...]
     ignored_columns: tuple[str, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
 
 
 def bundled_list() -> Path:
@@ -121,27 +134,34 @@ def bundled_list() -> Path:
     return resource
 
 
-def read_source(path: Path | str) -> Source:
+def read_source(path: Path | str, *, encoding: str | None = None, lenient: bool = False) -> Source:
     """Read a list from a markdown (``.md``) or CSV (``.csv``) file, with its sidecar if any.
+
+    ``encoding`` names the file's encoding (default: UTF-8). With ``lenient``, a row that cannot
+    be read is left out and listed in ``Source.rejected`` with its reason, instead of stopping.
 
     Raises
     ------
     SourceError
-        When the file is missing, is not UTF-8, holds no recognisable table, or a row or cell
-        cannot be read; the message names the file, line and cell.
+        When the file is missing, cannot be decoded, holds no recognisable table, or (unless
+        ``lenient``) a row or cell cannot be read; the message names the file, line and cell.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _MARKDOWN_SUFFIXES | _CSV_SUFFIXES:
         raise SourceError(path, "osgraph reads markdown (.md) and CSV (.csv) files")
-    text = _read_text(path)
+    text = _read_text(path, encoding)
     info = read_list_info(path)
     shown = _display_path(path)
-    if suffix in _CSV_SUFFIXES:
-        entries, ignored = read_csv_table(text, shown, list_id=info.id)
-    else:
-        entries, ignored = read_markdown_table(text, shown, list_id=info.id)
-    return Source(info=info, entries=tuple(entries), ignored_columns=tuple(ignored))
+    rejected: list[Rejection] | None = [] if lenient else None
+    read = read_csv_table if suffix in _CSV_SUFFIXES else read_markdown_table
+    entries, ignored = read(text, shown, list_id=info.id, rejected=rejected)
+    return Source(
+        info=info,
+        entries=tuple(entries),
+        ignored_columns=tuple(ignored),
+        rejected=tuple(rejected or ()),
+    )
 
 
 def read_list_info(path: Path) -> ListInfo:
@@ -177,11 +197,12 @@ def read_list_info(path: Path) -> ListInfo:
 
 
 def read_markdown_table(
-    text: str, path: Path | str, *, list_id: str
+    text: str, path: Path | str, *, list_id: str, rejected: list[Rejection] | None = None
 ) -> tuple[list[Entry], list[str]]:
     """Read the first table of a markdown text that has project, institutions and countries columns.
 
-    Returns the entries and the headers of the columns that were ignored.
+    Returns the entries and the headers of the columns that were ignored. A row that cannot be
+    read raises, unless ``rejected`` is a list: then it goes there, with its reason.
 
     Examples
     --------
@@ -207,27 +228,33 @@ def read_markdown_table(
         if not all(name in columns for name in _REQUIRED_FIELDS):
             unrecognised_headers.append(" | ".join(header))
             continue
-        entries = [
-            _entry_from_cells(
-                [[_clean_value(piece) for piece in cell] for cell in cells],
-                columns,
-                Origin(list_id, str(path), number, raw),
-                path,
+        entries = []
+        rows = 0
+        for number, raw, cells in _markdown_rows(lines, index + 1):
+            rows += 1
+            origin = Origin(list_id, str(path), number, raw)
+            entry = _keep_or_reject(
+                origin,
+                rejected,
+                lambda: _markdown_entry(cells, len(header), columns, origin, path),  # noqa: B023
             )
-            for number, raw, cells in _markdown_rows(lines, index + 1, len(header), path)
-        ]
-        if not entries:
+            if entry is not None:
+                entries.append(entry)
+        if not rows:
             raise SourceError(path, "the table has a header but no rows", line=index)
         return entries, _ignored_headers(header, columns)
     found = f" (tables found: {'; '.join(unrecognised_headers)})" if unrecognised_headers else ""
     raise SourceError(path, f"no table with {_expected_headers()} columns{found}")
 
 
-def read_csv_table(text: str, path: Path | str, *, list_id: str) -> tuple[list[Entry], list[str]]:
+def read_csv_table(
+    text: str, path: Path | str, *, list_id: str, rejected: list[Rejection] | None = None
+) -> tuple[list[Entry], list[str]]:
     """Read a CSV list: columns project, institutions, countries and optionally homepage.
 
     Several institutions or countries in one cell are separated by ``;`` or ``|``. Returns the
-    entries and the headers of the columns that were ignored.
+    entries and the headers of the columns that were ignored. A row that cannot be read raises,
+    unless ``rejected`` is a list: then it goes there, with its reason.
 
     Examples
     --------
@@ -244,6 +271,7 @@ def read_csv_table(text: str, path: Path | str, *, list_id: str) -> tuple[list[E
     header: list[str] | None = None
     columns: dict[Field, int] = {}
     entries: list[Entry] = []
+    rows = 0
     while True:
         first_line = reader.line_num + 1
         try:
@@ -267,24 +295,58 @@ def read_csv_table(text: str, path: Path | str, *, list_id: str) -> tuple[list[E
                 )
             continue
         raw = "".join(lines[first_line - 1 : reader.line_num]).rstrip("\r\n")
-        if len(record) != len(header):
-            raise SourceError(path, _cell_count_message(len(record), len(header)), line=first_line)
-        cells = [
-            [Mention(_normalise_whitespace(value))]
-            if position == columns.get("homepage")
-            else [
-                Mention(_normalise_whitespace(piece)) for piece in _CSV_VALUE_SEPARATOR.split(value)
-            ]
-            for position, value in enumerate(record)
-        ]
-        entries.append(
-            _entry_from_cells(cells, columns, Origin(list_id, str(path), first_line, raw), path)
+        rows += 1
+        origin = Origin(list_id, str(path), first_line, raw)
+        entry = _keep_or_reject(
+            origin,
+            rejected,
+            lambda: _csv_entry(record, len(header or ()), columns, origin, path),  # noqa: B023
         )
+        if entry is not None:
+            entries.append(entry)
     if header is None:
         raise SourceError(path, f"the file is empty: expected {_expected_headers()} columns")
-    if not entries:
+    if not rows:
         raise SourceError(path, "the table has a header but no rows")
     return entries, _ignored_headers(header, columns)
+
+
+def _keep_or_reject(
+    origin: Origin, rejected: list[Rejection] | None, make: Callable[[], Entry]
+) -> Entry | None:
+    """The entry ``make`` reads; or, when it cannot and ``rejected`` is a list, ``None`` with
+    the row and its reason in ``rejected``."""
+    try:
+        return make()
+    except SourceError as error:
+        if rejected is None:
+            raise
+        reason = error.message if error.cell is None else f"cell {error.cell!r}: {error.message}"
+        rejected.append(Rejection(origin, reason))
+        return None
+
+
+def _markdown_entry(
+    cells: list[list[str]], width: int, columns: dict[Field, int], origin: Origin, path: Path | str
+) -> Entry:
+    if len(cells) != width:
+        raise SourceError(path, _cell_count_message(len(cells), width), line=origin.line)
+    cleaned = [[_clean_value(piece) for piece in cell] for cell in cells]
+    return _entry_from_cells(cleaned, columns, origin, path)
+
+
+def _csv_entry(
+    record: list[str], width: int, columns: dict[Field, int], origin: Origin, path: Path | str
+) -> Entry:
+    if len(record) != width:
+        raise SourceError(path, _cell_count_message(len(record), width), line=origin.line)
+    cells = [
+        [Mention(_normalise_whitespace(value))]
+        if position == columns.get("homepage")
+        else [Mention(_normalise_whitespace(piece)) for piece in _CSV_VALUE_SEPARATOR.split(value)]
+        for position, value in enumerate(record)
+    ]
+    return _entry_from_cells(cells, columns, origin, path)
 
 
 def _display_path(path: Path) -> str:
@@ -297,7 +359,7 @@ def _display_path(path: Path) -> str:
     return str(path)
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, encoding: str | None = None) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -307,14 +369,21 @@ def _read_text(path: Path) -> str:
     except OSError as error:
         raise SourceError(path, f"cannot be read: {error.strerror}") from None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding or "utf-8-sig")
+    except LookupError:
+        raise SourceError(path, f"{encoding!r} is not an encoding Python knows") from None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
+        if encoding:
+            raise SourceError(
+                path,
+                f"is not {encoding} (byte 0x{data[error.start]:02x} cannot be decoded)",
+                line=line,
+            ) from None
         raise SourceError(
             path,
-            f"is not UTF-8 (byte 0x{data[error.start]:02x} cannot be decoded); "
-            "convert it to UTF-8 first, for example with "
-            f"`iconv -f GB18030 -t UTF-8 {path.name}` for a Chinese file",
+            f"is not UTF-8 (byte 0x{data[error.start]:02x} cannot be decoded); name its "
+            "encoding, for example --encoding gb18030 for a Chinese file, or convert it to UTF-8",
             line=line,
         ) from None
 
@@ -421,18 +490,13 @@ def _split_row(line: str) -> list[list[str]]:
     return cells
 
 
-def _markdown_rows(
-    lines: list[str], first: int, width: int, path: Path | str
-) -> Iterator[tuple[int, str, list[list[str]]]]:
+def _markdown_rows(lines: list[str], first: int) -> Iterator[tuple[int, str, list[list[str]]]]:
     """Yield (line number, raw line, cells) for each body row, until the table ends."""
     for index in range(first, len(lines)):
         raw = lines[index]
         if not raw.strip() or "|" not in raw:
             return
-        cells = _split_row(raw)
-        if len(cells) != width:
-            raise SourceError(path, _cell_count_message(len(cells), width), line=index + 1)
-        yield index + 1, raw, cells
+        yield index + 1, raw, _split_row(raw)
 
 
 def _entry_from_cells(
