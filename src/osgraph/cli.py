@@ -162,6 +162,37 @@ def build(
 
 
 @app.command()
+def export(
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="ttl, nt, jsonld, xml (RDF/XML) or trig.")
+    ],
+    kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write (default: standard output).", metavar="FILE"
+        ),
+    ] = None,
+    ontology: Annotated[
+        bool, typer.Option("--ontology", help="Add the ontology's triples to the graph.")
+    ] = False,
+) -> None:
+    """Write the built graph in another RDF format: N-Triples, JSON-LD (with osgraph's context),
+    RDF/XML, or TriG with one named graph per source list."""
+    from osgraph.export import export_graph, write_file
+
+    with _user_errors():
+        data = export_graph(kg, format, ontology=ontology)
+        if out is not None:
+            write_file(out, data)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        typer.echo(f"Wrote {out}.")
+
+
+@app.command()
 def validate(
     file: Annotated[
         Path,

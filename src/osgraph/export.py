@@ -1,4 +1,4 @@
-"""Write built graphs to files, and load them into remote triple stores.
+"""Write built graphs to files in the common RDF formats, and load them into remote stores.
 
 Files are written whole or not at all: the graph goes to a temporary file beside the target,
 which then replaces the target in one rename, so an interrupted write leaves the previous file
@@ -8,8 +8,10 @@ Protocol request, so a push the store refuses leaves the graph it had whole.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from rdflib import Graph
@@ -31,6 +33,96 @@ def write_turtle(graph: Graph, path: Path | str) -> Path:
         When the file or its folder cannot be written.
     """
     return write_file(path, graph.serialize(format="longturtle", encoding="utf-8"))
+
+
+EXPORT_FORMATS = ("ttl", "nt", "jsonld", "xml", "trig")
+
+
+def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> bytes:
+    """The built graph ``kg`` (Turtle) in ``format``: ``ttl``, ``nt`` (sorted lines), ``jsonld``
+    (compacted with ``ontology/context.jsonld``), ``xml`` (RDF/XML) or ``trig`` (one named graph
+    per source list, named by the list edition's IRI; what belongs to several lists, or to no
+    list, stays in the default graph). ``ontology`` adds the ontology's and the domain scheme's
+    triples (in TriG, as a named graph of their own).
+
+    Raises
+    ------
+    OsgraphError
+        When ``kg`` is missing or unreadable, or ``format`` is not one of :data:`EXPORT_FORMATS`.
+    """
+    from osgraph.build import new_graph
+
+    if format not in EXPORT_FORMATS:
+        raise OsgraphError(f"--format {format!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+    kg = Path(kg)
+    if not kg.is_file():
+        raise OsgraphError(
+            f"{kg}: no such graph; build one with `osgraph build` or name it with --kg"
+        )
+    graph = new_graph()
+    try:
+        graph.parse(kg, format="turtle")
+    except Exception as error:  # rdflib's parsers raise many kinds of errors
+        raise OsgraphError(f"{kg}: not readable as Turtle: {error}") from None
+    vocabulary = _ontology_graph() if ontology else None
+    if format == "trig":
+        return _trig(graph, vocabulary)
+    if vocabulary is not None:
+        graph += vocabulary
+    if format == "ttl":
+        return graph.serialize(format="longturtle", encoding="utf-8")
+    if format == "nt":
+        lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+        return b"".join(sorted(line for line in lines if line.strip()))
+    if format == "jsonld":
+        context = json.loads(_ontology_file("context.jsonld"))["@context"]
+        return graph.serialize(format="json-ld", context=context, indent=1, encoding="utf-8")
+    return graph.serialize(format="xml", encoding="utf-8")
+
+
+def _ontology_file(name: str) -> str:
+    return (resources.files("osgraph") / "ontology" / name).read_text(encoding="utf-8")
+
+
+def _ontology_graph() -> Graph:
+    vocabulary = Graph()
+    for name in ("osgraph.ttl", "domains.ttl"):
+        vocabulary.parse(data=_ontology_file(name), format="turtle")
+    return vocabulary
+
+
+def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
+    """One named graph per list edition: its rows, and the projects and contributions that come
+    from its rows alone; the rest in the default graph."""
+    from rdflib import Dataset, URIRef
+    from rdflib.namespace import PROV, RDF
+    from rdflib.term import Node
+
+    from osgraph.namespaces import OSG
+
+    list_of: dict[Node, Node] = {}
+    for row, edition in graph.subject_objects(OSG.inList):
+        list_of[row] = edition
+    for edition in graph.subjects(RDF.type, OSG.ListEdition):
+        list_of[edition] = edition
+    for kind in (OSG.Project, OSG.Contribution):
+        for node in graph.subjects(RDF.type, kind):
+            lists = {list_of.get(row) for row in graph.objects(node, PROV.wasDerivedFrom)}
+            found = lists.pop() if len(lists) == 1 else None
+            if found is not None:
+                list_of[node] = found
+    dataset = Dataset()
+    for prefix, namespace in graph.namespaces():
+        dataset.bind(prefix, namespace)
+    for triple in graph:
+        home = list_of.get(triple[0])
+        target = dataset.graph(home) if isinstance(home, URIRef) else dataset.default_graph
+        target.add(triple)
+    if vocabulary is not None:
+        ontology_graph = dataset.graph(URIRef("https://w3id.org/osgraph/ontology"))
+        for triple in vocabulary:
+            ontology_graph.add(triple)
+    return dataset.serialize(format="trig", encoding="utf-8")
 
 
 def write_file(path: Path | str, data: bytes) -> Path:

@@ -1,0 +1,93 @@
+"""Exports: every format parses back to the built graph; --ontology adds the vocabulary."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from osgraph import build, write_turtle
+from osgraph.export import EXPORT_FORMATS, export_graph
+
+PARSERS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
+CASES = Path(__file__).parent / "cases"
+
+
+def read_back(data: bytes, format: str) -> Graph:
+    if format == "trig":
+        dataset = Dataset()
+        dataset.parse(data=data, format="trig")
+        union = Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            union.add((s, p, o))
+        return union
+    return Graph().parse(data=data, format=PARSERS[format])
+
+
+@pytest.mark.parametrize("format", EXPORT_FORMATS)
+def test_every_format_parses_back_to_the_built_graph(bundled_kg: Path, format: str) -> None:
+    built = Graph().parse(bundled_kg, format="turtle")
+    assert isomorphic(read_back(export_graph(bundled_kg, format), format), built)
+
+
+@pytest.mark.parametrize("format", EXPORT_FORMATS)
+def test_ontology_adds_the_vocabulary(bundled_kg: Path, format: str) -> None:
+    back = read_back(export_graph(bundled_kg, format, ontology=True), format)
+    assert (URIRef("https://w3id.org/osgraph/ontology"), RDF.type, OWL.Ontology) in back
+    built = Graph().parse(bundled_kg, format="turtle")
+    assert all(triple in back for triple in built)
+
+
+def test_trig_has_one_named_graph_per_list(tmp_path: Path) -> None:
+    sources = sorted((CASES / "two-editions" / "input").glob("*.csv"))
+    kg = write_turtle(build(sources).graph, tmp_path / "two.ttl")
+    dataset = Dataset()
+    dataset.parse(data=export_graph(kg, "trig"), format="trig")
+    named = {
+        str(g.identifier)
+        for g in dataset.graphs()
+        if g.identifier != dataset.default_graph.identifier
+    }
+    assert named == {
+        "https://w3id.org/osgraph/id/list/open100-2022-2023",
+        "https://w3id.org/osgraph/id/list/next-edition",
+    }
+    # Whisper is in both lists: its project node stays in the default graph.
+    whisper = URIRef("https://w3id.org/osgraph/id/project/whisper")
+    assert (whisper, None, None) in dataset.default_graph
+    burn = URIRef("https://w3id.org/osgraph/id/project/burn")
+    assert (burn, None, None) in dataset.graph(
+        URIRef("https://w3id.org/osgraph/id/list/next-edition")
+    )
+
+
+def test_ntriples_are_sorted_and_stable(bundled_kg: Path) -> None:
+    first = export_graph(bundled_kg, "nt")
+    assert first == export_graph(bundled_kg, "nt")
+    lines = first.splitlines()
+    assert lines == sorted(lines)
+
+
+def test_the_export_command(bundled_kg: Path, tmp_path: Path) -> None:
+    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    run = [executable, "export", "--kg", str(bundled_kg)]
+    printed = subprocess.run([*run, "-f", "jsonld"], capture_output=True, check=False)
+    assert printed.returncode == 0
+    assert isomorphic(
+        Graph().parse(data=printed.stdout, format="json-ld"), Graph().parse(bundled_kg)
+    )
+    written = subprocess.run(
+        [*run, "-f", "xml", "-o", str(tmp_path / "g.rdf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert written.stdout == f"Wrote {tmp_path / 'g.rdf'}.\n"
+    bad = subprocess.run([*run, "-f", "csv"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 1 and bad.stderr.startswith("osgraph: error: --format 'csv'")
