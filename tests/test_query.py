@@ -354,3 +354,23 @@ def test_queries_lists_every_named_query() -> None:
     for name in named_queries():
         assert f"\n{name}\n" in f"\n{listing}"
     assert "--param institution=" in listing
+
+
+@pytest.fixture(scope="module")
+def unaligned_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small graph with a row whose institutions could not be placed, and one that could."""
+    from osgraph import build, write_turtle
+
+    folder = tmp_path_factory.mktemp("unaligned")
+    source = folder / "l.csv"
+    source.write_text("project,institutions,countries\nQ,Zzz;Yyy;Xxx,UK|USA\nP,Meta;MIT,USA\n")
+    return write_turtle(build([source]).graph, folder / "k.ttl")
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_runs_where_rows_could_not_be_aligned(
+    name: str, unaligned_kg: Path
+) -> None:
+    parameters = {"country": "USA"} if named_queries()[name].needs else {}
+    answers = [normalised(ask(open_engine(unaligned_kg, e), name, **parameters)) for e in ENGINES]
+    assert answers[0] == answers[1]

@@ -193,6 +193,27 @@ def export(
 
 
 @app.command()
+def report(
+    kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
+    endpoint: EndpointOption = None,
+    graph: GraphOption = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write report.html into.", metavar="DIR")
+    ] = DEFAULT_OUT,
+) -> None:
+    """Write a one-page HTML summary of the graph: counts, projects per country and per domain,
+    top institutions, collaborations, and the names osgraph could not resolve."""
+    from osgraph.export import write_file
+    from osgraph.report import render_report
+
+    with _user_errors():
+        written = write_file(
+            out / "report.html", render_report(_engine(kg, endpoint, graph), endpoint or str(kg))
+        )
+    typer.echo(f"Wrote {written}.")
+
+
+@app.command()
 def validate(
     file: Annotated[
         Path,

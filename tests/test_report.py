@@ -1,0 +1,52 @@
+"""The one-page report: its numbers are the graph's, it needs no other host, names stay text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from osgraph import build, write_turtle
+from osgraph.query import open_engine
+from osgraph.report import render_report
+
+from .conftest import WriteFile
+
+
+def test_the_report_shows_the_graphs_numbers(bundled_kg: Path, rows: list) -> None:
+    page = render_report(open_engine(bundled_kg), "test").decode()
+    counts = {name: value for value, name in re.findall(r"<li><b>(\d+)</b>(\w+)</li>", page)}
+    assert counts == {
+        "lists": "1", "rows": "102", "projects": "101", "institutions": "95",
+        "countries": "17", "contributions": "128",
+    }  # fmt: skip
+    assert len(rows) == int(counts["rows"])
+    bars = re.findall(r'<td class="name">([^<]+)</td><td class="value">(\d+)</td>', page)
+    assert ("United States", "45") in bars and ("China", "40") in bars
+    assert ("Alibaba Group", "6") in bars
+    assert "<td>ArchProbe</td><td>Tsinghua University</td><td>Microsoft</td>" in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_names_in_the_report_stay_text(write_file: WriteFile, tmp_path: Path) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    source = write_file(
+        "h.csv", f'project,institutions,countries\n"{hostile}",Zzz;Yyy;Xxx,UK|USA\n'
+    )
+    kg = write_turtle(build([source]).graph, tmp_path / "h.ttl")
+    page = render_report(open_engine(kg), "test").decode()
+    assert hostile not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # listed among the unaligned rows
+
+
+def test_the_report_command(bundled_kg: Path, tmp_path: Path) -> None:
+    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    done = subprocess.run(
+        [executable, "report", "--kg", str(bundled_kg), "--out", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.stdout == f"Wrote {tmp_path / 'report.html'}.\n"
+    assert "Projects per country" in (tmp_path / "report.html").read_text()
