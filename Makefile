@@ -1,5 +1,5 @@
-# One task runner for people and CI: `make run` builds the knowledge graph from the bundled list,
-# `make test` runs every check CI runs. Both create the virtual environment on first use.
+# One task runner for people and CI: `make run` builds the knowledge graph, its view and the
+# ontology's documentation from the bundled list; `make test` runs every check CI runs. Both create the virtual environment on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,6 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/osgraph build --out $(OUT)
 	$(BIN)/osgraph view --kg $(OUT)/osgraph.ttl --out $(OUT)/osgraph.html
+	$(BIN)/osgraph document --out $(OUT)/ontology.html
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -59,3 +59,23 @@ def test_output_shown_in_the_readme_is_real(marker: str, tmp_path: Path) -> None
         check=True,
     )
     assert result.stdout.replace(str(tmp_path / "build"), "build").splitlines() == shown
+
+
+@pytest.mark.parametrize(
+    "block",
+    re.findall(r"<!-- sparql -->\n```console\n(.*?)```", README, flags=re.DOTALL),
+    ids=lambda block: block.splitlines()[-1],
+)
+def test_sparql_examples_in_the_readme_give_the_answers_shown(block: str, bundled_kg: Path) -> None:
+    command_line, rest = block.split("\n", 1)
+    assert command_line == "$ osgraph query --format csv - <<'EOF'"
+    query, shown = rest.split("EOF\n", 1)
+    result = subprocess.run(
+        [sys.executable, "-m", "osgraph", "query", "--format", "csv", "--kg", str(bundled_kg), "-"],
+        input=query,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines() == shown.splitlines()
+    assert len(shown.splitlines()) > 1

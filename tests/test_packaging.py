@@ -39,3 +39,13 @@ def test_the_wheel_ships_data_and_ontology(tmp_path: Path) -> None:
         assert shipped in names
     bundled = zipfile.ZipFile(wheel).read("osgraph/data/benchcouncil-open100-2022-2023.md")
     assert bundled == (ROOT / "data" / "benchcouncil-open100-2022-2023.md").read_bytes()
+
+
+def test_every_public_name_resolves_and_is_documented() -> None:
+    import osgraph
+
+    for name in osgraph.__all__:
+        value = getattr(osgraph, name)
+        if callable(value):
+            assert (value.__doc__ or "").strip(), name
+    assert sorted(osgraph.__all__) == sorted(set(osgraph.__all__))

@@ -214,6 +214,22 @@ def report(
 
 
 @app.command()
+def document(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The HTML file to write.", metavar="FILE")
+    ] = DEFAULT_OUT / "ontology.html",
+) -> None:
+    """Write the ontology's documentation (its classes and properties, from
+    ontology/osgraph.ttl) as one HTML page."""
+    from osgraph.document import document_ontology
+    from osgraph.export import write_file
+
+    with _user_errors():
+        written = write_file(out, document_ontology())
+    typer.echo(f"Wrote {written}.")
+
+
+@app.command()
 def validate(
     file: Annotated[
         Path,
