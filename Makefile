@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT := build
 
-.PHONY: run test lint clean assets
+.PHONY: run test lint clean assets bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	$(BIN)/pytest
+
+# Time builds of synthetic lists; writes bench/results.md. Sizes: make bench SIZES="1000 10000".
+SIZES ?= 1000 10000
+bench: $(VENV)/.installed-run
+	$(BIN)/python -m bench $(SIZES)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
