@@ -213,6 +213,10 @@ def test_every_institution_of_the_bundled_list_is_in_the_gazetteer(bundled: Buil
         ),
         ('name = "X"\nkind = "club"\nsource = "https://a.org"\n', r"kind 'club' is not one of"),
         (
+            'name = "X"\nhomepage = "https://a.org/<x>"\nsource = "https://a.org"\n',
+            r"cell 'homepage': .*'https://a\.org/<x>' is not an http\(s\) URL",
+        ),
+        (
             'name = "X"\nparent = "Y"\nsource = "https://a.org"\n',
             r"X: the parent 'Y' has no entry of its own",
         ),

@@ -23,6 +23,7 @@ import pycountry
 from rdflib import URIRef
 
 from osgraph.errors import SourceError
+from osgraph.iri import is_web_address
 from osgraph.names import name_key
 
 UNKNOWN = "unknown"
@@ -38,7 +39,6 @@ _FACTS = ("kind", "country", "homepage", "wikidata", "ror")
 _WIKIDATA_ID = re.compile(r"^Q[1-9][0-9]*$")
 # ROR ids: a leading 0, six characters of Crockford base32, and a two-digit checksum.
 _ROR_ID = re.compile(r"^0[0-9a-hj-km-np-tv-z]{6}[0-9]{2}$")
-_URL = re.compile(r"^https?://\S+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +334,7 @@ def _project(entry: object, path: Path, text: str) -> ProjectFacts:
     if repositories == UNKNOWN:
         repositories = []
     if not isinstance(repositories, list) or not all(
-        isinstance(url, str) and _URL.match(url) for url in repositories
+        isinstance(url, str) and is_web_address(url) for url in repositories
     ):
         raise fail("repositories", 'repositories must be a list of http(s) URLs, or "unknown"')
     facts: dict[str, str | None] = {}
@@ -377,7 +377,7 @@ def _check_wikidata_and_homepage(
 ) -> None:
     if wikidata is not None and not _WIKIDATA_ID.match(wikidata):
         raise fail("wikidata", f"{wikidata!r} is not a Wikidata item id (Q...)")
-    if homepage is not None and not _URL.match(homepage):
+    if homepage is not None and not is_web_address(homepage):
         raise fail("homepage", f"{homepage!r} is not an http(s) URL")
 
 
@@ -392,7 +392,7 @@ def _sources(
     sources: dict[str, str] = {}
     for field in stated:
         source = extra.get(field, entry.get("source"))
-        if not isinstance(source, str) or not _URL.match(source):
+        if not isinstance(source, str) or not is_web_address(source):
             raise fail(field, f"{field} has no source: add source = URL, or write unknown")
         sources[field] = source
     return sources

@@ -10,6 +10,7 @@ path segment.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from rdflib import URIRef
 from osgraph.errors import ConfigurationError
 
 _KEEP = frozenset("-.")
+# Characters an IRI may not hold (RFC 3987), which rdflib would refuse when the link is written.
+_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -48,6 +51,19 @@ def slug(key: str) -> str:
         else:
             parts.append("".join(f"%{byte:02X}" for byte in character.encode()))
     return "".join(parts)
+
+
+def is_web_address(text: str) -> bool:
+    """Whether ``text`` is an http(s) address that can stand in the graph as an IRI.
+
+    Examples
+    --------
+    >>> is_web_address("https://graphscope.io"), is_web_address("javascript:alert(1)")
+    (True, False)
+    >>> is_web_address("https://example.org/a b"), is_web_address("https://example.org/<x>")
+    (False, False)
+    """
+    return _WEB_ADDRESS.match(text) is not None
 
 
 def _is_iri_character(character: str) -> bool:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Literal
 
 from osgraph.errors import OsgraphError, SourceError
+from osgraph.iri import is_web_address
 
 BUNDLED_LIST = "benchcouncil-open100-2022-2023.md"
 
@@ -47,7 +48,6 @@ _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)"
 _EMPHASIS = re.compile(r"^(\*\*|__)(?P<inner>.*)\1$")
 _DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
 _CSV_VALUE_SEPARATOR = re.compile(r"[;|]")
-_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,7 +539,7 @@ def _entry_from_cells(
 
 
 def _check_url(url: str | None, path: Path | str, line: int, cell: str) -> None:
-    if url is not None and not _URL.match(url):
+    if url is not None and not is_web_address(url):
         raise SourceError(path, f"the link {url!r} is not an http(s) URL", line=line, cell=cell)
 
 
