@@ -104,6 +104,19 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INPUT_ERROR) from None
 
 
+def _write_output(data: bytes, out: Path | None) -> None:
+    """Write ``data`` to the file ``out`` and say so, or to standard output when there is none."""
+    from osgraph.export import write_file
+
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    with _user_errors():
+        write_file(out, data)
+    typer.echo(f"Wrote {out}.")
+
+
 @app.command()
 def build(
     sources: SourcesArgument = None,
@@ -179,17 +192,11 @@ def export(
 ) -> None:
     """Write the built graph in another RDF format: N-Triples, JSON-LD (with osgraph's context),
     RDF/XML, or TriG with one named graph per source list."""
-    from osgraph.export import export_graph, write_file
+    from osgraph.export import export_graph
 
     with _user_errors():
         data = export_graph(kg, format, ontology=ontology)
-        if out is not None:
-            write_file(out, data)
-    if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        typer.echo(f"Wrote {out}.")
+    _write_output(data, out)
 
 
 @app.command()
@@ -385,8 +392,7 @@ def query(
     if format == "table":
         typer.echo(format_table(result), nl=False)
     else:
-        sys.stdout.buffer.write(result.serialize(format))  # type: ignore[arg-type]
-        sys.stdout.buffer.flush()
+        _write_output(result.serialize(format), None)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -510,7 +516,6 @@ def network(
 ) -> None:
     """Write a collaboration network, with its measures (degree, betweenness, components,
     communities), for network tools such as Gephi."""
-    from osgraph.export import write_file
     from osgraph.network import FORMATS, collaboration_network, write_network
     from osgraph.query import QueryError
 
@@ -518,13 +523,7 @@ def network(
         if format not in FORMATS:
             raise QueryError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
         data = write_network(collaboration_network(_engine(kg, endpoint, graph), kind), format)  # type: ignore[arg-type]
-        if out is not None:
-            write_file(out, data)
-    if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        typer.echo(f"Wrote {out}.")
+    _write_output(data, out)
 
 
 @app.command()
