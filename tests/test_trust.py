@@ -200,10 +200,13 @@ def test_the_markdown_reader_reads_any_text_or_explains(text: str) -> None:
         assert all(entry.project.name and entry.institutions and entry.countries for entry in found)
 
 
+# What ends a line (str.splitlines) ends a table row: a cell cannot hold it.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+CELL_TEXT = st.text(st.characters(exclude_characters=LINE_BREAKS), max_size=12)
+
+
 @settings(max_examples=200, deadline=None)
-@given(
-    cells=st.lists(st.lists(st.text(max_size=12), min_size=3, max_size=3), min_size=1, max_size=6)
-)
+@given(cells=st.lists(st.lists(CELL_TEXT, min_size=3, max_size=3), min_size=1, max_size=6))
 def test_the_markdown_reader_on_tables_of_any_cells(cells: list) -> None:
     table = "| project | institutions | countries |\n|---|---|---|\n" + "".join(
         "| " + " | ".join(row) + " |\n" for row in cells

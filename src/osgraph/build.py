@@ -15,7 +15,9 @@ What the graph holds, for each kind of thing (``osg:`` is the osgraph ontology):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import io
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -38,6 +40,7 @@ from osgraph.names import name_key
 from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
 from osgraph.resolve import AlignmentMethod, Named, Notice, Resolution, resolve
 from osgraph.sources import ListInfo, Origin, Source, bundled_list, read_source
+from osgraph.turtle import TurtleWriter, integer, iri, literal, prefixed
 
 _ALIGNMENT_TERMS = {
     AlignmentMethod.BY_POSITION: OSG.ByPosition,
@@ -47,6 +50,7 @@ _ALIGNMENT_TERMS = {
     AlignmentMethod.BY_OTHER_ROWS: OSG.ByOtherRows,
     AlignmentMethod.UNALIGNED: OSG.Unaligned,
 }
+_ALIGNMENT_ORDER = list(_ALIGNMENT_TERMS)
 
 _KIND_CLASSES = {
     "university": OSG.University,
@@ -70,15 +74,21 @@ PREFIXES = {
     "schema": SCHEMA,
     "skos": SKOS,
     "xsd": XSD,
+    "wd": WIKIDATA_ENTITY,
+    "ror": ROR,
 }
 """The prefixes bound in every graph osgraph builds (the base IRI adds one per kind of thing)."""
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+DOMAIN_SCHEME = URIRef("https://w3id.org/osgraph/domains")
 
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What a build read and made, and everything the user should know about the input."""
+    """What a build read and made, and everything the user should know about the input.
+
+    ``seconds`` is the wall time of each stage that ran (``read``, ``resolve``, ``write``,
+    ``validate``), in order.
+    """
 
     rows_read: int
     rows_rejected: int
@@ -90,6 +100,7 @@ class Summary:
     unaligned_rows: int
     triples: int
     notices: tuple[Notice, ...]
+    seconds: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +109,11 @@ class BuildResult:
 
     graph: Graph
     summary: Summary
+
+
+Progress = Callable[[str, int, int], None]
+"""Told ``(stage, done, total)`` as a build goes: ``read`` counts bytes, ``resolve`` and
+``write`` count rows, ``validate`` counts nothing (0 of 0) and only says it began."""
 
 
 def build(
@@ -110,7 +126,7 @@ def build(
     encoding: str | None = None,
     lenient: bool = False,
 ) -> BuildResult:
-    """Read lists, resolve them and build their knowledge graph.
+    """Read lists, resolve them and build their knowledge graph, in memory.
 
     Parameters
     ----------
@@ -144,16 +160,17 @@ def build(
     ValidationError
         When ``validate`` and the graph violates the shapes; the message is the report.
 
+    See Also
+    --------
+    build_file : the same build, streamed to a Turtle file, for lists of any size.
+
     Examples
     --------
     >>> result = build()
     >>> result.summary.rows_read, result.summary.projects
     (102, 101)
     """
-    paths = [bundled_list()] if not sources else [Path(source) for source in sources]
-    IriScheme(base)  # refuse a bad base before reading anything
-    read = [read_source(path, encoding=encoding, lenient=lenient) for path in paths]
-    _check_distinct_list_ids([source.info for source in read], paths)
+    read = _read_sources(sources, base, encoding, lenient, None)
     if not isinstance(gazetteer, Gazetteer):
         gazetteer = load_gazetteer(gazetteer, projects)
     return build_sources(read, base=base, gazetteer=gazetteer, validate=validate, lenient=lenient)
@@ -170,18 +187,132 @@ def build_sources(
     """Resolve lists already read and build their knowledge graph (see :func:`build`)."""
     iris = IriScheme(base)
     resolution = resolve(sources, gazetteer or load_gazetteer(), lenient=lenient)
+    text = io.StringIO()
+    writer = TurtleWriter(text, prefixes(base))
+    write_statements(resolution, iris, writer)
     graph = new_graph(base)
-    for triple in graph_triples(resolution, iris):
-        graph.add(triple)
+    graph.parse(data=text.getvalue(), format="turtle")
     notices = list(resolution.notices)
     if validate:
-        from osgraph.validate import ValidationError, validate_graph
+        notices += _validate(graph, base)
+    return BuildResult(graph, _summary(resolution, len(graph), notices, ()))
 
-        report = validate_graph(graph, base)
-        if not report.conforms:
-            raise ValidationError(report)
-        notices += [Notice("shape-warning", str(warning), ()) for warning in report.warnings]
-    summary = Summary(
+
+def build_file(
+    sources: Sequence[Path | str] | None,
+    out: Path | str,
+    *,
+    base: str = DEFAULT_BASE,
+    gazetteer: Gazetteer | Path | str | None = None,
+    projects: Path | str | None = None,
+    validate: bool = True,
+    encoding: str | None = None,
+    lenient: bool = False,
+    progress: Progress | None = None,
+) -> Summary:
+    """Read lists, resolve them and write their knowledge graph to ``out`` as Turtle.
+
+    The graph is written as it is made, never held whole in memory, so this is the build for
+    large lists; the parameters and errors are those of :func:`build`. ``out`` is replaced
+    atomically, and only by a graph that passed validation (when ``validate``). ``progress``
+    is told how far each stage has gone (see :data:`Progress`).
+
+    Raises
+    ------
+    OsgraphError
+        As :func:`build`, and when ``out`` cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     summary = build_file(None, f"{folder}/osgraph.ttl")
+    >>> summary.rows_read, summary.triples, [stage for stage, _ in summary.seconds]
+    (102, 2908, ['read', 'resolve', 'write', 'validate'])
+    """
+    from osgraph.export import replace_atomically
+
+    clock = _StageClock()
+    read = _read_sources(sources, base, encoding, lenient, progress)
+    if not isinstance(gazetteer, Gazetteer):
+        gazetteer = load_gazetteer(gazetteer, projects)
+    clock.lap("read")
+    resolution = resolve(read, gazetteer, lenient=lenient)
+    del read  # the resolution holds every entry; the sources' tuples would double them
+    clock.lap("resolve")
+    notices = list(resolution.notices)
+    with replace_atomically(Path(out)) as file:
+        writer = TurtleWriter(file, prefixes(base))
+        write_statements(resolution, IriScheme(base), writer, progress)
+        file.flush()
+        clock.lap("write")
+        if validate:
+            if progress:
+                progress("validate", 0, 0)
+            graph = new_graph(base)
+            graph.parse(file.name, format="turtle")
+            notices += _validate(graph, base)
+            del graph
+            clock.lap("validate")
+    return _summary(resolution, writer.triples, notices, clock.laps)
+
+
+def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The prefixes of a graph built under ``base``: osgraph's, and one per kind of thing."""
+    bound = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    return bound | IriScheme(base).namespaces
+
+
+def new_graph(base: str = DEFAULT_BASE) -> Graph:
+    """Return an empty graph with osgraph's prefixes bound, those of ``base`` included."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in prefixes(base).items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+class _StageClock:
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, now - self._last))
+        self._last = now
+
+
+def _read_sources(
+    sources: Sequence[Path | str] | None,
+    base: str,
+    encoding: str | None,
+    lenient: bool,
+    progress: Progress | None,
+) -> list[Source]:
+    paths = [bundled_list()] if not sources else [Path(source) for source in sources]
+    IriScheme(base)  # refuse a bad base before reading anything
+    read = [read_source(path, encoding=encoding, lenient=lenient) for path in paths]
+    _check_distinct_list_ids([source.info for source in read], paths)
+    return read
+
+
+def _validate(graph: Graph, base: str) -> list[Notice]:
+    """The warnings of the shapes; raises :class:`ValidationError` on a violation."""
+    from osgraph.validate import ValidationError, validate_graph
+
+    report = validate_graph(graph, base)
+    if not report.conforms:
+        raise ValidationError(report)
+    return [Notice("shape-warning", str(warning), ()) for warning in report.warnings]
+
+
+def _summary(
+    resolution: Resolution,
+    triples: int,
+    notices: list[Notice],
+    seconds: Sequence[tuple[str, float]],
+) -> Summary:
+    return Summary(
         rows_read=len(resolution.entries) + len(resolution.rejected),
         rows_rejected=len(resolution.rejected),
         lists=tuple(info.id for info in resolution.lists),
@@ -190,71 +321,171 @@ def build_sources(
         countries=len(resolution.countries),
         contributions=len(resolution.contributions),
         unaligned_rows=len(resolution.unaligned),
-        triples=len(graph),
+        triples=triples,
         notices=tuple(notices),
+        seconds=tuple(seconds),
     )
-    return BuildResult(graph, summary)
 
 
-def new_graph(base: str = DEFAULT_BASE) -> Graph:
-    """Return an empty graph with osgraph's prefixes bound, those of ``base`` included."""
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    for kind in ("project", "institution", "country", "contribution", "list"):
-        graph.bind(kind, f"{base}{kind}/")
-    return graph
-
-
-def graph_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
-    """Yield the triples of a resolution's knowledge graph."""
+def write_statements(
+    resolution: Resolution,
+    iris: IriScheme,
+    writer: TurtleWriter,
+    progress: Progress | None = None,
+) -> None:
+    """Write the knowledge graph of a resolution, one statement per subject."""
+    vocabulary = _Vocabulary()
+    nodes = _Nodes(iris)
     for info in resolution.lists:
-        yield from _list_triples(info, iris)
+        _write_list(writer, vocabulary, info, nodes)
+    unaligned = {id(entry) for entry in resolution.unaligned}
+    source_row, in_list, line, raw_text, alignment, unaligned_term = (
+        vocabulary(OSG.SourceRow),
+        vocabulary(OSG.inList),
+        vocabulary(OSG.line),
+        vocabulary(OSG.rawText),
+        vocabulary(OSG.alignment),
+        vocabulary(OSG.Unaligned),
+    )
     for entry in resolution.entries:
-        yield from _row_triples(entry.origin, iris)
-    for entry in resolution.unaligned:
-        yield iris.row(entry.origin.list_id, entry.origin.line), OSG.alignment, OSG.Unaligned
-    yield from _project_triples(resolution, iris)
-    yield from _institution_triples(resolution, iris)
-    yield from _countries_triples(resolution, iris)
-    yield from _contribution_triples(resolution, iris)
+        origin = entry.origin
+        pairs = [
+            ("a", source_row),
+            (in_list, nodes.edition(origin.list_id)),
+            (line, integer(origin.line)),
+            (raw_text, literal(origin.text)),
+        ]
+        if id(entry) in unaligned:
+            pairs.append((alignment, unaligned_term))
+        writer.statement(nodes.row(origin), pairs)
+    _write_projects(writer, vocabulary, resolution, nodes)
+    _write_institutions(writer, vocabulary, resolution, nodes)
+    _write_countries(writer, vocabulary, resolution, nodes)
+    _write_contributions(writer, vocabulary, resolution, nodes)
 
 
-def _project_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
+class _Nodes:
+    """The Turtle terms of the graph's nodes; those that recur are made once."""
+
+    def __init__(self, iris: IriScheme) -> None:
+        self._iris = iris
+        self._institutions: dict[str, str] = {}
+        self._countries: dict[str, str] = {}
+        self._editions: dict[str, str] = {}
+        self._rows: dict[str, tuple[str, str]] = {}
+        self._last_project = ("", "")
+
+    def project(self, key: str) -> str:
+        # Contributions come grouped by project: the last one made is most often the next.
+        if self._last_project[0] != key:
+            self._last_project = (key, self._iris.turtle(self._iris.project(key)))
+        return self._last_project[1]
+
+    def institution(self, key: str) -> str:
+        return self._once(self._institutions, key, self._iris.institution)
+
+    def country(self, code: str) -> str:
+        return self._once(self._countries, code, self._iris.country)
+
+    def edition(self, list_id: str) -> str:
+        return self._once(self._editions, list_id, self._iris.edition)
+
+    def _once(self, made: dict[str, str], key: str, mint: Callable[[str], str]) -> str:
+        term = made.get(key)
+        if term is None:
+            term = made[key] = self._iris.turtle(mint(key))
+        return term
+
+    def row(self, origin: Origin) -> str:
+        around = self._rows.get(origin.list_id)
+        if around is None:
+            # The term of line 0, split around its number: the same for every line.
+            head, _, tail = self._iris.turtle(self._iris.row(origin.list_id, 0)).rpartition("0")
+            around = self._rows[origin.list_id] = (head, tail)
+        return f"{around[0]}{origin.line}{around[1]}"
+
+    def contribution(self, project: str, institution: str, country: str) -> str:
+        return self._iris.turtle(self._iris.contribution(project, institution, country))
+
+    def series(self, series_id: str) -> str:
+        return self._iris.turtle(self._iris.series(series_id))
+
+    def agent(self, key: str) -> str:
+        return self._iris.turtle(self._iris.agent(key))
+
+
+class _Vocabulary:
+    """Terms of the vocabularies osgraph uses, as Turtle writes them with :data:`PREFIXES`."""
+
+    def __init__(self) -> None:
+        self._written: dict[str, str] = {}
+        self._namespaces = sorted(
+            ((prefix, str(namespace)) for prefix, namespace in PREFIXES.items()),
+            key=lambda item: -len(item[1]),
+        )
+
+    def __call__(self, term: str) -> str:
+        written = self._written.get(term)
+        if written is None:
+            written = iri(term)
+            for prefix, namespace in self._namespaces:
+                if term.startswith(namespace):
+                    written = prefixed(prefix, namespace, term[len(namespace) :])
+                    break
+            self._written[term] = written
+        return written
+
+
+def _write_projects(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
+    project_class, derived_from, listed_in, developed_by, country = (
+        vocabulary(OSG.Project),
+        vocabulary(PROV.wasDerivedFrom),
+        vocabulary(OSG.listedIn),
+        vocabulary(OSG.developedBy),
+        vocabulary(OSG.country),
+    )
     used_domains: set[str] = set()
     for key, project in resolution.projects.items():
-        node = iris.project(key)
-        yield node, RDF.type, OSG.Project
-        yield from _named_triples(node, project)
-        for origin in project.origins:
-            yield node, PROV.wasDerivedFrom, iris.row(origin.list_id, origin.line)
-            yield node, OSG.listedIn, iris.edition(origin.list_id)
-        for institution_key in project.institutions:
-            yield node, OSG.developedBy, iris.institution(institution_key)
-        for country_key in project.countries:
-            yield node, OSG.country, iris.country(country_key)
+        pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
+        pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
+        pairs += [
+            (listed_in, nodes.edition(list_id))
+            for list_id in dict.fromkeys(origin.list_id for origin in project.origins)
+        ]
+        pairs += [
+            (developed_by, nodes.institution(institution))
+            for institution in sorted(project.institutions)
+        ]
+        pairs += [(country, nodes.country(code)) for code in sorted(project.countries)]
         facts = resolution.gazetteer.project(project.label)
         if facts:
-            yield from _project_fact_triples(node, facts)
+            pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
                 used_domains.add(facts.domain)
-    yield from _domain_triples(used_domains)
+        writer.statement(nodes.project(key), pairs)
+    _write_domains(writer, vocabulary, used_domains)
 
 
-def _institution_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
+def _write_institutions(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
+    institution_class = vocabulary(OSG.Institution)
     for key, institution in resolution.institutions.items():
-        node = iris.institution(key)
-        yield node, RDF.type, OSG.Institution
-        yield from _named_triples(node, institution)
+        pairs = [("a", institution_class), *_named_pairs(vocabulary, institution)]
         if institution.facts:
-            yield from _organisation_triples(node, institution.facts, resolution.gazetteer, iris)
+            pairs += _organisation_pairs(vocabulary, institution.facts, resolution.gazetteer, nodes)
+        writer.statement(nodes.institution(key), _types_first(pairs))
     for parent in _ancestors(resolution):
-        node = iris.institution(name_key(parent.name))
-        yield node, RDFS.label, Literal(parent.name)
-        yield from _organisation_triples(node, parent, resolution.gazetteer, iris)
+        pairs = [(vocabulary(RDFS.label), literal(parent.name))]
+        pairs += _organisation_pairs(vocabulary, parent, resolution.gazetteer, nodes)
+        writer.statement(nodes.institution(name_key(parent.name)), _types_first(pairs))
 
 
-def _countries_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
+def _write_countries(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
     """The countries lists name, and those institutions are based in."""
     countries: dict[str, Country] = {
         code: record.country for code, record in resolution.countries.items() if record.country
@@ -266,60 +497,98 @@ def _countries_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Trip
     for code, country in countries.items():
         named = resolution.countries.get(code)
         spellings = named.spellings if named else set()
-        yield from _country_triples(iris.country(code), country, spellings)
+        pairs = [
+            ("a", vocabulary(OSG.Country)),
+            (vocabulary(RDFS.label), literal(country.name, language="en")),
+            (vocabulary(RDFS.label), literal(country.name_zh, language="zh")),
+        ]
+        pairs += [
+            (vocabulary(SKOS.altLabel), literal(spelling))
+            for spelling in sorted(spellings - {country.name})
+        ]
+        pairs += [
+            (vocabulary(OSG.alpha2), literal(country.alpha2)),
+            (vocabulary(OSG.alpha3), literal(country.alpha3)),
+        ]
+        if country.wikidata:
+            pairs.append(
+                (vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[country.wikidata]))
+            )
+        writer.statement(nodes.country(code), pairs)
 
 
-def _contribution_triples(resolution: Resolution, iris: IriScheme) -> Iterator[Triple]:
+def _write_contributions(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
+    contribution_class, has_contribution, of_project, of_institution, in_country = (
+        vocabulary(OSG.Contribution),
+        vocabulary(OSG.contribution),
+        vocabulary(OSG.project),
+        vocabulary(OSG.institution),
+        vocabulary(OSG.inCountry),
+    )
+    alignment, derived_from = vocabulary(OSG.alignment), vocabulary(PROV.wasDerivedFrom)
+    methods = {method: vocabulary(term) for method, term in _ALIGNMENT_TERMS.items()}
     for contribution, record in resolution.contributions.items():
-        node = iris.contribution(
+        node = nodes.contribution(
             contribution.project, contribution.institution, contribution.country
         )
-        project_node = iris.project(contribution.project)
-        yield node, RDF.type, OSG.Contribution
-        yield project_node, OSG.contribution, node
-        yield node, OSG.project, project_node
-        yield node, OSG.institution, iris.institution(contribution.institution)
-        yield node, OSG.inCountry, iris.country(contribution.country)
-        for method in record.methods:
-            yield node, OSG.alignment, _ALIGNMENT_TERMS[method]
-        for origin in record.origins:
-            yield node, PROV.wasDerivedFrom, iris.row(origin.list_id, origin.line)
+        project = nodes.project(contribution.project)
+        writer.statement(project, [(has_contribution, node)])
+        pairs = [
+            ("a", contribution_class),
+            (of_project, project),
+            (of_institution, nodes.institution(contribution.institution)),
+            (in_country, nodes.country(contribution.country)),
+        ]
+        pairs += [
+            (alignment, methods[method])
+            for method in sorted(record.methods, key=_ALIGNMENT_ORDER.index)
+        ]
+        pairs += [(derived_from, nodes.row(origin)) for origin in record.origins]
+        writer.statement(node, pairs)
 
 
-def _named_triples(node: URIRef, entity: Named) -> Iterable[Triple]:
-    yield node, RDFS.label, Literal(entity.label)
-    for spelling in sorted(entity.spellings - {entity.label}):
-        yield node, SKOS.altLabel, Literal(spelling)
-    for homepage in sorted(entity.homepages):
-        yield node, OSG.homepage, URIRef(homepage)
+def _named_pairs(vocabulary: _Vocabulary, entity: Named) -> list[tuple[str, str]]:
+    pairs = [(vocabulary(RDFS.label), literal(entity.label))]
+    if len(entity.spellings) > 1 or entity.label not in entity.spellings:
+        pairs += [
+            (vocabulary(SKOS.altLabel), literal(spelling))
+            for spelling in sorted(entity.spellings - {entity.label})
+        ]
+    pairs += [(vocabulary(OSG.homepage), iri(homepage)) for homepage in sorted(entity.homepages)]
+    return pairs
 
 
-def _project_fact_triples(node: URIRef, facts: ProjectFacts) -> Iterable[Triple]:
+def _project_fact_pairs(vocabulary: _Vocabulary, facts: ProjectFacts) -> list[tuple[str, str]]:
     """What the gazetteer knows of a project: repositories, homepage, Wikidata, domain."""
-    for repository in facts.repositories:
-        yield node, OSG.repository, URIRef(repository)
+    pairs = [(vocabulary(OSG.repository), iri(repository)) for repository in facts.repositories]
     if facts.homepage:
-        yield node, OSG.homepage, URIRef(facts.homepage)
+        pairs.append((vocabulary(OSG.homepage), iri(facts.homepage)))
     if facts.wikidata:
-        yield node, SKOS.exactMatch, WIKIDATA_ENTITY[facts.wikidata]
+        pairs.append((vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[facts.wikidata])))
     if facts.domain:
-        yield node, OSG.domain, domains()[facts.domain]
-    for source in sorted(set(facts.sources.values())):
-        yield node, DCTERMS.source, URIRef(source)
+        pairs.append((vocabulary(OSG.domain), vocabulary(domains()[facts.domain])))
+    pairs += [
+        (vocabulary(DCTERMS.source), iri(source)) for source in sorted(set(facts.sources.values()))
+    ]
+    return pairs
 
 
-def _domain_triples(used: set[str]) -> Iterable[Triple]:
+def _write_domains(writer: TurtleWriter, vocabulary: _Vocabulary, used: set[str]) -> None:
     """The concepts of the domain scheme that projects use, with their labels."""
-    scheme = URIRef("https://w3id.org/osgraph/domains")
+    scheme = vocabulary(DOMAIN_SCHEME)
     labels = _domain_labels()
     for name in sorted(used):
         concept = domains()[name]
-        yield concept, RDF.type, SKOS.Concept
-        yield concept, SKOS.inScheme, scheme
-        for label in labels[concept]:
-            yield concept, SKOS.prefLabel, label
+        pairs = [("a", vocabulary(SKOS.Concept)), (vocabulary(SKOS.inScheme), scheme)]
+        pairs += [
+            (vocabulary(SKOS.prefLabel), literal(str(label), language=label.language))
+            for label in labels[concept]
+        ]
+        writer.statement(vocabulary(concept), pairs)
     if used:
-        yield scheme, RDF.type, SKOS.ConceptScheme
+        writer.statement(scheme, [("a", vocabulary(SKOS.ConceptScheme))])
 
 
 @cache
@@ -339,30 +608,42 @@ def _domain_labels() -> dict[URIRef, list[Literal]]:
     }
 
 
-def _organisation_triples(
-    node: URIRef, facts: InstitutionFacts, gazetteer: Gazetteer, iris: IriScheme
-) -> Iterable[Triple]:
+def _organisation_pairs(
+    vocabulary: _Vocabulary, facts: InstitutionFacts, gazetteer: Gazetteer, nodes: _Nodes
+) -> list[tuple[str, str]]:
     """What the gazetteer knows of an organisation: kind, country, identifiers, parent."""
-    if facts.kind:
-        yield node, RDF.type, _KIND_CLASSES[facts.kind]
-    else:
-        yield node, RDF.type, ORG.Organization
-    for alias in facts.aliases:
-        yield node, SKOS.altLabel, Literal(alias)
+    kind = _KIND_CLASSES[facts.kind] if facts.kind else ORG.Organization
+    pairs = [("a", vocabulary(kind))]
+    pairs += [(vocabulary(SKOS.altLabel), literal(alias)) for alias in facts.aliases]
     if facts.homepage:
-        yield node, OSG.homepage, URIRef(facts.homepage)
+        pairs.append((vocabulary(OSG.homepage), iri(facts.homepage)))
     if facts.country:
-        yield node, OSG.basedIn, iris.country(facts.country)
+        pairs.append((vocabulary(OSG.basedIn), nodes.country(facts.country)))
     if facts.wikidata:
-        yield node, SKOS.exactMatch, WIKIDATA_ENTITY[facts.wikidata]
+        pairs.append((vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[facts.wikidata])))
     if facts.ror:
-        yield node, OSG.ror, ROR[facts.ror]
+        pairs.append((vocabulary(OSG.ror), vocabulary(ROR[facts.ror])))
     if facts.parent:
         parent = gazetteer.institution(facts.parent)
         assert parent is not None, facts.parent  # the gazetteer checks parents when it loads
-        yield node, ORG.subOrganizationOf, iris.institution(name_key(parent.name))
-    for source in sorted(set(facts.sources.values())):
-        yield node, DCTERMS.source, URIRef(source)
+        pairs.append(
+            (
+                vocabulary(ORG.subOrganizationOf),
+                nodes.institution(name_key(parent.name)),
+            )
+        )
+    pairs += [
+        (vocabulary(DCTERMS.source), iri(source)) for source in sorted(set(facts.sources.values()))
+    ]
+    return pairs
+
+
+def _types_first(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs with every ``a`` first, so that the types share one ``a`` and an alias that
+    is also a spelling is written once."""
+    types = [pair for pair in pairs if pair[0] == "a"]
+    rest = [pair for pair in pairs if pair[0] != "a"]
+    return list(dict.fromkeys(types + sorted(rest)))
 
 
 def _gazetteer_entries(resolution: Resolution) -> list[InstitutionFacts]:
@@ -387,55 +668,51 @@ def _ancestors(resolution: Resolution) -> list[InstitutionFacts]:
     return [found[key] for key in sorted(found)]
 
 
-def _country_triples(node: URIRef, country: Country, spellings: set[str]) -> Iterable[Triple]:
-    yield node, RDF.type, OSG.Country
-    yield node, RDFS.label, Literal(country.name, lang="en")
-    yield node, RDFS.label, Literal(country.name_zh, lang="zh")
-    for spelling in sorted(spellings - {country.name}):
-        yield node, SKOS.altLabel, Literal(spelling)
-    yield node, OSG.alpha2, Literal(country.alpha2)
-    yield node, OSG.alpha3, Literal(country.alpha3)
-    if country.wikidata:
-        yield node, SKOS.exactMatch, WIKIDATA_ENTITY[country.wikidata]
-
-
-def _row_triples(origin: Origin, iris: IriScheme) -> Iterable[Triple]:
-    node = iris.row(origin.list_id, origin.line)
-    yield node, RDF.type, OSG.SourceRow
-    yield node, OSG.inList, iris.edition(origin.list_id)
-    yield node, OSG.line, Literal(origin.line)
-    yield node, OSG.rawText, Literal(origin.text)
-
-
-def _list_triples(info: ListInfo, iris: IriScheme) -> Iterable[Triple]:
-    node = iris.edition(info.id)
-    yield node, RDF.type, OSG.ListEdition
-    yield node, DCTERMS.identifier, Literal(info.id)
-    yield node, OSG.fileName, Literal(info.file_name)
-    for language, title in info.title.items():
-        yield node, DCTERMS.title, Literal(title, lang=language)
+def _write_list(
+    writer: TurtleWriter, vocabulary: _Vocabulary, info: ListInfo, nodes: _Nodes
+) -> None:
+    pairs = [
+        ("a", vocabulary(OSG.ListEdition)),
+        (vocabulary(DCTERMS.identifier), literal(info.id)),
+        (vocabulary(OSG.fileName), literal(info.file_name)),
+    ]
+    title = vocabulary(DCTERMS.title)
+    pairs += [(title, literal(text, language=language)) for language, text in info.title.items()]
     if not info.title:
-        yield node, DCTERMS.title, Literal(info.id)
+        pairs.append((title, literal(info.id)))
     if info.period:
-        yield node, OSG.period, Literal(info.period)
+        pairs.append((vocabulary(OSG.period), literal(info.period)))
     if info.issued:
-        yield node, DCTERMS.issued, Literal(info.issued, datatype=XSD.date)
+        pairs.append(
+            (vocabulary(DCTERMS.issued), literal(info.issued.isoformat(), datatype="xsd:date"))
+        )
     if info.landing_page:
-        yield node, DCAT.landingPage, URIRef(info.landing_page)
+        pairs.append((vocabulary(DCAT.landingPage), iri(info.landing_page)))
     if info.report:
-        yield node, DCTERMS.source, URIRef(info.report)
+        pairs.append((vocabulary(DCTERMS.source), iri(info.report)))
     if info.language:
-        yield node, DCTERMS.language, Literal(info.language, datatype=XSD.language)
+        pairs.append(
+            (vocabulary(DCTERMS.language), literal(info.language, datatype="xsd:language"))
+        )
     if info.series_id:
-        series = iris.series(info.series_id)
-        yield node, DCAT3_IN_SERIES, series
-        yield series, RDF.type, OSG.ListSeries
-        yield series, DCTERMS.title, Literal(info.series_title or info.series_id)
+        series = nodes.series(info.series_id)
+        pairs.append((vocabulary(DCAT3_IN_SERIES), series))
+        series_pairs = [
+            ("a", vocabulary(OSG.ListSeries)),
+            (vocabulary(DCTERMS.title), literal(info.series_title or info.series_id)),
+        ]
         if info.publisher:
-            publisher = iris.agent(name_key(info.publisher))
-            yield series, DCTERMS.publisher, publisher
-            yield publisher, RDF.type, PROV.Organization
-            yield publisher, RDFS.label, Literal(info.publisher)
+            publisher = nodes.agent(name_key(info.publisher))
+            series_pairs.append((vocabulary(DCTERMS.publisher), publisher))
+            writer.statement(
+                publisher,
+                [
+                    ("a", vocabulary(PROV.Organization)),
+                    (vocabulary(RDFS.label), literal(info.publisher)),
+                ],
+            )
+        writer.statement(series, series_pairs)
+    writer.statement(nodes.edition(info.id), pairs)
 
 
 def _check_distinct_list_ids(infos: Sequence[ListInfo], paths: Sequence[Path]) -> None:

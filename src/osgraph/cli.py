@@ -156,13 +156,14 @@ def build(
     Prints what was read and built, and every notice: rows listed twice and merged, rows
     whose institutions and countries do not line up.
     """
-    from osgraph.build import build as build_graph
-    from osgraph.export import write_turtle
+    from osgraph.build import build_file
     from osgraph.namespaces import DEFAULT_BASE
 
+    written = out / GRAPH_FILE_NAME
     with _user_errors():
-        result = build_graph(
+        summary = build_file(
             sources,
+            written,
             base=base or DEFAULT_BASE,
             gazetteer=gazetteer,
             projects=projects,
@@ -170,8 +171,7 @@ def build(
             encoding=encoding,
             lenient=lenient,
         )
-        written = write_turtle(result.graph, out / GRAPH_FILE_NAME)
-    _print_summary(result.summary, written)
+    _print_summary(summary, written)
 
 
 @app.command()

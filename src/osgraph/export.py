@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import IO, Any
 
 from rdflib import Graph
 
@@ -126,15 +129,29 @@ def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
 
 
 def write_file(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it, then
-    renamed over it. Creates the folder if needed.
+    """Write ``data`` to ``path`` whole or not at all (see :func:`replace_atomically`).
 
     Raises
     ------
     OsgraphError
         When the file or its folder cannot be written.
     """
-    path = Path(path)
+    with replace_atomically(Path(path), binary=True) as file:
+        file.write(data)
+    return Path(path)
+
+
+@contextmanager
+def replace_atomically(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """A file to write ``path`` through: a temporary file beside it (UTF-8 text, or bytes when
+    ``binary``), renamed over ``path`` when the block ends, and removed if the block raises.
+    Creates the folder if needed.
+
+    Raises
+    ------
+    OsgraphError
+        When the file or its folder cannot be written.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(
@@ -143,8 +160,12 @@ def write_file(path: Path | str, data: bytes) -> Path:
     except OSError as error:
         raise OsgraphError(f"cannot write {path}: {error.strerror}") from None
     try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+        mode = "wb" if binary else "w"
+        encoding = None if binary else "utf-8"
+        os.close(descriptor)
+        # Opened by name, so that the file's name is its path (to read it back, say).
+        with Path(temporary).open(mode, buffering=1 << 20, encoding=encoding) as file:
+            yield file
             file.flush()
             os.fsync(file.fileno())
         # mkstemp makes the file private; a published file is readable like any other.
@@ -154,7 +175,6 @@ def write_file(path: Path | str, data: bytes) -> Path:
         raise OsgraphError(f"cannot write {path}: {error.strerror}") from None
     finally:
         Path(temporary).unlink(missing_ok=True)
-    return path
 
 
 DEFAULT_NAMED_GRAPH = "https://w3id.org/osgraph/id/graph"

@@ -110,10 +110,27 @@ class Gazetteer:
         self._projects = {name_key(facts.name): facts for facts in projects}
         self._country_names = {name_key(k): v for k, v in country_names.items()}
         self._country_wikidata = dict(country_wikidata)
+        self._countries_by_name: dict[str, Country | None] = {}
+        self._institutions_by_name: dict[str, tuple[InstitutionFacts | None, str]] = {}
 
     def institution(self, name: str) -> InstitutionFacts | None:
         """The entry that ``name`` (or one of its aliases) names, if any."""
-        return self._institutions.get(name_key(name))
+        return self._institution_named(name)[0]
+
+    def institution_key(self, name: str) -> str:
+        """The identity key of the institution ``name`` names: that of its entry's name when
+        the gazetteer knows it, else that of ``name``."""
+        return self._institution_named(name)[1]
+
+    def _institution_named(self, name: str) -> tuple[InstitutionFacts | None, str]:
+        # Lists name the same institutions again and again: look each spelling up once.
+        found = self._institutions_by_name.get(name)
+        if found is None:
+            key = name_key(name)
+            facts = self._institutions.get(key)
+            found = (facts, name_key(facts.name) if facts else key)
+            self._institutions_by_name[name] = found
+        return found
 
     def project(self, name: str) -> ProjectFacts | None:
         """What is known of the project ``name``, if anything."""
@@ -139,7 +156,12 @@ class Gazetteer:
 
     def country(self, name: str) -> Country | None:
         """The ISO 3166-1 country that ``name`` names (a name, an everyday name or a code)."""
-        return _country(self._country_names.get(name_key(name), name), self._country_wikidata)
+        # A list names a few hundred countries in a million rows: look each name up once.
+        if name not in self._countries_by_name:
+            self._countries_by_name[name] = _country(
+                self._country_names.get(name_key(name), name), self._country_wikidata
+            )
+        return self._countries_by_name[name]
 
     def closest_countries(self, name: str, limit: int = 3) -> list[tuple[str, float]]:
         """The country names closest to ``name``, with a similarity from 0 to 100."""

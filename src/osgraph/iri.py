@@ -14,11 +14,12 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from rdflib import URIRef
-
 from osgraph.errors import ConfigurationError
+from osgraph.turtle import prefixed
 
 _KEEP = frozenset("-.")
+# Keys whose slug is the key with spaces as ``_``: the common case, and a quick one.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9-][A-Za-z0-9 .-]*")
 # Characters an IRI may not hold (RFC 3987), which rdflib would refuse when the link is written.
 _WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
@@ -40,6 +41,8 @@ def slug(key: str) -> str:
     """
     if not key:
         raise ValueError("cannot mint an IRI for an empty name")
+    if _PLAIN_KEY.fullmatch(key):
+        return key.replace(" ", "_")
     parts = []
     for position, character in enumerate(key):
         if character == " ":
@@ -81,14 +84,19 @@ def _is_iri_character(character: str) -> bool:
 
 
 class IriScheme:
-    """The IRIs of one graph, all under ``base``.
+    """The IRIs of one graph, all under ``base``, as plain strings.
 
     Examples
     --------
     >>> iris = IriScheme("https://example.org/")
     >>> iris.project("langchain"), iris.institution("langchain")
-    (rdflib.term.URIRef('https://example.org/project/langchain'), rdflib.term.URIRef('https://example.org/institution/langchain'))
+    ('https://example.org/project/langchain', 'https://example.org/institution/langchain')
+    >>> iris.turtle(iris.row("open100", 7)), iris.turtle(iris.project("清华大学"))
+    ('list:open100\\\\/line\\\\/7', '<https://example.org/project/清华大学>')
     """
+
+    KINDS = ("project", "institution", "country", "contribution", "list", "series", "agent")
+    """The kinds of things osgraph mints IRIs for; each is also the prefix of its namespace."""
 
     def __init__(self, base: str) -> None:
         parts = urlsplit(base)
@@ -102,38 +110,42 @@ class IriScheme:
         if any(character in base for character in '<>"{}|\\^` '):
             raise ConfigurationError(f"the base IRI {base!r} has characters an IRI cannot hold")
         self.base = base
+        self.namespaces = {kind: f"{base}{kind}/" for kind in self.KINDS}
+        """The namespace of each kind of thing, by its prefix."""
 
-    def _mint(self, *segments: str) -> URIRef:
-        return URIRef(self.base + "/".join(segments))
+    def turtle(self, iri: str) -> str:
+        """``iri``, minted by this scheme, as Turtle writes it: prefixed when it can be."""
+        kind, _, local = iri[len(self.base) :].partition("/")
+        return prefixed(kind, self.namespaces[kind], local)
 
-    def project(self, key: str) -> URIRef:
+    def project(self, key: str) -> str:
         """The IRI of the project whose identity key is ``key``."""
-        return self._mint("project", slug(key))
+        return f"{self.base}project/{slug(key)}"
 
-    def institution(self, key: str) -> URIRef:
+    def institution(self, key: str) -> str:
         """The IRI of the institution whose identity key is ``key``."""
-        return self._mint("institution", slug(key))
+        return f"{self.base}institution/{slug(key)}"
 
-    def country(self, key: str) -> URIRef:
+    def country(self, key: str) -> str:
         """The IRI of the country whose identity key is ``key``."""
-        return self._mint("country", slug(key))
+        return f"{self.base}country/{slug(key)}"
 
-    def contribution(self, project: str, institution: str, country: str) -> URIRef:
+    def contribution(self, project: str, institution: str, country: str) -> str:
         """The IRI of one (project, institution, country) contribution."""
-        return self._mint("contribution", slug(project), slug(institution), slug(country))
+        return f"{self.base}contribution/{slug(project)}/{slug(institution)}/{slug(country)}"
 
-    def edition(self, list_id: str) -> URIRef:
+    def edition(self, list_id: str) -> str:
         """The IRI of a list edition."""
-        return self._mint("list", slug(list_id))
+        return f"{self.base}list/{slug(list_id)}"
 
-    def row(self, list_id: str, line: int) -> URIRef:
+    def row(self, list_id: str, line: int) -> str:
         """The IRI of the row of a list edition that starts on ``line``."""
-        return self._mint("list", slug(list_id), "line", str(line))
+        return f"{self.base}list/{slug(list_id)}/line/{line}"
 
-    def series(self, series_id: str) -> URIRef:
+    def series(self, series_id: str) -> str:
         """The IRI of a series of lists."""
-        return self._mint("series", slug(series_id))
+        return f"{self.base}series/{slug(series_id)}"
 
-    def agent(self, key: str) -> URIRef:
+    def agent(self, key: str) -> str:
         """The IRI of the organisation that publishes lists whose identity key is ``key``."""
-        return self._mint("agent", slug(key))
+        return f"{self.base}agent/{slug(key)}"

@@ -15,4 +15,6 @@ def name_key(name: str) -> str:
     >>> name_key("Zhipu.AI") == name_key("ZHIPU.AI ")
     True
     """
+    if name.isascii():  # NFKC leaves ASCII as it is, and it is most names
+        return " ".join(name.lower().split())
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

@@ -359,8 +359,7 @@ def find_unknown_names(
 
 
 def _institution_key(gazetteer: Gazetteer, institution: Mention) -> str:
-    facts = gazetteer.institution(institution.name)
-    return name_key(facts.name if facts else institution.name)
+    return gazetteer.institution_key(institution.name)
 
 
 def _country_code(gazetteer: Gazetteer, name: str) -> str:
@@ -394,7 +393,7 @@ def _add_entry(resolution: Resolution, entry: Entry) -> None:
 
 def _institution(resolution: Resolution, mention: Mention) -> InstitutionRecord:
     facts = resolution.gazetteer.institution(mention.name)
-    key = name_key(facts.name if facts else mention.name)
+    key = resolution.gazetteer.institution_key(mention.name)
     record = resolution.institutions.get(key)
     if record is None:
         label = facts.name if facts else mention.name
