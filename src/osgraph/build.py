@@ -15,9 +15,11 @@ What the graph holds, for each kind of thing (``osg:`` is the osgraph ontology):
 
 from __future__ import annotations
 
+import gc
 import io
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -230,6 +232,40 @@ def build_file(
     >>> summary.rows_read, summary.triples, [stage for stage, _ in summary.seconds]
     (102, 2908, ['read', 'resolve', 'write', 'validate'])
     """
+    with _without_cycle_collection():
+        return _build_file(
+            sources, Path(out), base, gazetteer, projects, validate, encoding, lenient, progress
+        )
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Turn Python's cycle collector off for the block, and back on as it was after.
+
+    A build makes millions of small objects that live until it ends and hold no cycles: the
+    collector would walk them all again and again (a quarter of the build's time at 100,000
+    rows) to free nothing. Reference counting still frees everything else as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_file(
+    sources: Sequence[Path | str] | None,
+    out: Path,
+    base: str,
+    gazetteer: Gazetteer | Path | str | None,
+    projects: Path | str | None,
+    validate: bool,
+    encoding: str | None,
+    lenient: bool,
+    progress: Progress | None,
+) -> Summary:
     from osgraph.export import replace_atomically
 
     clock = _StageClock()
@@ -241,7 +277,7 @@ def build_file(
     del read  # the resolution holds every entry; the sources' tuples would double them
     clock.lap("resolve")
     notices = list(resolution.notices)
-    with replace_atomically(Path(out)) as file:
+    with replace_atomically(out) as file:
         writer = TurtleWriter(file, prefixes(base))
         write_statements(resolution, IriScheme(base), writer, progress)
         file.flush()
@@ -496,7 +532,7 @@ def _write_countries(
             countries.setdefault(home.alpha2, home)
     for code, country in countries.items():
         named = resolution.countries.get(code)
-        spellings = named.spellings if named else set()
+        spellings = named.spellings if named else []
         pairs = [
             ("a", vocabulary(OSG.Country)),
             (vocabulary(RDFS.label), literal(country.name, language="en")),
@@ -504,7 +540,7 @@ def _write_countries(
         ]
         pairs += [
             (vocabulary(SKOS.altLabel), literal(spelling))
-            for spelling in sorted(spellings - {country.name})
+            for spelling in sorted(set(spellings) - {country.name})
         ]
         pairs += [
             (vocabulary(OSG.alpha2), literal(country.alpha2)),
@@ -551,11 +587,11 @@ def _write_contributions(
 
 def _named_pairs(vocabulary: _Vocabulary, entity: Named) -> list[tuple[str, str]]:
     pairs = [(vocabulary(RDFS.label), literal(entity.label))]
-    if len(entity.spellings) > 1 or entity.label not in entity.spellings:
-        pairs += [
-            (vocabulary(SKOS.altLabel), literal(spelling))
-            for spelling in sorted(entity.spellings - {entity.label})
-        ]
+    pairs += [
+        (vocabulary(SKOS.altLabel), literal(spelling))
+        for spelling in sorted(entity.spellings)
+        if spelling != entity.label
+    ]
     pairs += [(vocabulary(OSG.homepage), iri(homepage)) for homepage in sorted(entity.homepages)]
     return pairs
 

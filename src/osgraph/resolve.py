@@ -18,11 +18,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple, TypeVar
 
 from osgraph.errors import SourceError
 from osgraph.gazetteer import Country, Gazetteer, InstitutionFacts, load_gazetteer
 from osgraph.names import name_key
 from osgraph.sources import Entry, ListInfo, Mention, Origin, Rejection, Source
+
+T = TypeVar("T")
 
 
 class AlignmentMethod(Enum):
@@ -47,12 +50,16 @@ class Alignment:
 @dataclass(slots=True)
 class Named:
     """A project, institution or country: its identity key, the label it is shown by, its
-    homepages, and every spelling the sources used for it."""
+    homepages, and every spelling the sources used for it (each once, in the order read).
+
+    Tuples rather than sets, here and in the records below: a tuple of one or two costs a
+    fifth of a set's memory (none when empty), and a million-row list makes a million records.
+    """
 
     key: str
     label: str
-    homepages: set[str] = field(default_factory=set)
-    spellings: set[str] = field(default_factory=set)
+    homepages: tuple[str, ...] = ()
+    spellings: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -73,14 +80,17 @@ class CountryRecord(Named):
 class ProjectRecord(Named):
     """A project with the rows that list it, and what those rows state."""
 
-    origins: list[Origin] = field(default_factory=list)
-    institutions: set[str] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
+    origins: tuple[Origin, ...] = ()
+    institutions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ContributionKey:
-    """A contribution's identity: the keys of its project, institution and country."""
+class ContributionKey(NamedTuple):
+    """A contribution's identity: the keys of its project, institution and country.
+
+    A named tuple, where the other records are data classes: there is one for every
+    contribution, and a tuple is made and hashed several times faster.
+    """
 
     project: str
     institution: str
@@ -91,8 +101,8 @@ class ContributionKey:
 class ContributionRecord:
     """A contribution with every row it was read from, and how each row aligned it."""
 
-    methods: set[AlignmentMethod] = field(default_factory=set)
-    origins: list[Origin] = field(default_factory=list)
+    methods: tuple[AlignmentMethod, ...] = ()
+    origins: tuple[Origin, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +227,6 @@ def resolve(
     """
     gazetteer = gazetteer or load_gazetteer()
     resolution = Resolution(gazetteer)
-    rows_by_project: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for source in sources:
         resolution.lists.append(source.info)
         resolution.rejected.extend(source.rejected)
@@ -240,7 +249,6 @@ def resolve(
                 )
                 continue
             resolution.entries.append(entry)
-            rows_by_project[source.info.id, name_key(entry.project.name)].append(entry)
             _add_entry(resolution, entry)
 
     # Rows whose shape tells how to pair them come first: what they say of an institution's
@@ -275,7 +283,7 @@ def resolve(
             )
 
     resolution.notices.extend(_unknown_institutions(resolution))
-    repeated = _repeated_rows(rows_by_project)
+    repeated = _repeated_rows(resolution)
     conflicting = [notice for notice in repeated if notice.kind == "conflicting-rows"]
     if conflicting and not lenient:
         first = conflicting[0]
@@ -376,9 +384,11 @@ def _add_entry(resolution: Resolution, entry: Entry) -> None:
     if project is None:
         project = resolution.projects[project_key] = ProjectRecord(project_key, entry.project.name)
     _remember(project, entry.project)
-    project.origins.append(entry.origin)
+    project.origins += (entry.origin,)
     for institution in entry.institutions:
-        project.institutions.add(_institution(resolution, institution).key)
+        project.institutions = _with(
+            project.institutions, _institution(resolution, institution).key
+        )
     for name in entry.countries:
         country = gazetteer.country(name)
         assert country is not None, name  # resolve() rejects rows whose countries do not resolve
@@ -387,8 +397,8 @@ def _add_entry(resolution: Resolution, entry: Entry) -> None:
             record = resolution.countries[country.alpha2] = CountryRecord(
                 country.alpha2, country.name, country=country
             )
-        record.spellings.add(name)
-        project.countries.add(country.alpha2)
+        record.spellings = _with(record.spellings, name)
+        project.countries = _with(project.countries, country.alpha2)
 
 
 def _institution(resolution: Resolution, mention: Mention) -> InstitutionRecord:
@@ -411,15 +421,19 @@ def _add_alignment(resolution: Resolution, entry: Entry, alignment: Alignment) -
             _country_code(resolution.gazetteer, country),
         )
         record = resolution.contributions.setdefault(key, ContributionRecord())
-        record.methods.add(alignment.method)
-        if entry.origin not in record.origins:
-            record.origins.append(entry.origin)
+        record.methods = _with(record.methods, alignment.method)
+        record.origins = _with(record.origins, entry.origin)
 
 
 def _remember(entity: Named, mention: Mention) -> None:
-    entity.spellings.add(mention.name)
+    entity.spellings = _with(entity.spellings, mention.name)
     if mention.homepage:
-        entity.homepages.add(mention.homepage)
+        entity.homepages = _with(entity.homepages, mention.homepage)
+
+
+def _with(items: tuple[T, ...], item: T) -> tuple[T, ...]:
+    """``items`` with ``item`` at the end, unless it is there already."""
+    return items if item in items else (*items, item)
 
 
 def _unknown_institutions(resolution: Resolution) -> list[Notice]:
@@ -440,8 +454,16 @@ def _unknown_institutions(resolution: Resolution) -> list[Notice]:
     ]
 
 
-def _repeated_rows(rows_by_project: dict[tuple[str, str], list[Entry]]) -> list[Notice]:
+def _repeated_rows(resolution: Resolution) -> list[Notice]:
     """A notice for each project that one list names in more than one row."""
+    # Rows are grouped only for projects with several rows: most projects have one, and a
+    # group for each would cost more memory than the records themselves.
+    repeated = {key for key, project in resolution.projects.items() if len(project.origins) > 1}
+    rows_by_project: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in resolution.entries:
+        key = name_key(entry.project.name)
+        if key in repeated:
+            rows_by_project[entry.origin.list_id, key].append(entry)
     notices = []
     for rows in rows_by_project.values():
         if len(rows) < 2:

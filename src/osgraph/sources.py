@@ -25,12 +25,12 @@ import html.parser
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from osgraph.errors import OsgraphError, SourceError
 from osgraph.iri import is_web_address
@@ -47,6 +47,8 @@ _WHITESPACE = re.compile(r"\s+")
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _EMPHASIS = re.compile(r"^(\*\*|__)(?P<inner>.*)\1$")
 _DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
+H = TypeVar("H", bound=Hashable)
+
 _CSV_VALUE_SEPARATOR = re.compile(r"[;|]")
 
 
@@ -218,6 +220,7 @@ def read_markdown_table(
     """
     lines = text.splitlines()
     unrecognised_headers: list[str] = []
+    file_name = str(path)  # one string for every row's origin
     for index, line in enumerate(lines):
         if index == 0 or not _is_delimiter_row(line) or "|" not in lines[index - 1]:
             continue
@@ -229,14 +232,15 @@ def read_markdown_table(
             unrecognised_headers.append(" | ".join(header))
             continue
         entries = []
+        shared = _Shared()
         rows = 0
         for number, raw, cells in _markdown_rows(lines, index + 1):
             rows += 1
-            origin = Origin(list_id, str(path), number, raw)
+            origin = Origin(list_id, file_name, number, raw)
             entry = _keep_or_reject(
                 origin,
                 rejected,
-                lambda: _markdown_entry(cells, len(header), columns, origin, path),  # noqa: B023
+                lambda: _markdown_entry(cells, len(header), columns, origin, path, shared),  # noqa: B023
             )
             if entry is not None:
                 entries.append(entry)
@@ -271,6 +275,8 @@ def read_csv_table(
     header: list[str] | None = None
     columns: dict[Field, int] = {}
     entries: list[Entry] = []
+    shared = _Shared()
+    file_name = str(path)  # one string for every row's origin
     rows = 0
     while True:
         first_line = reader.line_num + 1
@@ -296,11 +302,11 @@ def read_csv_table(
             continue
         raw = "".join(lines[first_line - 1 : reader.line_num]).rstrip("\r\n")
         rows += 1
-        origin = Origin(list_id, str(path), first_line, raw)
+        origin = Origin(list_id, file_name, first_line, raw)
         entry = _keep_or_reject(
             origin,
             rejected,
-            lambda: _csv_entry(record, len(header or ()), columns, origin, path),  # noqa: B023
+            lambda: _csv_entry(record, len(header or ()), columns, origin, path, shared),  # noqa: B023
         )
         if entry is not None:
             entries.append(entry)
@@ -309,6 +315,17 @@ def read_csv_table(
     if not rows:
         raise SourceError(path, "the table has a header but no rows")
     return entries, _ignored_headers(header, columns)
+
+
+class _Shared:
+    """One object for equal values: lists name the same institutions and countries in row
+    after row, and a million rows would otherwise hold a million copies of each."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Hashable, Hashable] = {}
+
+    def __call__(self, value: H) -> H:
+        return self._seen.setdefault(value, value)  # type: ignore[return-value]
 
 
 def _keep_or_reject(
@@ -327,16 +344,26 @@ def _keep_or_reject(
 
 
 def _markdown_entry(
-    cells: list[list[str]], width: int, columns: dict[Field, int], origin: Origin, path: Path | str
+    cells: list[list[str]],
+    width: int,
+    columns: dict[Field, int],
+    origin: Origin,
+    path: Path | str,
+    shared: _Shared,
 ) -> Entry:
     if len(cells) != width:
         raise SourceError(path, _cell_count_message(len(cells), width), line=origin.line)
     cleaned = [[_clean_value(piece) for piece in cell] for cell in cells]
-    return _entry_from_cells(cleaned, columns, origin, path)
+    return _entry_from_cells(cleaned, columns, origin, path, shared)
 
 
 def _csv_entry(
-    record: list[str], width: int, columns: dict[Field, int], origin: Origin, path: Path | str
+    record: list[str],
+    width: int,
+    columns: dict[Field, int],
+    origin: Origin,
+    path: Path | str,
+    shared: _Shared,
 ) -> Entry:
     if len(record) != width:
         raise SourceError(path, _cell_count_message(len(record), width), line=origin.line)
@@ -346,7 +373,7 @@ def _csv_entry(
         else [Mention(_normalise_whitespace(piece)) for piece in _CSV_VALUE_SEPARATOR.split(value)]
         for position, value in enumerate(record)
     ]
-    return _entry_from_cells(cells, columns, origin, path)
+    return _entry_from_cells(cells, columns, origin, path, shared)
 
 
 def _display_path(path: Path) -> str:
@@ -500,7 +527,11 @@ def _markdown_rows(lines: list[str], first: int) -> Iterator[tuple[int, str, lis
 
 
 def _entry_from_cells(
-    cells: Sequence[Sequence[Mention]], columns: dict[Field, int], origin: Origin, path: Path | str
+    cells: Sequence[Sequence[Mention]],
+    columns: dict[Field, int],
+    origin: Origin,
+    path: Path | str,
+    shared: _Shared,
 ) -> Entry:
     """Make an entry of a row's cleaned cells, refusing empty values and extra projects."""
 
@@ -532,8 +563,8 @@ def _entry_from_cells(
             project = Mention(project.name, homepage)
     return Entry(
         project=project,
-        institutions=tuple(values("institutions")),
-        countries=tuple(mention.name for mention in values("countries")),
+        institutions=tuple(map(shared, values("institutions"))),
+        countries=shared(tuple(mention.name for mention in values("countries"))),
         origin=origin,
     )
 
@@ -578,4 +609,8 @@ def _clean_value(piece: str) -> Mention:
 
 
 def _normalise_whitespace(text: str) -> str:
+    # Most values are already normal: printable ASCII (NFC leaves it as it is) with single
+    # spaces inside and none around.
+    if text.isascii() and text.isprintable() and "  " not in text and text.strip() == text:
+        return text
     return unicodedata.normalize("NFC", _WHITESPACE.sub(" ", text).strip())
