@@ -56,10 +56,17 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class Run:
+    command: list[str]
+    output: Path
+    cwd: Path = HERE.parent
+
+
+@dataclass(frozen=True)
 class Tool:
     name: str
-    command: Callable[[Path, Path], tuple[list[str], Path]]
-    """Given the work folder of a size and an output folder: the command, and its output file."""
+    command: Callable[[Path, Path], Run]
+    """Given the work folder of a size and an output folder: what to run."""
     up_to: int | None = None
 
 
@@ -104,14 +111,14 @@ def peer_python(name: str, requirement: str) -> Path:
 def tools(validate_up_to: int, baselines_up_to: int) -> list[Tool]:
     morph_python = peer_python("morph-kgc", MORPH_KGC)
 
-    def osgraph(validate: bool) -> Callable[[Path, Path], tuple[list[str], Path]]:
-        def command(work: Path, out: Path) -> tuple[list[str], Path]:
+    def osgraph(validate: bool) -> Callable[[Path, Path], Run]:
+        def command(work: Path, out: Path) -> Run:
             flags = [] if validate else ["--no-validate"]
-            return osgraph_build(work, out, *flags), out / "osgraph.ttl"
+            return Run(osgraph_build(work, out, *flags), out / "osgraph.ttl")
 
         return command
 
-    def morph_kgc(work: Path, out: Path) -> tuple[list[str], Path]:
+    def morph_kgc(work: Path, out: Path) -> Run:
         config = out / "morph-kgc.ini"
         out.mkdir(parents=True, exist_ok=True)
         config.write_text(
@@ -123,20 +130,21 @@ def tools(validate_up_to: int, baselines_up_to: int) -> list[Tool]:
             f"mappings = {HERE / 'mapping.rml.ttl'}\n",
             encoding="utf-8",
         )
-        return [str(morph_python), "-m", "morph_kgc", str(config)], out / "morph-kgc.nt"
+        # The mapping names its tables relative to the folder Morph-KGC runs in.
+        return Run(
+            [str(morph_python), "-m", "morph_kgc", str(config)],
+            out / "morph-kgc.nt",
+            work / "flat",
+        )
 
-    def baseline(library: str) -> Callable[[Path, Path], tuple[list[str], Path]]:
-        def command(work: Path, out: Path) -> tuple[list[str], Path]:
+    def baseline(library: str) -> Callable[[Path, Path], Run]:
+        def command(work: Path, out: Path) -> Run:
             out.mkdir(parents=True, exist_ok=True)
             target = out / f"{library}.ttl"
-            return [
-                sys.executable,
-                "-m",
-                "bench.baselines",
-                library,
-                str(work / "flat"),
-                str(target),
-            ], target
+            flat = str(work / "flat")
+            return Run(
+                [sys.executable, "-m", "bench.baselines", library, flat, str(target)], target
+            )
 
         return command
 
@@ -167,15 +175,15 @@ def run_builds(
         for run in range(runs):
             for tool in chosen:  # in alternation: a slow moment of the machine hits every tool
                 out = work / "out" / tool.name.replace(", ", "-")
-                command, output = tool.command(work, out)
+                to_run = tool.command(work, out)
                 print(f"  run {run + 1}/{runs}: {tool.name}...", flush=True)
-                wall, peak = measure(command, cwd=HERE.parent)
+                wall, peak = measure(to_run.command, cwd=to_run.cwd)
                 timing = timings.setdefault((rows, tool.name), Timing())
                 timing.walls.append(wall)
                 timing.peaks.append(peak)
                 if not timing.triples:
-                    timing.triples = count_triples(output)
-                    output.unlink()
+                    timing.triples = count_triples(to_run.output)
+                to_run.output.unlink()
     return timings
 
 
