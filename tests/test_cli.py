@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -152,3 +153,38 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "build" in result.stdout
+
+
+def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path) -> None:
+    from osgraph.build import build_file
+
+    told: list[tuple[str, int, int]] = []
+    summary = build_file(
+        None, tmp_path / "k.ttl", validate=False, progress=lambda *report: told.append(report)
+    )
+    stages = list(dict.fromkeys(stage for stage, _, _ in told))
+    assert stages == ["read", "resolve", "write"] == [name for name, _ in summary.seconds]
+    for stage in stages:
+        reports = [(done, total) for name, done, total in told if name == stage]
+        assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+        assert reports[-1][0] == reports[-1][1] > 0
+    assert all(seconds >= 0 for _, seconds in summary.seconds)
+
+
+def test_the_summary_says_how_long_each_stage_took(tmp_path: Path) -> None:
+    result = osgraph("build", "--no-validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    took = r"^Took [\d.]+ s \(read [\d.]+ s, resolve [\d.]+ s, write [\d.]+ s\)\.$"
+    assert re.search(took, result.stdout, re.MULTILINE), result.stdout
+
+
+def test_notices_of_a_kind_are_cut_short_unless_all_are_asked_for(
+    tmp_path: Path, write_file: WriteFile
+) -> None:
+    rows = "".join(f"P{n},Unknown Institute {n},France\n" for n in range(25))
+    source = write_file("many.csv", "project,institutions,countries\n" + rows)
+    short = osgraph("build", str(source), "--no-validate", cwd=tmp_path)
+    assert short.stdout.count("is not in the gazetteer") == 10
+    assert "... and 15 more unknown-institution notices (--all-notices prints them)" in short.stdout
+    every = osgraph("build", str(source), "--no-validate", "--all-notices", cwd=tmp_path)
+    assert every.stdout.count("is not in the gazetteer") == 25

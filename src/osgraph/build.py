@@ -53,6 +53,7 @@ _ALIGNMENT_TERMS = {
     AlignmentMethod.UNALIGNED: OSG.Unaligned,
 }
 _ALIGNMENT_ORDER = list(_ALIGNMENT_TERMS)
+_PROGRESS_EVERY = 1 << 14  # rows between two reports of progress
 
 _KIND_CLASSES = {
     "university": OSG.University,
@@ -114,8 +115,9 @@ class BuildResult:
 
 
 Progress = Callable[[str, int, int], None]
-"""Told ``(stage, done, total)`` as a build goes: ``read`` counts bytes, ``resolve`` and
-``write`` count rows, ``validate`` counts nothing (0 of 0) and only says it began."""
+"""Told ``(stage, done, total)`` as a build goes: ``read`` counts the bytes of the files read,
+``resolve`` says when it begins (0 of 1) and ends (1 of 1), ``write`` counts rows written,
+``validate`` only says it began (0 of 0)."""
 
 
 def build(
@@ -273,7 +275,11 @@ def _build_file(
     if not isinstance(gazetteer, Gazetteer):
         gazetteer = load_gazetteer(gazetteer, projects)
     clock.lap("read")
+    if progress:
+        progress("resolve", 0, 1)
     resolution = resolve(read, gazetteer, lenient=lenient)
+    if progress:
+        progress("resolve", 1, 1)
     del read  # the resolution holds every entry; the sources' tuples would double them
     clock.lap("resolve")
     notices = list(resolution.notices)
@@ -327,7 +333,14 @@ def _read_sources(
 ) -> list[Source]:
     paths = [bundled_list()] if not sources else [Path(source) for source in sources]
     IriScheme(base)  # refuse a bad base before reading anything
-    read = [read_source(path, encoding=encoding, lenient=lenient) for path in paths]
+    sizes = [path.stat().st_size if path.is_file() else 0 for path in paths]
+    read = []
+    for number, path in enumerate(paths):
+        if progress:
+            progress("read", sum(sizes[:number]), sum(sizes))
+        read.append(read_source(path, encoding=encoding, lenient=lenient))
+    if progress:
+        progress("read", sum(sizes), sum(sizes))
     _check_distinct_list_ids([source.info for source in read], paths)
     return read
 
@@ -369,9 +382,14 @@ def write_statements(
     writer: TurtleWriter,
     progress: Progress | None = None,
 ) -> None:
-    """Write the knowledge graph of a resolution, one statement per subject."""
+    """Write the knowledge graph of a resolution, one statement per subject.
+
+    ``progress`` is told the rows written so far, of all rows, as the rows are written, then
+    that all are when the rest is.
+    """
     vocabulary = _Vocabulary()
     nodes = _Nodes(iris)
+    total = len(resolution.entries)
     for info in resolution.lists:
         _write_list(writer, vocabulary, info, nodes)
     unaligned = {id(entry) for entry in resolution.unaligned}
@@ -383,7 +401,7 @@ def write_statements(
         vocabulary(OSG.alignment),
         vocabulary(OSG.Unaligned),
     )
-    for entry in resolution.entries:
+    for number, entry in enumerate(resolution.entries):
         origin = entry.origin
         pairs = [
             ("a", source_row),
@@ -394,10 +412,14 @@ def write_statements(
         if id(entry) in unaligned:
             pairs.append((alignment, unaligned_term))
         writer.statement(nodes.row(origin), pairs)
+        if progress and number % _PROGRESS_EVERY == 0:
+            progress("write", number, total)
     _write_projects(writer, vocabulary, resolution, nodes)
     _write_institutions(writer, vocabulary, resolution, nodes)
     _write_countries(writer, vocabulary, resolution, nodes)
     _write_contributions(writer, vocabulary, resolution, nodes)
+    if progress:
+        progress("write", total, total)
 
 
 class _Nodes:

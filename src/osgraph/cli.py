@@ -10,6 +10,7 @@ Exit codes:
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from osgraph.build import Summary
+    from osgraph.build import Progress, Summary
     from osgraph.query import Engine
 
 EXIT_INPUT_ERROR = 1
@@ -66,6 +67,7 @@ GazetteerOption = Annotated[
     ),
 ]
 GRAPH_FILE_NAME = "osgraph.ttl"
+NOTICES_PER_KIND = 10
 
 
 def _print_version(value: bool) -> None:
@@ -150,17 +152,26 @@ def build(
             "instead of stopping at the first.",
         ),
     ] = False,
+    all_notices: Annotated[
+        bool,
+        typer.Option(
+            "--all-notices",
+            help=f"Print every notice, not only the first {NOTICES_PER_KIND} of each kind "
+            "(rejected rows are always all printed).",
+        ),
+    ] = False,
 ) -> None:
     """Read lists and write their knowledge graph as Turtle to DIR/osgraph.ttl.
 
-    Prints what was read and built, and every notice: rows listed twice and merged, rows
-    whose institutions and countries do not line up.
+    Prints what was read and built, how long each stage took, and the notices: rows listed
+    twice and merged, rows whose institutions and countries do not line up, institutions the
+    gazetteer does not know. A progress bar shows on a terminal while a build takes a while.
     """
     from osgraph.build import build_file
     from osgraph.namespaces import DEFAULT_BASE
 
     written = out / GRAPH_FILE_NAME
-    with _user_errors():
+    with _user_errors(), _progress_bar() as progress:
         summary = build_file(
             sources,
             written,
@@ -170,8 +181,9 @@ def build(
             validate=validate,
             encoding=encoding,
             lenient=lenient,
+            progress=progress,
         )
-    _print_summary(summary, written)
+    _print_summary(summary, written, all_notices=all_notices)
 
 
 @app.command()
@@ -551,7 +563,7 @@ def view(
     )
 
 
-def _print_summary(summary: Summary, written: Path) -> None:
+def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False) -> None:
     lists = ", ".join(summary.lists)
     plural = "list" if len(summary.lists) == 1 else "lists"
     rows = "1 row" if summary.rows_read == 1 else f"{summary.rows_read} rows"
@@ -569,10 +581,51 @@ def _print_summary(summary: Summary, written: Path) -> None:
     }
     for label, count in counts.items():
         typer.echo(f"  {label:<15}{count:>6}")
+    stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in summary.seconds)
+    total = sum(seconds for _, seconds in summary.seconds)
+    typer.echo(f"Took {total:.1f} s ({stages}).")
     if summary.notices:
         typer.echo(f"{len(summary.notices)} notices:")
+        shown: Counter[str] = Counter()
         for notice in summary.notices:
-            typer.echo(f"  - {notice}")
+            shown[notice.kind] += 1
+            if all_notices or notice.kind == "rejected" or shown[notice.kind] <= NOTICES_PER_KIND:
+                typer.echo(f"  - {notice}")
+        for kind, count in shown.items():
+            if not all_notices and kind != "rejected" and count > NOTICES_PER_KIND:
+                typer.echo(
+                    f"  ... and {count - NOTICES_PER_KIND} more {kind} notices "
+                    "(--all-notices prints them)"
+                )
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A progress bar for a build, on standard error when it is a terminal; else nothing."""
+    from rich.console import Console
+    from rich.progress import BarColumn, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as ProgressDisplay
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    with ProgressDisplay(
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        yield advance
 
 
 def main() -> None:

@@ -493,8 +493,23 @@ def _repeated_rows(resolution: Resolution) -> list[Notice]:
     return notices
 
 
+_LINES_SHOWN = 20
+
+
 def _where(origins: tuple[Origin, ...]) -> str:
+    """``file:line,line,...`` for each file; past 20 lines of a file, how many more there are
+    (an institution named in a large list can have thousands).
+
+    Examples
+    --------
+    >>> _where(tuple(Origin("l", "big.csv", line, "") for line in range(2, 32)))
+    'big.csv:2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21 and 10 more lines'
+    """
     by_file: dict[str, list[str]] = defaultdict(list)
     for origin in origins:
         by_file[origin.file].append(str(origin.line))
-    return "; ".join(f"{file}:{','.join(lines)}" for file, lines in by_file.items())
+    return "; ".join(
+        f"{file}:{','.join(lines[:_LINES_SHOWN])}"
+        + (f" and {len(lines) - _LINES_SHOWN} more lines" if len(lines) > _LINES_SHOWN else "")
+        for file, lines in by_file.items()
+    )
