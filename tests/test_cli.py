@@ -156,7 +156,7 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
 
 
 def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path) -> None:
-    from osgraph.build import build_file
+    from osgraph.graph import build_file
 
     told: list[tuple[str, int, int]] = []
     summary = build_file(

@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 from osgraph import OSG, SourceError, build, name_key
-from osgraph.build import build_sources
+from osgraph.graph import build_sources
 from osgraph.gazetteer import load_gazetteer
 from osgraph.sources import Entry, ListInfo, Mention, Origin, Source, read_markdown_table
 from osgraph.validate import validate_graph
@@ -105,7 +105,8 @@ def test_an_interrupted_build_leaves_the_previous_graph_whole(tmp_path: Path) ->
     before = graph.read_bytes()
     big = tmp_path / "big.csv"
     rows = "".join(
-        f"Project {i},Institution {i % 997};Institution {i % 89},USA|China\n" for i in range(20_000)
+        f"Project {i},Institution {i % 997};Institution {i % 89},USA|China\n"
+        for i in range(200_000)
     )
     big.write_text("project,institutions,countries\n" + rows)
     executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))

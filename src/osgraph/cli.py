@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from osgraph.build import Progress, Summary
+    from osgraph.graph import Progress, Summary
     from osgraph.query import Engine
 
 EXIT_INPUT_ERROR = 1
@@ -29,7 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -167,7 +167,7 @@ def build(
     twice and merged, rows whose institutions and countries do not line up, institutions the
     gazetteer does not know. A progress bar shows on a terminal while a build takes a while.
     """
-    from osgraph.build import build_file
+    from osgraph.graph import build_file
     from osgraph.namespaces import DEFAULT_BASE
 
     written = out / GRAPH_FILE_NAME

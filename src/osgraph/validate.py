@@ -127,7 +127,7 @@ def validate_file(path: Path | str) -> ValidationReport:
     path = Path(path)
     if not path.is_file():
         raise OsgraphError(f"{path}: no such file")
-    from osgraph.build import new_graph
+    from osgraph.graph import new_graph
 
     graph = new_graph()  # osgraph's prefixes, so that the report names properties briefly
     try:
