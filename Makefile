@@ -33,13 +33,16 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/pytest
 
-# Time builds of synthetic lists; writes bench/results.md. Sizes: make bench SIZES="1000 10000".
-SIZES ?= 1000 10000
+# Build synthetic lists with osgraph, Morph-KGC (installed into bench/.venvs on first use) and
+# hand-written rdflib and pyoxigraph baselines, in alternation; writes bench/results.md.
+# make bench SIZES="10000 100000" RUNS=1 for a quicker look.
+SIZES ?= 10000 100000 1000000
+RUNS ?= 3
 bench: $(VENV)/.installed-run
-	$(BIN)/python -m bench $(SIZES)
+	$(BIN)/python -m bench $(SIZES) --runs $(RUNS)
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) bench/.venvs .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # Refresh the bundled YASGUI files from the npm registry (they are committed; nothing fetches
 # them at run time).

@@ -18,8 +18,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 from osgraph import OSG, SourceError, build, name_key
-from osgraph.graph import build_sources
 from osgraph.gazetteer import load_gazetteer
+from osgraph.graph import build_sources
 from osgraph.sources import Entry, ListInfo, Mention, Origin, Source, read_markdown_table
 from osgraph.validate import validate_graph
 
