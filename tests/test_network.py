@@ -136,3 +136,15 @@ def test_the_network_command_writes_to_a_file_or_standard_output(
         check=False,
     )
     assert json.loads(printed.stdout)["nodes"]
+
+
+def test_a_network_without_betweenness_has_every_other_measure(
+    networks: dict, bundled_kg: Path
+) -> None:
+    network = collaboration_network(open_engine(bundled_kg), "institutions", betweenness=False)
+    full = networks["institutions"]
+    assert nx.utils.graphs_equal(network, full) is False  # the full one has betweenness
+    for node, facts in network.nodes(data=True):
+        assert "betweenness" not in facts
+        assert facts == {k: v for k, v in full.nodes[node].items() if k != "betweenness"}
+    assert list(network.edges(data=True)) == list(full.edges(data=True))

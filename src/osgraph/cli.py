@@ -556,7 +556,7 @@ def view(
     from osgraph.view import view_page
 
     with _user_errors():
-        network = collaboration_network(_engine(kg, endpoint, graph), kind)  # type: ignore[arg-type]
+        network = collaboration_network(_engine(kg, endpoint, graph), kind, betweenness=False)  # type: ignore[arg-type]
         write_file(out, view_page(network, kind, endpoint or str(kg)))
     typer.echo(
         f"Wrote {out}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges."

@@ -37,7 +37,7 @@ from osgraph.gazetteer import (
     domains,
     load_gazetteer,
 )
-from osgraph.iri import IriScheme
+from osgraph.iri import IriScheme, slug
 from osgraph.names import name_key
 from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
 from osgraph.resolve import AlignmentMethod, Named, Notice, Resolution, resolve
@@ -423,35 +423,52 @@ def write_statements(
 
 
 class _Nodes:
-    """The Turtle terms of the graph's nodes; those that recur are made once."""
+    """The Turtle terms of the graph's nodes; those that recur are made once.
+
+    Projects, institutions and countries keep their slug beside their term: a contribution's
+    term is made of the three slugs, millions of times in a large list.
+    """
 
     def __init__(self, iris: IriScheme) -> None:
         self._iris = iris
-        self._institutions: dict[str, str] = {}
-        self._countries: dict[str, str] = {}
+        self._namespaces = iris.namespaces
+        self._institutions: dict[str, tuple[str, str]] = {}
+        self._countries: dict[str, tuple[str, str]] = {}
         self._editions: dict[str, str] = {}
         self._rows: dict[str, tuple[str, str]] = {}
-        self._last_project = ("", "")
+        self._last_project = ("", "", "")
 
     def project(self, key: str) -> str:
+        return self._project(key)[1]
+
+    def _project(self, key: str) -> tuple[str, str]:
         # Contributions come grouped by project: the last one made is most often the next.
-        if self._last_project[0] != key:
-            self._last_project = (key, self._iris.turtle(self._iris.project(key)))
-        return self._last_project[1]
+        last_key, last_slug, last_term = self._last_project
+        if last_key != key:
+            last_slug = slug(key)
+            last_term = prefixed("project", self._namespaces["project"], last_slug)
+            self._last_project = (key, last_slug, last_term)
+        return last_slug, last_term
 
     def institution(self, key: str) -> str:
-        return self._once(self._institutions, key, self._iris.institution)
+        return self._slug_and_term(self._institutions, "institution", key)[1]
 
     def country(self, code: str) -> str:
-        return self._once(self._countries, code, self._iris.country)
+        return self._slug_and_term(self._countries, "country", code)[1]
+
+    def _slug_and_term(
+        self, made: dict[str, tuple[str, str]], kind: str, key: str
+    ) -> tuple[str, str]:
+        found = made.get(key)
+        if found is None:
+            key_slug = slug(key)
+            found = made[key] = (key_slug, prefixed(kind, self._namespaces[kind], key_slug))
+        return found
 
     def edition(self, list_id: str) -> str:
-        return self._once(self._editions, list_id, self._iris.edition)
-
-    def _once(self, made: dict[str, str], key: str, mint: Callable[[str], str]) -> str:
-        term = made.get(key)
+        term = self._editions.get(list_id)
         if term is None:
-            term = made[key] = self._iris.turtle(mint(key))
+            term = self._editions[list_id] = self._iris.turtle(self._iris.edition(list_id))
         return term
 
     def row(self, origin: Origin) -> str:
@@ -463,7 +480,13 @@ class _Nodes:
         return f"{around[0]}{origin.line}{around[1]}"
 
     def contribution(self, project: str, institution: str, country: str) -> str:
-        return self._iris.turtle(self._iris.contribution(project, institution, country))
+        """The term of :meth:`IriScheme.contribution`, from the slugs already made."""
+        local = (
+            f"{self._project(project)[0]}/"
+            f"{self._slug_and_term(self._institutions, 'institution', institution)[0]}/"
+            f"{self._slug_and_term(self._countries, 'country', country)[0]}"
+        )
+        return prefixed("contribution", self._namespaces["contribution"], local)
 
     def series(self, series_id: str) -> str:
         return self._iris.turtle(self._iris.series(series_id))

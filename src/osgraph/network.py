@@ -50,8 +50,13 @@ _KINDS = {
 }
 
 
-def collaboration_network(engine: Engine, kind: NetworkKind = DEFAULT_NETWORK) -> nx.Graph[str]:
+def collaboration_network(
+    engine: Engine, kind: NetworkKind = DEFAULT_NETWORK, *, betweenness: bool = True
+) -> nx.Graph[str]:
     """Make the ``kind`` network of the graph that ``engine`` answers for, with its measures.
+
+    ``betweenness=False`` leaves betweenness out: on a network of thousands of nodes it takes
+    longer than all the rest (the view does not show it).
 
     Examples
     --------
@@ -74,19 +79,22 @@ def collaboration_network(engine: Engine, kind: NetworkKind = DEFAULT_NETWORK) -
         for a, b in network.edges():
             shared = nx.common_neighbors(bipartite, a, b)
             network.edges[a, b]["projects"] = _names(bipartite, shared)
-    add_measures(network)
+    add_measures(network, betweenness=betweenness)
     return network
 
 
-def add_measures(network: nx.Graph[str]) -> None:
-    """Add degree, weighted degree, betweenness, component and community to every node."""
+def add_measures(network: nx.Graph[str], *, betweenness: bool = True) -> None:
+    """Add degree, weighted degree, betweenness (unless told not to), component and community
+    to every node."""
     weighted = dict(network.degree(weight="weight"))
-    sample = BETWEENNESS_SAMPLE if network.number_of_nodes() > BETWEENNESS_SAMPLE else None
-    betweenness = nx.betweenness_centrality(network, k=sample, seed=LOUVAIN_SEED)
     for node, degree in network.degree():
         network.nodes[node]["degree"] = degree
         network.nodes[node]["weighted_degree"] = weighted[node]
-        network.nodes[node]["betweenness"] = round(betweenness[node], 6)
+    if betweenness:
+        sample = BETWEENNESS_SAMPLE if network.number_of_nodes() > BETWEENNESS_SAMPLE else None
+        centrality = nx.betweenness_centrality(network, k=sample, seed=LOUVAIN_SEED)
+        for node, value in centrality.items():
+            network.nodes[node]["betweenness"] = round(value, 6)
     groups = nx.connected_components(network)
     for index, members in enumerate(_largest_first(groups)):
         for node in members:

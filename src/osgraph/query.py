@@ -312,13 +312,19 @@ class OxigraphEngine:
                 )
             return QueryResult("CONSTRUCT", graph=graph)
         variables = tuple(variable.value for variable in result.variables)
-        rows = [
-            tuple(
-                None if solution[name] is None else _from_oxigraph(solution[name])
-                for name in variables
-            )
-            for solution in result
-        ]
+        # Answers repeat their terms (an institution in every row of its projects): each
+        # distinct term becomes an rdflib term once.
+        converted: dict[object, Identifier] = {}
+
+        def convert(term: object) -> Identifier | None:
+            if term is None:
+                return None
+            found = converted.get(term)
+            if found is None:
+                found = converted[term] = _from_oxigraph(term)
+            return found
+
+        rows = [tuple(map(convert, solution)) for solution in result]
         return QueryResult("SELECT", variables, rows)
 
 

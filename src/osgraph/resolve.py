@@ -227,6 +227,7 @@ def resolve(
     """
     gazetteer = gazetteer or load_gazetteer()
     resolution = Resolution(gazetteer)
+    recorder = _Recorder(resolution)
     for source in sources:
         resolution.lists.append(source.info)
         resolution.rejected.extend(source.rejected)
@@ -249,7 +250,7 @@ def resolve(
                 )
                 continue
             resolution.entries.append(entry)
-            _add_entry(resolution, entry)
+            recorder.add_entry(entry)
 
     # Rows whose shape tells how to pair them come first: what they say of an institution's
     # country is what places the same institution in the rows whose shape does not tell.
@@ -260,14 +261,12 @@ def resolve(
         if alignment.method is AlignmentMethod.UNALIGNED:
             undecided.append(entry)
             continue
-        _add_alignment(resolution, entry, alignment)
-        for institution, country in alignment.pairs:
-            key = _institution_key(gazetteer, institution)
-            seen_in[key].add(_country_code(gazetteer, country))
+        for institution_key, country_code in recorder.add_alignment(entry, alignment):
+            seen_in[institution_key].add(country_code)
     for entry in undecided:
         alignments, unplaced = align_by_knowledge(entry, gazetteer, seen_in)
         for alignment in alignments:
-            _add_alignment(resolution, entry, alignment)
+            recorder.add_alignment(entry, alignment)
         if unplaced:
             resolution.unaligned.append(entry)
             names = ", ".join(institution.name for institution in unplaced)
@@ -377,52 +376,80 @@ def _country_code(gazetteer: Gazetteer, name: str) -> str:
     return country.alpha2
 
 
-def _add_entry(resolution: Resolution, entry: Entry) -> None:
-    gazetteer = resolution.gazetteer
-    project_key = name_key(entry.project.name)
-    project = resolution.projects.get(project_key)
-    if project is None:
-        project = resolution.projects[project_key] = ProjectRecord(project_key, entry.project.name)
-    _remember(project, entry.project)
-    project.origins += (entry.origin,)
-    for institution in entry.institutions:
-        project.institutions = _with(
-            project.institutions, _institution(resolution, institution).key
-        )
-    for name in entry.countries:
-        country = gazetteer.country(name)
-        assert country is not None, name  # resolve() rejects rows whose countries do not resolve
-        record = resolution.countries.get(country.alpha2)
+class _Recorder:
+    """Adds entries, then their alignments, to a resolution.
+
+    Lists name the same institutions and countries row after row: the record of each spelling
+    is found once, then remembered by the spelling.
+    """
+
+    def __init__(self, resolution: Resolution) -> None:
+        self.resolution = resolution
+        self._institutions: dict[str, InstitutionRecord] = {}
+        self._countries: dict[str, CountryRecord] = {}
+
+    def add_entry(self, entry: Entry) -> None:
+        resolution = self.resolution
+        project_key = name_key(entry.project.name)
+        project = resolution.projects.get(project_key)
+        if project is None:
+            project = resolution.projects[project_key] = ProjectRecord(
+                project_key, entry.project.name
+            )
+        _remember(project, entry.project)
+        project.origins += (entry.origin,)
+        for mention in entry.institutions:
+            institution = self._institutions.get(mention.name)
+            if institution is None:
+                institution = self._institutions[mention.name] = self._institution(mention)
+            elif mention.homepage:
+                _remember(institution, mention)
+            project.institutions = _with(project.institutions, institution.key)
+        for name in entry.countries:
+            country = self._countries.get(name)
+            if country is None:
+                country = self._countries[name] = self._country(name)
+            project.countries = _with(project.countries, country.key)
+
+    def _institution(self, mention: Mention) -> InstitutionRecord:
+        gazetteer = self.resolution.gazetteer
+        facts = gazetteer.institution(mention.name)
+        key = gazetteer.institution_key(mention.name)
+        record = self.resolution.institutions.get(key)
         if record is None:
-            record = resolution.countries[country.alpha2] = CountryRecord(
+            label = facts.name if facts else mention.name
+            record = self.resolution.institutions[key] = InstitutionRecord(key, label, facts=facts)
+        _remember(record, mention)
+        return record
+
+    def _country(self, name: str) -> CountryRecord:
+        country = self.resolution.gazetteer.country(name)
+        assert country is not None, name  # resolve() rejects rows whose countries do not resolve
+        record = self.resolution.countries.get(country.alpha2)
+        if record is None:
+            record = self.resolution.countries[country.alpha2] = CountryRecord(
                 country.alpha2, country.name, country=country
             )
         record.spellings = _with(record.spellings, name)
-        project.countries = _with(project.countries, country.alpha2)
+        return record
 
-
-def _institution(resolution: Resolution, mention: Mention) -> InstitutionRecord:
-    facts = resolution.gazetteer.institution(mention.name)
-    key = resolution.gazetteer.institution_key(mention.name)
-    record = resolution.institutions.get(key)
-    if record is None:
-        label = facts.name if facts else mention.name
-        record = resolution.institutions[key] = InstitutionRecord(key, label, facts=facts)
-    _remember(record, mention)
-    return record
-
-
-def _add_alignment(resolution: Resolution, entry: Entry, alignment: Alignment) -> None:
-    project_key = name_key(entry.project.name)
-    for institution, country in alignment.pairs:
-        key = ContributionKey(
-            project_key,
-            _institution_key(resolution.gazetteer, institution),
-            _country_code(resolution.gazetteer, country),
-        )
-        record = resolution.contributions.setdefault(key, ContributionRecord())
-        record.methods = _with(record.methods, alignment.method)
-        record.origins = _with(record.origins, entry.origin)
+    def add_alignment(self, entry: Entry, alignment: Alignment) -> list[tuple[str, str]]:
+        """Add the contributions of an entry already added, as ``alignment`` pairs them;
+        return the (institution key, country code) of each."""
+        project_key = name_key(entry.project.name)
+        contributions = self.resolution.contributions
+        placed = [
+            (self._institutions[institution.name].key, self._countries[country].key)
+            for institution, country in alignment.pairs
+        ]
+        for institution_key, country_code in placed:
+            key = ContributionKey(project_key, institution_key, country_code)
+            record = contributions.get(key)
+            if record is None:
+                record = contributions[key] = ContributionRecord()
+            record.methods = _with(record.methods, alignment.method)
+            record.origins = _with(record.origins, entry.origin)
+        return placed
 
 
 def _remember(entity: Named, mention: Mention) -> None:

@@ -286,7 +286,7 @@ def read_csv_table(
             break
         except csv.Error as error:
             raise SourceError(path, f"not valid CSV: {error}", line=reader.line_num) from None
-        if not any(value.strip() for value in record):
+        if not "".join(record).strip():
             continue
         if header is None:
             header = [_normalise_whitespace(value) for value in record]
@@ -323,9 +323,18 @@ class _Shared:
 
     def __init__(self) -> None:
         self._seen: dict[Hashable, Hashable] = {}
+        self._cells: dict[str, tuple[Mention, ...]] = {}
 
     def __call__(self, value: H) -> H:
         return self._seen.setdefault(value, value)  # type: ignore[return-value]
+
+    def cell(self, text: str, read: Callable[[str], tuple[Mention, ...]]) -> tuple[Mention, ...]:
+        """The values ``read`` finds in a cell of institutions or countries, read once for
+        each text: such cells repeat from row to row (a project's cell does not)."""
+        values = self._cells.get(text)
+        if values is None:
+            values = self._cells[text] = read(text)
+        return values
 
 
 def _keep_or_reject(
@@ -367,13 +376,22 @@ def _csv_entry(
 ) -> Entry:
     if len(record) != width:
         raise SourceError(path, _cell_count_message(len(record), width), line=origin.line)
+    homepage, project = columns.get("homepage"), columns["project"]
     cells = [
-        [Mention(_normalise_whitespace(value))]
-        if position == columns.get("homepage")
-        else [Mention(_normalise_whitespace(piece)) for piece in _CSV_VALUE_SEPARATOR.split(value)]
+        (Mention(_normalise_whitespace(value)),)
+        if position == homepage
+        else _csv_values(value)
+        if position == project
+        else shared.cell(value, _csv_values)
         for position, value in enumerate(record)
     ]
     return _entry_from_cells(cells, columns, origin, path, shared)
+
+
+def _csv_values(cell: str) -> tuple[Mention, ...]:
+    return tuple(
+        Mention(_normalise_whitespace(piece)) for piece in _CSV_VALUE_SEPARATOR.split(cell)
+    )
 
 
 def _display_path(path: Path) -> str:
@@ -534,15 +552,7 @@ def _entry_from_cells(
     shared: _Shared,
 ) -> Entry:
     """Make an entry of a row's cleaned cells, refusing empty values and extra projects."""
-
-    def values(name: Field) -> Sequence[Mention]:
-        mentions = cells[columns[name]]
-        if not mentions or any(not mention.name for mention in mentions):
-            empty = "is empty" if len(mentions) <= 1 else "has an empty value between separators"
-            raise SourceError(path, empty, line=origin.line, cell=name)
-        return mentions
-
-    projects = values("project")
+    projects = _values(cells, columns, "project", origin, path)
     if len(projects) > 1:
         raise SourceError(
             path,
@@ -551,9 +561,12 @@ def _entry_from_cells(
             line=origin.line,
             cell="project",
         )
-    for name in ("project", "institutions"):
-        for mention in values(name):
-            _check_url(mention.homepage, path, origin.line, name)
+    institutions = _values(cells, columns, "institutions", origin, path)
+    countries = _values(cells, columns, "countries", origin, path)
+    for name, mentions in (("project", projects), ("institutions", institutions)):
+        for mention in mentions:
+            if mention.homepage is not None:
+                _check_url(mention.homepage, path, origin.line, name)
     project = projects[0]
     if "homepage" in columns:
         link = cells[columns["homepage"]][0]
@@ -563,10 +576,29 @@ def _entry_from_cells(
             project = Mention(project.name, homepage)
     return Entry(
         project=project,
-        institutions=tuple(map(shared, values("institutions"))),
-        countries=shared(tuple(mention.name for mention in values("countries"))),
+        institutions=shared(tuple(map(shared, institutions))),
+        countries=shared(tuple([mention.name for mention in countries])),
         origin=origin,
     )
+
+
+def _values(
+    cells: Sequence[Sequence[Mention]],
+    columns: dict[Field, int],
+    name: Field,
+    origin: Origin,
+    path: Path | str,
+) -> Sequence[Mention]:
+    """The values of the cell ``name``; an empty cell, or an empty value in it, is an error."""
+    mentions = cells[columns[name]]
+    for mention in mentions:
+        if not mention.name:
+            break
+    else:
+        if mentions:
+            return mentions
+    empty = "is empty" if len(mentions) <= 1 else "has an empty value between separators"
+    raise SourceError(path, empty, line=origin.line, cell=name)
 
 
 def _check_url(url: str | None, path: Path | str, line: int, cell: str) -> None:

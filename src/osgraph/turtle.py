@@ -43,7 +43,10 @@ def literal(text: str, *, language: str | None = None, datatype: str | None = No
     >>> literal("a\\nb"), literal("2023-07-01", datatype="xsd:date")
     ('"a\\\\nb"', '"2023-07-01"^^xsd:date')
     """
-    quoted = f'"{text.translate(_ESCAPES)}"'
+    # str.translate costs some 2 µs on a row's text; most texts have nothing to escape.
+    if '"' in text or "\\" in text or "\n" in text or "\r" in text:
+        text = text.translate(_ESCAPES)
+    quoted = f'"{text}"'
     if language:
         return f"{quoted}@{language}"
     if datatype:
