@@ -376,6 +376,9 @@ def _country_code(gazetteer: Gazetteer, name: str) -> str:
     return country.alpha2
 
 
+_ONE_METHOD = {method: (method,) for method in AlignmentMethod}
+
+
 class _Recorder:
     """Adds entries, then their alignments, to a resolution.
 
@@ -438,6 +441,11 @@ class _Recorder:
         return the (institution key, country code) of each."""
         project_key = name_key(entry.project.name)
         contributions = self.resolution.contributions
+        # Most contributions come from one row, with one method: their tuples are shared with
+        # the project's (most projects have one row) and between contributions.
+        project_rows = self.resolution.projects[project_key].origins
+        row = project_rows if project_rows == (entry.origin,) else (entry.origin,)
+        method = _ONE_METHOD[alignment.method]
         placed = [
             (self._institutions[institution.name].key, self._countries[country].key)
             for institution, country in alignment.pairs
@@ -447,8 +455,11 @@ class _Recorder:
             record = contributions.get(key)
             if record is None:
                 record = contributions[key] = ContributionRecord()
-            record.methods = _with(record.methods, alignment.method)
-            record.origins = _with(record.origins, entry.origin)
+            if record.origins:
+                record.methods = _with(record.methods, alignment.method)
+                record.origins = _with(record.origins, entry.origin)
+            else:
+                record.methods, record.origins = method, row
         return placed
 
 
