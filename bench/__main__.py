@@ -11,11 +11,14 @@ peak resident memory are its own:
   N-Triples (it cannot write Turtle), from a virtual environment of its own in
   ``bench/.venvs`` (it pins rdflib and pyoxigraph versions osgraph does not use);
 - ``pyoxigraph`` and ``rdflib``: :mod:`bench.baselines`, the same mapping written by hand
-  (sizes up to ``--baselines-up-to``: rdflib holds every triple as Python objects).
+  (sizes up to ``--pyoxigraph-up-to`` and ``--rdflib-up-to``: both hold every triple in
+  memory, and rdflib's Turtle serializer takes a quarter of an hour on 100,000 rows).
 
-Every output is parsed back (by Oxigraph) to count its triples. Then the Turtle osgraph wrote
-for the largest size is loaded into Oxigraph and every named query is run on it, and
-``osgraph --help`` and the build of the bundled list are timed.
+Every output is parsed back (by Oxigraph) to count its triples. The Turtle osgraph wrote for
+each size (up to ``--queries-up-to``) is loaded into Oxigraph and every named query is run on
+it; the view of a network of ``--view-nodes`` nodes is timed in headless Chromium beside
+pyvis's defaults (:mod:`bench.view`); and ``osgraph --help`` and the build of the bundled list
+are timed.
 
 Usage: python -m bench [ROWS ...] [--runs N]   (default: 10000 100000 1000000, 3 runs)
 """
@@ -35,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.generate import generate_list
+from bench.measure import measure
+from bench.view import ViewTimings, report_lines, time_views
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results.md"
@@ -70,25 +75,6 @@ class Tool:
     up_to: int | None = None
 
 
-def measure(command: Sequence[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of ``command``, run in a process of its own."""
-    # A runner process per run: ru_maxrss of its children is then the command's peak alone.
-    runner = (
-        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
-        "stdout=subprocess.DEVNULL); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", runner, *command], capture_output=True, text=True, cwd=cwd
-    )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    kilobytes = int(done.stdout.strip())
-    return wall, kilobytes * 1024 if platform.system() == "Linux" else kilobytes
-
-
 def count_triples(path: Path) -> int:
     """The number of triples in a Turtle or N-Triples file, parsed by Oxigraph."""
     import pyoxigraph as ox
@@ -108,7 +94,7 @@ def peer_python(name: str, requirement: str) -> Path:
     return python
 
 
-def tools(validate_up_to: int, baselines_up_to: int) -> list[Tool]:
+def tools(validate_up_to: int, pyoxigraph_up_to: int, rdflib_up_to: int) -> list[Tool]:
     morph_python = peer_python("morph-kgc", MORPH_KGC)
 
     def osgraph(validate: bool) -> Callable[[Path, Path], Run]:
@@ -152,8 +138,8 @@ def tools(validate_up_to: int, baselines_up_to: int) -> list[Tool]:
         Tool("osgraph", osgraph(validate=False)),
         Tool("osgraph, validated", osgraph(validate=True), validate_up_to),
         Tool("morph-kgc", morph_kgc),
-        Tool("pyoxigraph", baseline("pyoxigraph"), baselines_up_to),
-        Tool("rdflib", baseline("rdflib"), baselines_up_to),
+        Tool("pyoxigraph", baseline("pyoxigraph"), pyoxigraph_up_to),
+        Tool("rdflib", baseline("rdflib"), rdflib_up_to),
     ]
 
 
@@ -163,10 +149,17 @@ def osgraph_build(work: Path, out: Path, *flags: str) -> list[str]:
     return [sys.executable, "-m", "osgraph", "build", str(source), "-o", str(out), *flags]
 
 
+Queries = tuple[float, list[tuple[str, float, int]]]
+"""Seconds to load a graph into Oxigraph, and each named query's seconds and answer rows."""
+
+
 def run_builds(
-    sizes: Sequence[int], runs: int, peers: Sequence[Tool], work_root: Path
-) -> dict[tuple[int, str], Timing]:
+    sizes: Sequence[int], runs: int, peers: Sequence[Tool], work_root: Path, queries_up_to: int
+) -> tuple[dict[tuple[int, str], Timing], dict[int, Queries]]:
+    """Build every size with every tool, ``runs`` times in alternation; then query the graph
+    osgraph built of each size up to ``queries_up_to``."""
     timings: dict[tuple[int, str], Timing] = {}
+    queries: dict[int, Queries] = {}
     for rows in sizes:
         work = work_root / str(rows)
         print(f"generating {rows:,} rows...", flush=True)
@@ -183,11 +176,14 @@ def run_builds(
                 timing.peaks.append(peak)
                 if not timing.triples:
                     timing.triples = count_triples(to_run.output)
+                if tool.name == "osgraph" and run == runs - 1 and rows <= queries_up_to:
+                    print("  querying osgraph's graph...", flush=True)
+                    queries[rows] = time_queries(to_run.output)
                 to_run.output.unlink()
-    return timings
+    return timings, queries
 
 
-def time_queries(kg: Path) -> tuple[float, list[tuple[str, float, int]]]:
+def time_queries(kg: Path) -> Queries:
     """Seconds to load ``kg`` into Oxigraph, and each named query's seconds and answer rows."""
     from rdflib import Literal
 
@@ -227,7 +223,8 @@ def time_commands() -> list[tuple[str, float]]:
 def report(
     arguments: argparse.Namespace,
     timings: dict[tuple[int, str], Timing],
-    queries: tuple[float, list[tuple[str, float, int]]] | None,
+    queries: dict[int, Queries],
+    view: ViewTimings | None,
     commands: list[tuple[str, float]],
 ) -> str:
     lines = [
@@ -250,17 +247,27 @@ def report(
             f"| {ratio} |"
         )
     if queries:
-        loaded, answers = queries
-        largest = max(arguments.rows)
+        sizes = sorted(queries)
         lines += [
             "",
-            f"Named queries on the graph of {largest:,} rows, with Oxigraph (loading the Turtle: "
-            f"{loaded:.1f} s):",
+            "Named queries on the graph osgraph built, in Oxigraph's in-memory store, through "
+            "`osgraph.run_query` (seconds; answer rows in brackets):",
             "",
-            "| query | seconds | rows |",
-            "| --- | ---: | ---: |",
+            "| query | " + " | ".join(f"{rows:,} rows" for rows in sizes) + " |",
+            "| --- |" + " ---: |" * len(sizes),
+            "| *loading the Turtle* | "
+            + " | ".join(f"{queries[rows][0]:.1f}" for rows in sizes)
+            + " |",
         ]
-        lines += [f"| {name} | {seconds:.2f} | {rows:,} |" for name, seconds, rows in answers]
+        for index, (name, _, _) in enumerate(queries[sizes[0]][1]):
+            cells = [queries[rows][1][index] for rows in sizes]
+            lines.append(
+                f"| {name} | "
+                + " | ".join(f"{seconds:.2f} ({answer:,})" for _, seconds, answer in cells)
+                + " |"
+            )
+    if view:
+        lines += ["", *report_lines(view)]
     lines += ["", "| command | wall |", "| --- | ---: |"]
     lines += [f"| `{label}` | {seconds:.2f} s |" for label, seconds in commands]
     return "\n".join(lines) + "\n"
@@ -271,21 +278,27 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--validate-up-to", type=int, default=10_000)
-    parser.add_argument("--baselines-up-to", type=int, default=100_000)
+    parser.add_argument("--pyoxigraph-up-to", type=int, default=100_000)
+    parser.add_argument("--rdflib-up-to", type=int, default=10_000)
+    parser.add_argument("--queries-up-to", type=int, default=1_000_000)
+    parser.add_argument("--view-nodes", type=int, default=5000, help="0: no view timing")
+    parser.add_argument(
+        "--pyvis-timeout", type=float, default=300.0, help="seconds to wait for pyvis's page"
+    )
     arguments = parser.parse_args()
-    peers = tools(arguments.validate_up_to, arguments.baselines_up_to)
+    peers = tools(arguments.validate_up_to, arguments.pyoxigraph_up_to, arguments.rdflib_up_to)
     with tempfile.TemporaryDirectory(prefix="osgraph-bench-") as folder:
-        timings = run_builds(arguments.rows, arguments.runs, peers, Path(folder))
-        largest = max(arguments.rows)
-        work = Path(folder) / str(largest)
-        print(f"building {largest:,} rows once more, to query it...", flush=True)
-        kg = work / "osgraph.ttl"
-        subprocess.run(
-            osgraph_build(work, work, "--no-validate"), check=True, stdout=subprocess.DEVNULL
+        timings, queries = run_builds(
+            arguments.rows, arguments.runs, peers, Path(folder), arguments.queries_up_to
         )
-        queries = time_queries(kg)
+        view = None
+        if arguments.view_nodes:
+            print(f"timing the view of {arguments.view_nodes:,} nodes...", flush=True)
+            view_work = Path(folder) / "view"
+            view_work.mkdir()
+            view = time_views(arguments.view_nodes, view_work, arguments.pyvis_timeout)
     commands = time_commands()
-    text = report(arguments, timings, queries, commands)
+    text = report(arguments, timings, queries, view, commands)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

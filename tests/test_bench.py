@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from bench.__main__ import measure
 from bench.baselines import with_pyoxigraph, with_rdflib
 from bench.generate import FLAT_TABLES, generate_list
+from bench.measure import measure
+from bench.view import CHROMIUM, report_lines, time_views
 from rdflib import Graph, Namespace
 from rdflib.namespace import SKOS
 
@@ -76,3 +77,16 @@ def test_measure_gives_the_wall_time_and_peak_memory_of_a_command() -> None:
     wall, peak = measure([sys.executable, "-c", "bytearray(50_000_000)"])
     assert wall > 0
     assert peak > 50_000_000
+
+
+def test_the_view_benchmark_opens_both_pages(tmp_path: Path) -> None:
+    if not CHROMIUM.is_file():
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    timings = time_views(500, tmp_path, timeout=5)
+    assert abs(timings.nodes - 500) <= 50
+    assert timings.edges >= timings.nodes - 1  # every project has an institution
+    assert timings.usable > 0 and timings.search > 0
+    assert timings.page_bytes > 0 and timings.pyvis_page_bytes > 0
+    lines = report_lines(timings)
+    assert f"{timings.nodes:,} nodes" in lines[0]
+    assert any(line.startswith("| `osgraph view`") for line in lines)
