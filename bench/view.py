@@ -28,6 +28,7 @@ from pathlib import Path
 from bench.generate import generate_list
 from bench.measure import measure
 
+# Debian's Chromium, with the flags that keep it off the network (the tests use them too).
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

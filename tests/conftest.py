@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from bench.view import CHROMIUM, CHROMIUM_ARGS
 
 from osgraph import BuildResult, build, bundled_list
 
@@ -46,18 +47,6 @@ def bundled_kg(bundled: BuildResult, tmp_path_factory: pytest.TempPathFactory) -
     from osgraph import write_turtle
 
     return write_turtle(bundled.graph, tmp_path_factory.mktemp("kg") / "osgraph.ttl")
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
