@@ -274,14 +274,30 @@ def report(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--validate-up-to", type=int, default=10_000)
-    parser.add_argument("--pyoxigraph-up-to", type=int, default=100_000)
-    parser.add_argument("--rdflib-up-to", type=int, default=10_000)
-    parser.add_argument("--queries-up-to", type=int, default=1_000_000)
-    parser.add_argument("--view-nodes", type=int, default=5000, help="0: no view timing")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=" ".join(__doc__.split("\n\n", 1)[0].split()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000], help="list sizes"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs of each tool on each size")
+    parser.add_argument(
+        "--validate-up-to", type=int, default=10_000, help="sizes osgraph also builds validated"
+    )
+    parser.add_argument(
+        "--pyoxigraph-up-to", type=int, default=100_000, help="sizes of the pyoxigraph baseline"
+    )
+    parser.add_argument(
+        "--rdflib-up-to", type=int, default=10_000, help="sizes of the rdflib baseline"
+    )
+    parser.add_argument(
+        "--queries-up-to", type=int, default=1_000_000, help="sizes whose graph is queried"
+    )
+    parser.add_argument(
+        "--view-nodes", type=int, default=5000, help="nodes of the view timed (0: none)"
+    )
     parser.add_argument(
         "--pyvis-timeout", type=float, default=300.0, help="seconds to wait for pyvis's page"
     )

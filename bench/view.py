@@ -192,7 +192,9 @@ def report_lines(timings: ViewTimings) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.view", description=" ".join(__doc__.split("\n\n", 1)[0].split())
+    )
     parser.add_argument("nodes", type=int, nargs="?", default=5000)
     parser.add_argument("--timeout", type=float, default=300.0)
     arguments = parser.parse_args()
