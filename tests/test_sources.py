@@ -214,7 +214,7 @@ def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None
     ("name", "content", "expected"),
     [
         ("missing.md", None, r"missing\.md: no such file"),
-        ("list.txt", "x", r"list\.txt: osgraph reads markdown \(\.md\) and CSV"),
+        ("list.json", "x", r"list\.json: osgraph reads markdown \(\.md\), CSV .*Excel"),
         (
             "gbk.md",
             "| 成果 | 机构 | 国 |\n".encode("gb18030"),
@@ -224,7 +224,7 @@ def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None
         (
             "other.md",
             "| Year | Count |\n|---|---|\n| 1 | 2 |\n",
-            r"no table with .*\(tables found: Year \| Count\)",
+            r"no table with .*\(tables found: line 1: Year \| Count\)",
         ),
         (
             "short.md",

@@ -1,8 +1,8 @@
-"""Read lists of achievements into entries: markdown tables as published, and CSV.
+"""Read lists of achievements into entries: markdown tables as published, CSV, TSV and Excel.
 
 A list is a table with a project column, an institutions column and a countries column (the
-headers each may use are in ``data/columns.toml``). Every row becomes an :class:`Entry` that
-remembers the file, line and raw text it came from.
+headers each may use are in ``data/columns.toml``; a :class:`TableShape` names others). Every row
+becomes an :class:`Entry` that remembers the file, line and raw text it came from.
 
 Markdown tables are read as real pages publish them, which a GFM table parser gets wrong:
 
@@ -14,7 +14,8 @@ Markdown tables are read as real pages publish them, which a GFM table parser ge
 - runs of white space inside names and around them collapse to one space.
 
 A sidecar file beside the source, of the same name ending in ``.toml``, says which edition of
-which list series the file is (see ``data/README.md``).
+which list series the file is and, in its ``[columns]`` table, how a table that
+``data/columns.toml`` does not describe is laid out (see ``data/README.md``).
 """
 
 from __future__ import annotations
@@ -22,26 +23,43 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html.parser
+import io
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from osgraph.errors import OsgraphError, SourceError
+from osgraph.errors import ConfigurationError, OsgraphError, SourceError
 from osgraph.iri import is_web_address
 
 BUNDLED_LIST = "benchcouncil-open100-2022-2023.md"
 
 Field = Literal["project", "institutions", "countries", "homepage"]
 _REQUIRED_FIELDS: tuple[Field, ...] = ("project", "institutions", "countries")
+_ALL_FIELDS: tuple[Field, ...] = (*_REQUIRED_FIELDS, "homepage")
+_FIELDS: dict[str, Field] = {name: name for name in _ALL_FIELDS}
 
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-_CSV_SUFFIXES = frozenset({".csv"})
+_CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+_EXCEL_SUFFIXES = frozenset({".xlsx"})
+_FORMATS = "markdown (.md), CSV (.csv, .txt), TSV (.tsv) and Excel (.xlsx) files"
+
+_DELIMITER_NAMES = {
+    "tab": "\t",
+    "\\t": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+    "space": " ",
+}
+# Left free, csv.Sniffer may split at a letter, or at the spaces inside names.
+_SNIFFED_DELIMITERS = ",;\t|"
+_SNIFFED_LINES = 20
 
 _WHITESPACE = re.compile(r"\s+")
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
@@ -122,6 +140,131 @@ class Source:
     rejected: tuple[Rejection, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TableShape:
+    """How a list lays out its table, where the headers of ``data/columns.toml`` and the file's
+    ending do not tell. A list's sidecar says it in its ``[columns]`` table, the command line
+    with ``--column FIELD=HEADER``, ``--separator`` and ``--delimiter``.
+
+    Parameters
+    ----------
+    columns
+        The header of the column of each field it names (``project``, ``institutions``,
+        ``countries``, ``homepage``), compared without case; the fields it does not name are
+        found by the headers of ``data/columns.toml``.
+    separator
+        What separates several institutions or countries in one cell of a CSV, TSV or Excel
+        table, such as ``","``. Default: ``;`` or ``|``. The project's cell and the homepage's
+        are not split by it; markdown tables always separate values with a bare ``|``.
+    delimiter
+        The one character between the columns of a ``.csv`` or ``.txt`` file. Default: the one
+        :class:`csv.Sniffer` finds in the first lines, or else a comma. ``.tsv`` files are
+        always read with tabs.
+    sheet
+        The sheet of an Excel workbook to read. Default: the first.
+
+    Raises
+    ------
+    ConfigurationError
+        When a field is not one of the four, a header or the separator is empty, two fields
+        name one column, or the delimiter is not one character that can separate columns.
+
+    Examples
+    --------
+    >>> shape = TableShape({"institutions": "Organization"}, separator=",").over(
+    ...     TableShape({"project": "Model"}, separator=";")
+    ... )
+    >>> dict(shape.columns), shape.separator
+    ({'project': 'Model', 'institutions': 'Organization'}, ',')
+    """
+
+    columns: Mapping[Field, str] = field(default_factory=dict)
+    separator: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        fields_of: dict[str, list[str]] = {}
+        for name, header in self.columns.items():
+            if name not in _FIELDS:
+                raise ConfigurationError(
+                    f"{name!r} is not a column osgraph reads: name {_field_names()}"
+                )
+            if not header.strip():
+                raise ConfigurationError(f"the header named for {name} is empty")
+            fields_of.setdefault(_header_key(header), []).append(name)
+        for header_key, names in fields_of.items():
+            if len(names) > 1:
+                raise ConfigurationError(
+                    f"{' and '.join(names)} are named to one column, {header_key!r}"
+                )
+        if self.separator == "":
+            raise ConfigurationError("the separator is empty: name the text between values")
+        if self.delimiter is not None and (len(self.delimiter) != 1 or self.delimiter in '"\r\n'):
+            raise ConfigurationError(
+                f"the delimiter {self.delimiter!r} is not one character that can separate "
+                "columns; name one, or tab, comma, semicolon, pipe or space"
+            )
+        if self.sheet == "":
+            raise ConfigurationError("the sheet's name is empty")
+
+    @classmethod
+    def from_options(
+        cls,
+        columns: Iterable[str] = (),
+        *,
+        separator: str | None = None,
+        delimiter: str | None = None,
+    ) -> TableShape:
+        """The shape the command line describes: ``FIELD=HEADER`` for each column it names, and
+        a delimiter by its name (``tab``, ``comma``, ``semicolon``, ``pipe``, ``space``, ``\\t``)
+        or itself.
+
+        Raises
+        ------
+        ConfigurationError
+            When an option is malformed, names a field twice or names one osgraph does not
+            read, or as :class:`TableShape`.
+
+        Examples
+        --------
+        >>> shape = TableShape.from_options(["project=Model", "countries=Country"], delimiter="tab")
+        >>> dict(shape.columns), shape.delimiter
+        ({'project': 'Model', 'countries': 'Country'}, '\\t')
+        """
+        named: dict[Field, str] = {}
+        for option in columns:
+            name, equals, header = option.partition("=")
+            field_name = _FIELDS.get(name.strip().lower())
+            if not equals:
+                raise ConfigurationError(
+                    f"--column {option!r}: write FIELD=HEADER, such as institutions=Organization"
+                )
+            if field_name is None:
+                raise ConfigurationError(
+                    f"--column {option!r}: {name.strip()!r} is not a column osgraph reads: "
+                    f"name {_field_names()}"
+                )
+            if field_name in named:
+                raise ConfigurationError(f"--column names the column of {field_name} twice")
+            named[field_name] = header.strip()
+        return cls(
+            named,
+            separator=separator,
+            delimiter=None if delimiter is None else _delimiter_named(delimiter),
+        )
+
+    def over(self, under: TableShape) -> TableShape:
+        """This shape, with ``under``'s settings where this one has none: the command line's
+        shape over a sidecar's."""
+        return TableShape(
+            {**under.columns, **self.columns},
+            separator=self.separator if self.separator is not None else under.separator,
+            delimiter=self.delimiter if self.delimiter is not None else under.delimiter,
+            sheet=self.sheet if self.sheet is not None else under.sheet,
+        )
+
+
 def bundled_list() -> Path:
     """Return the path of the list that ships with osgraph (BenchCouncil Open100 2022-2023).
 
@@ -136,28 +279,56 @@ def bundled_list() -> Path:
     return resource
 
 
-def read_source(path: Path | str, *, encoding: str | None = None, lenient: bool = False) -> Source:
-    """Read a list from a markdown (``.md``) or CSV (``.csv``) file, with its sidecar if any.
+def read_source(
+    path: Path | str,
+    *,
+    encoding: str | None = None,
+    lenient: bool = False,
+    shape: TableShape | None = None,
+) -> Source:
+    """Read a list from a markdown (``.md``), CSV (``.csv``, ``.txt``), TSV (``.tsv``) or Excel
+    (``.xlsx``) file, with its sidecar if any.
 
-    ``encoding`` names the file's encoding (default: UTF-8). With ``lenient``, a row that cannot
-    be read is left out and listed in ``Source.rejected`` with its reason, instead of stopping.
+    Parameters
+    ----------
+    path
+        The file.
+    encoding
+        The encoding of a text file (default: UTF-8).
+    lenient
+        Leave a row that cannot be read out, and list it in ``Source.rejected`` with its
+        reason, instead of stopping.
+    shape
+        The table's columns, separator and delimiter (see :class:`TableShape`): what it names
+        overrides the sidecar's ``[columns]``, which overrides ``data/columns.toml``.
 
     Raises
     ------
     SourceError
-        When the file is missing, cannot be decoded, holds no recognisable table, or (unless
-        ``lenient``) a row or cell cannot be read; the message names the file, line and cell.
+        When the file is missing, cannot be decoded, holds no recognisable table, lacks a
+        column ``shape`` or its sidecar names, or (unless ``lenient``) a row or cell cannot be
+        read; the message names the file, line and cell.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in _MARKDOWN_SUFFIXES | _CSV_SUFFIXES:
-        raise SourceError(path, "osgraph reads markdown (.md) and CSV (.csv) files")
-    text = _read_text(path, encoding)
-    info = read_list_info(path)
+    if suffix not in _MARKDOWN_SUFFIXES | _CSV_SUFFIXES | _EXCEL_SUFFIXES:
+        raise SourceError(path, f"osgraph reads {_FORMATS}")
+    data = _read_bytes(path)
+    sidecar, settings = _read_sidecar(path)
+    info = _list_info(path, sidecar, settings)
+    shape = (shape or TableShape()).over(_sidecar_shape(sidecar, settings))
     shown = _display_path(path)
     rejected: list[Rejection] | None = [] if lenient else None
-    read = read_csv_table if suffix in _CSV_SUFFIXES else read_markdown_table
-    entries, ignored = read(text, shown, list_id=info.id, rejected=rejected)
+    if suffix in _EXCEL_SUFFIXES:
+        entries, ignored = read_excel_table(
+            data, shown, list_id=info.id, rejected=rejected, shape=shape
+        )
+    else:
+        if suffix == ".tsv":
+            shape = replace(shape, delimiter="\t")
+        read = read_csv_table if suffix in _CSV_SUFFIXES else read_markdown_table
+        text = _decode(data, path, encoding)
+        entries, ignored = read(text, shown, list_id=info.id, rejected=rejected, shape=shape)
     return Source(
         info=info,
         entries=tuple(entries),
@@ -168,13 +339,21 @@ def read_source(path: Path | str, *, encoding: str | None = None, lenient: bool 
 
 def read_list_info(path: Path) -> ListInfo:
     """Describe the list in ``path`` from its sidecar ``.toml``, or from its file name alone."""
+    return _list_info(path, *_read_sidecar(path))
+
+
+def _read_sidecar(path: Path) -> tuple[Path, dict[str, object]]:
+    """The sidecar of the list in ``path``, and its settings (none when there is no sidecar)."""
     sidecar = path.with_suffix(".toml")
     if not sidecar.is_file():
-        return ListInfo(id=_list_id_from_file_name(path), file_name=path.name)
+        return sidecar, {}
     try:
-        settings = tomllib.loads(_read_text(sidecar))
+        return sidecar, tomllib.loads(_read_text(sidecar))
     except tomllib.TOMLDecodeError as error:
         raise SourceError(sidecar, f"not valid TOML: {error}") from None
+
+
+def _list_info(path: Path, sidecar: Path, settings: dict[str, object]) -> ListInfo:
     listing = _table(settings, "list", sidecar)
     series = _table(settings, "series", sidecar)
     issued = listing.get("issued")
@@ -198,13 +377,53 @@ def read_list_info(path: Path) -> ListInfo:
     )
 
 
+def _sidecar_shape(sidecar: Path, settings: dict[str, object]) -> TableShape:
+    """The shape the sidecar's ``[columns]`` table gives the list."""
+    table = _table(settings, "columns", sidecar)
+    known = [*_ALL_FIELDS, "separator", "delimiter", "sheet"]
+    texts: dict[str, str] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise SourceError(
+                sidecar, f"[columns] {key} is not a setting osgraph knows: use {', '.join(known)}"
+            )
+        if not isinstance(value, str) or not value:
+            raise SourceError(sidecar, f"[columns] {key} must be a non-empty string")
+        texts[key] = value
+    delimiter = texts.get("delimiter")
+    try:
+        return TableShape(
+            {name: texts[name].strip() for name in _ALL_FIELDS if name in texts},
+            separator=texts.get("separator"),
+            delimiter=None if delimiter is None else _delimiter_named(delimiter),
+            sheet=texts.get("sheet"),
+        )
+    except ConfigurationError as error:
+        raise SourceError(sidecar, f"[columns]: {error}") from None
+
+
+def _delimiter_named(name: str) -> str:
+    """The character a delimiter's name stands for, or the name itself when it has none."""
+    return _DELIMITER_NAMES.get(name.lower(), name)
+
+
+def _field_names() -> str:
+    return f"{', '.join(_ALL_FIELDS[:-1])} or {_ALL_FIELDS[-1]}"
+
+
 def read_markdown_table(
-    text: str, path: Path | str, *, list_id: str, rejected: list[Rejection] | None = None
+    text: str,
+    path: Path | str,
+    *,
+    list_id: str,
+    rejected: list[Rejection] | None = None,
+    shape: TableShape | None = None,
 ) -> tuple[list[Entry], list[str]]:
     """Read the first table of a markdown text that has project, institutions and countries columns.
 
     Returns the entries and the headers of the columns that were ignored. A row that cannot be
-    read raises, unless ``rejected`` is a list: then it goes there, with its reason.
+    read raises, unless ``rejected`` is a list: then it goes there, with its reason. Of
+    ``shape``, only the columns it names apply: values in a cell are separated by a bare ``|``.
 
     Examples
     --------
@@ -218,6 +437,7 @@ def read_markdown_table(
     >>> [m.name for m in entries[0].institutions], entries[0].countries, entries[0].origin.line
     (['Tsinghua University', 'Zhipu.AI'], ('China',), 5)
     """
+    named = shape.columns if shape else {}
     lines = text.splitlines()
     unrecognised_headers: list[str] = []
     file_name = str(path)  # one string for every row's origin
@@ -227,9 +447,9 @@ def read_markdown_table(
         header = [_clean_value(cell).name for cell in _split_plain_row(lines[index - 1])]
         if len(header) != len(_split_plain_row(line)):
             continue
-        columns = _recognise_columns(header)
-        if not all(name in columns for name in _REQUIRED_FIELDS):
-            unrecognised_headers.append(" | ".join(header))
+        columns = _recognise_columns(header, named)
+        if _header_problem(header, columns, named) is not None:
+            unrecognised_headers.append(f"line {index}: {' | '.join(header)}")
             continue
         entries = []
         shared = _Shared()
@@ -248,17 +468,24 @@ def read_markdown_table(
             raise SourceError(path, "the table has a header but no rows", line=index)
         return entries, _ignored_headers(header, columns)
     found = f" (tables found: {'; '.join(unrecognised_headers)})" if unrecognised_headers else ""
-    raise SourceError(path, f"no table with {_expected_headers()} columns{found}")
+    raise SourceError(path, f"no table with {_expected_headers(named)} columns{found}")
 
 
 def read_csv_table(
-    text: str, path: Path | str, *, list_id: str, rejected: list[Rejection] | None = None
+    text: str,
+    path: Path | str,
+    *,
+    list_id: str,
+    rejected: list[Rejection] | None = None,
+    shape: TableShape | None = None,
 ) -> tuple[list[Entry], list[str]]:
     """Read a CSV list: columns project, institutions, countries and optionally homepage.
 
-    Several institutions or countries in one cell are separated by ``;`` or ``|``. Returns the
-    entries and the headers of the columns that were ignored. A row that cannot be read raises,
-    unless ``rejected`` is a list: then it goes there, with its reason.
+    Columns are separated by ``shape.delimiter``, or by the delimiter :class:`csv.Sniffer`
+    finds in the first lines (a comma when it finds none). Several institutions or countries in
+    one cell are separated by ``shape.separator``, or by ``;`` or ``|``. Returns the entries and
+    the headers of the columns that were ignored. A row that cannot be read raises, unless
+    ``rejected`` is a list: then it goes there, with its reason.
 
     Examples
     --------
@@ -269,9 +496,17 @@ def read_csv_table(
     >>> entries, _ = read_csv_table(table, "list.csv", list_id="demo")
     >>> [m.name for m in entries[0].institutions], entries[0].countries
     (['Alibaba Group', 'University of Edinburgh'], ('China', 'UK'))
+    >>> table = "Model;Organization;Country\\nChatGLM;Tsinghua University, Zhipu.AI;China\\n"
+    >>> shape = TableShape({"project": "Model", "institutions": "Organization"}, separator=",")
+    >>> entries, _ = read_csv_table(table, "list.csv", list_id="demo", shape=shape)
+    >>> [m.name for m in entries[0].institutions]
+    ['Tsinghua University', 'Zhipu.AI']
     """
+    shape = shape or TableShape()
     lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines)
+    delimiter = shape.delimiter or _sniff_delimiter(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
+    read_project, read_values = _cell_readers(shape.separator)
     header: list[str] | None = None
     columns: dict[Field, int] = {}
     entries: list[Entry] = []
@@ -290,24 +525,24 @@ def read_csv_table(
             continue
         if header is None:
             header = [_normalise_whitespace(value) for value in record]
-            columns = _recognise_columns(header)
-            missing = [name for name in _REQUIRED_FIELDS if name not in columns]
-            if missing:
-                raise SourceError(
-                    path,
-                    f"the header {', '.join(header)!s} lacks {', '.join(missing)}: "
-                    f"expected {_expected_headers()} columns",
-                    line=first_line,
-                )
+            guessed = shape.delimiter is None
+            columns = _table_columns(header, shape, path, first_line, delimiter if guessed else "")
             continue
         raw = "".join(lines[first_line - 1 : reader.line_num]).rstrip("\r\n")
         rows += 1
         origin = Origin(list_id, file_name, first_line, raw)
-        entry = _keep_or_reject(
+        make = partial(
+            _csv_entry,
+            record,
+            len(header),
+            columns,
             origin,
-            rejected,
-            lambda: _csv_entry(record, len(header or ()), columns, origin, path, shared),  # noqa: B023
+            path,
+            shared,
+            read_project,
+            read_values,
         )
+        entry = _keep_or_reject(origin, rejected, make)
         if entry is not None:
             entries.append(entry)
     if header is None:
@@ -315,6 +550,151 @@ def read_csv_table(
     if not rows:
         raise SourceError(path, "the table has a header but no rows")
     return entries, _ignored_headers(header, columns)
+
+
+def read_excel_table(
+    data: bytes,
+    path: Path | str,
+    *,
+    list_id: str,
+    rejected: list[Rejection] | None = None,
+    shape: TableShape | None = None,
+) -> tuple[list[Entry], list[str]]:
+    """Read a list from the first sheet of an Excel workbook (``.xlsx``), or from ``shape.sheet``.
+
+    The first row that is not empty is the header. Each row's line is its row number in the
+    sheet, and its raw text the values of its cells joined by tabs; numbers and dates are read as
+    their text, and a formula as the value last computed for it. Several institutions or
+    countries in one cell are separated by ``shape.separator``, or by ``;`` or ``|``. Returns
+    the entries and the headers of the columns that were ignored. A row that cannot be read
+    raises, unless ``rejected`` is a list: then it goes there, with its reason.
+
+    Examples
+    --------
+    >>> import io, openpyxl
+    >>> workbook = openpyxl.Workbook()
+    >>> workbook.active.append(["Project", "Institutions", "Countries", "Stars"])
+    >>> workbook.active.append(["Jq", "Trinity College Dublin", "Ireland", 30000])
+    >>> workbook.save(data := io.BytesIO())
+    >>> entries, ignored = read_excel_table(data.getvalue(), "list.xlsx", list_id="demo")
+    >>> entries[0].origin.line, entries[0].origin.text, ignored
+    (2, 'Jq\\tTrinity College Dublin\\tIreland\\t30000', ['Stars'])
+    """
+    # Imported here: openpyxl takes a while to load, and only workbooks need it.
+    from openpyxl import load_workbook
+
+    shape = shape or TableShape()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:
+        # openpyxl fails in many ways (zip, XML, missing parts) on what is not a whole workbook.
+        raise SourceError(path, f"is not an Excel workbook osgraph can read ({error})") from None
+    try:
+        sheets = {sheet.title: sheet for sheet in workbook.worksheets}
+        if not sheets:
+            raise SourceError(path, "the workbook has no sheet")
+        name = shape.sheet or next(iter(sheets))
+        if name not in sheets:
+            names = ", ".join(repr(title) for title in sheets)
+            raise SourceError(path, f"has no sheet {name!r}: its sheets are {names}")
+        sheet = sheets[name]
+        # Read-only sheets trust the used range a workbook states, which some writers get wrong:
+        # forgetting it reads every row and cell there is.
+        sheet.reset_dimensions()
+        return _sheet_table(
+            sheet.iter_rows(min_row=1, values_only=True), path, list_id, rejected, shape
+        )
+    finally:
+        workbook.close()
+
+
+def _sheet_table(
+    rows: Iterator[tuple[object, ...]],
+    path: Path | str,
+    list_id: str,
+    rejected: list[Rejection] | None,
+    shape: TableShape,
+) -> tuple[list[Entry], list[str]]:
+    """Read the rows of a sheet, as read_csv_table reads the records of a CSV file."""
+    read_project, read_values = _cell_readers(shape.separator)
+    header: list[str] | None = None
+    columns: dict[Field, int] = {}
+    entries: list[Entry] = []
+    shared = _Shared()
+    file_name = str(path)  # one string for every row's origin
+    rows_read = 0
+    for number, values in _sheet_rows(rows, path):
+        record = [_cell_text(value) for value in values]
+        # A sheet's rows end at their last cell with a value, not at the header's width.
+        while record and not record[-1].strip():
+            record.pop()
+        if not record:
+            continue
+        if header is None:
+            header = [_normalise_whitespace(value) for value in record]
+            columns = _table_columns(header, shape, path, number, "")
+            continue
+        raw = "\t".join(record)
+        record += [""] * (len(header) - len(record))
+        rows_read += 1
+        origin = Origin(list_id, file_name, number, raw)
+        make = partial(
+            _csv_entry,
+            record,
+            len(header),
+            columns,
+            origin,
+            path,
+            shared,
+            read_project,
+            read_values,
+        )
+        entry = _keep_or_reject(origin, rejected, make)
+        if entry is not None:
+            entries.append(entry)
+    if header is None:
+        raise SourceError(path, f"the sheet is empty: expected {_expected_headers()} columns")
+    if not rows_read:
+        raise SourceError(path, "the table has a header but no rows")
+    return entries, _ignored_headers(header, columns)
+
+
+def _sheet_rows(
+    rows: Iterator[tuple[object, ...]], path: Path | str
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """The rows of a sheet with their numbers, from 1 (openpyxl yields empty rows for gaps); a
+    sheet openpyxl cannot read to its end raises a SourceError at the row it fails on."""
+    number = 1
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:
+            # A damaged sheet fails as its XML is parsed, row by row, in as many ways.
+            raise SourceError(
+                path, f"the sheet cannot be read from here on ({error})", line=number
+            ) from None
+        yield number, values
+        number += 1
+
+
+def _cell_text(value: object) -> str:
+    """A cell's value as the text the list means by it: ``360``, not ``360.0``; a date without a
+    time of midnight."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
 
 
 class _Shared:
@@ -373,25 +753,59 @@ def _csv_entry(
     origin: Origin,
     path: Path | str,
     shared: _Shared,
+    read_project: _ReadCell,
+    read_values: _ReadCell,
 ) -> Entry:
+    """Make an entry of a row of a CSV, TSV or Excel table (its cells' text)."""
     if len(record) != width:
         raise SourceError(path, _cell_count_message(len(record), width), line=origin.line)
     homepage, project = columns.get("homepage"), columns["project"]
     cells = [
-        (Mention(_normalise_whitespace(value)),)
+        _single_value(value)
         if position == homepage
-        else _csv_values(value)
+        else read_project(value)
         if position == project
-        else shared.cell(value, _csv_values)
+        else shared.cell(value, read_values)
         for position, value in enumerate(record)
     ]
     return _entry_from_cells(cells, columns, origin, path, shared)
+
+
+_ReadCell = Callable[[str], tuple[Mention, ...]]
+
+
+def _cell_readers(separator: str | None) -> tuple[_ReadCell, _ReadCell]:
+    """How to read a project's cell, and a cell of institutions or countries.
+
+    By default both are split at ``;`` or ``|`` (a project's cell that then holds several is
+    refused). A separator a list names splits the cells of institutions and countries only: a
+    project's name may hold it (``Model, Inc.``).
+    """
+    if separator is None:
+        return _csv_values, _csv_values
+
+    def values(cell: str) -> tuple[Mention, ...]:
+        return tuple(Mention(_normalise_whitespace(piece)) for piece in cell.split(separator))
+
+    return _single_value, values
 
 
 def _csv_values(cell: str) -> tuple[Mention, ...]:
     return tuple(
         Mention(_normalise_whitespace(piece)) for piece in _CSV_VALUE_SEPARATOR.split(cell)
     )
+
+
+def _single_value(cell: str) -> tuple[Mention, ...]:
+    return (Mention(_normalise_whitespace(cell)),)
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter :class:`csv.Sniffer` finds in the first lines, or a comma."""
+    try:
+        return csv.Sniffer().sniff("".join(lines[:_SNIFFED_LINES]), _SNIFFED_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
 
 
 def _display_path(path: Path) -> str:
@@ -405,14 +819,21 @@ def _display_path(path: Path) -> str:
 
 
 def _read_text(path: Path, encoding: str | None = None) -> str:
+    return _decode(_read_bytes(path), path, encoding)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SourceError(path, "no such file") from None
     except IsADirectoryError:
         raise SourceError(path, "is a folder, not a file") from None
     except OSError as error:
         raise SourceError(path, f"cannot be read: {error.strerror}") from None
+
+
+def _decode(data: bytes, path: Path, encoding: str | None) -> str:
     try:
         return data.decode(encoding or "utf-8-sig")
     except LookupError:
@@ -468,14 +889,64 @@ def _header_key(header: str) -> str:
     return _normalise_whitespace(header).casefold()
 
 
-def _recognise_columns(header: Sequence[str]) -> dict[Field, int]:
-    known = _column_names()
+def _recognise_columns(
+    header: Sequence[str], named: Mapping[Field, str] | None = None
+) -> dict[Field, int]:
+    """The position of each field's column: the one ``named`` for it, or else the first whose
+    header ``data/columns.toml`` knows for it. A named column absent from ``header`` is left
+    out."""
+    named = named or {}
+    keys = [_header_key(name) for name in header]
     columns: dict[Field, int] = {}
-    for position, name in enumerate(header):
-        field_name = known.get(_header_key(name))
-        if field_name is not None and field_name not in columns:
-            columns[field_name] = position
+    for field_name, wanted in named.items():
+        if _header_key(wanted) in keys:
+            columns[field_name] = keys.index(_header_key(wanted))
+    taken = set(columns.values())
+    known = _column_names()
+    for position, key in enumerate(keys):
+        found = known.get(key)
+        if (
+            found is not None
+            and found not in columns
+            and found not in named
+            and position not in taken
+        ):
+            columns[found] = position
     return columns
+
+
+def _header_problem(
+    header: Sequence[str], columns: dict[Field, int], named: Mapping[Field, str]
+) -> str | None:
+    """What a header lacks: a column named for a field, or a required field's column."""
+    absent = [f"{wanted!r} (for {name})" for name, wanted in named.items() if name not in columns]
+    if absent:
+        found = ", ".join(repr(name) for name in header)
+        return f"the header has no column {' nor '.join(absent)}: its columns are {found}"
+    missing = [name for name in _REQUIRED_FIELDS if name not in columns]
+    if missing:
+        return (
+            f"the header {', '.join(header)} lacks {', '.join(missing)}: "
+            f"expected {_expected_headers()} columns"
+        )
+    return None
+
+
+def _table_columns(
+    header: list[str], shape: TableShape, path: Path | str, line: int, guessed_delimiter: str
+) -> dict[Field, int]:
+    """The columns of a CSV, TSV or Excel table; raises, naming the header's line, when the
+    header lacks one. A header read as one column was likely split at the wrong delimiter."""
+    columns = _recognise_columns(header, shape.columns)
+    problem = _header_problem(header, columns, shape.columns)
+    if problem is None:
+        return columns
+    if guessed_delimiter and len(header) == 1:
+        problem += (
+            f" (read with the delimiter {guessed_delimiter!r}, guessed from the first lines: "
+            "name another with --delimiter or the sidecar's [columns] delimiter)"
+        )
+    raise SourceError(path, problem, line=line)
 
 
 def _ignored_headers(header: Sequence[str], columns: dict[Field, int]) -> list[str]:
@@ -483,8 +954,14 @@ def _ignored_headers(header: Sequence[str], columns: dict[Field, int]) -> list[s
     return [name for position, name in enumerate(header) if position not in used]
 
 
-def _expected_headers() -> str:
-    return "project/institutions/countries (成果/机构/国)"
+def _expected_headers(named: Mapping[Field, str] | None = None) -> str:
+    if not named:
+        return "project/institutions/countries (成果/机构/国)"
+    return "/".join(
+        repr(named[name]) if name in named else name
+        for name in _ALL_FIELDS
+        if name in _REQUIRED_FIELDS or name in named
+    )
 
 
 def _cell_count_message(found: int, expected: int) -> str:
