@@ -145,8 +145,8 @@ MISALIGNED_ROWS = {
     ],
     "OmniObject3D": [
         ("S-Lab, Nanyang Technological University", "SG", OSG.ByGazetteer),
-        # Not in the gazetteer's countries; OpenLane-V2 and UniAD place it in China.
-        ("Shanghai AI Laboratory", "CN", OSG.ByOtherRows),
+        # Based in China by its ROR record, as OpenLane-V2 and UniAD also place it.
+        ("Shanghai AI Laboratory", "CN", OSG.ByGazetteer),
         # Based in Hong Kong, which ISO 3166-2 lists as part of China, the row's country.
         ("The Chinese University of Hong Kong", "CN", OSG.ByGazetteer),
     ],

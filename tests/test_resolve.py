@@ -157,8 +157,8 @@ def test_an_unknown_institution_builds_and_resolve_reports_it(
         [executable, "resolve", str(path)], capture_output=True, text=True, check=False
     )
     assert report.returncode == 1
-    assert f"institution 'Tsinghua Univ' ({path}:2)" in report.stdout
-    assert re.search(r"closest: Tsinghua University \(\d+\)", report.stdout)
+    assert f"institution 'Tsinghua Univ': unknown ({path}:2; rows say CN)" in report.stdout
+    assert re.search(r"\n      Tsinghua University \(gazetteer, \d+\)\n", report.stdout)
     assert "Meta" not in report.stdout
 
 
@@ -167,9 +167,7 @@ def test_resolve_on_the_bundled_list_knows_every_name() -> None:
     assert executable is not None
     report = subprocess.run([executable, "resolve"], capture_output=True, text=True, check=False)
     assert report.returncode == 0
-    assert (
-        report.stdout == "Every institution and country of the 102 rows read is in the gazetteer.\n"
-    )
+    assert report.stdout == "Every institution and country of the 102 rows read resolves.\n"
 
 
 def test_every_gazetteer_fact_has_a_source() -> None:
@@ -182,7 +180,7 @@ def test_every_gazetteer_fact_has_a_source() -> None:
             stated.append("parent")
         for field in stated:
             source = entry.get("sources", {}).get(field, entry.get("source"))
-            assert source and source.startswith("https://"), (entry["name"], field)
+            assert source and source.startswith(("https://", "http://")), (entry["name"], field)
 
 
 def test_gazetteer_identifiers_are_well_formed_and_never_shared() -> None:
@@ -247,7 +245,13 @@ def test_build_takes_a_gazetteer_of_ones_own(write_file: WriteFile, tmp_path: Pa
     result = build([source], gazetteer=gazetteer)
     node = institution_node(result, "Tsinghua University")
     assert (node, RDF.type, OSG.University) in result.graph
-    assert not result.summary.notices
+    # The file's entry is added to the bundled gazetteer, in place of the bundled entry.
+    assert [n.message for n in result.summary.notices] == [
+        "the gazetteer entry 'Tsinghua University' replaces the bundled entry 'Tsinghua University'"
+    ]
+    assert result.graph.value(node, OSG.ror) is None  # the file's facts, not the bundled ones
+    alone = build([source], gazetteer=gazetteer, replace_gazetteer=True)
+    assert not alone.summary.notices
 
 
 PROJECTS_FILE = Path(str(resources.files("osgraph") / "data" / "projects.toml"))
