@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT := build
 
-.PHONY: run test lint clean assets bench
+.PHONY: run test lint clean assets bench country-names
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ SIZES ?= 10000 100000 1000000
 RUNS ?= 3
 bench: $(VENV)/.installed-run
 	$(BIN)/python -m bench $(SIZES) --runs $(RUNS)
+
+# Derive data/country-names.tsv.gz (country names in every language, from CLDR through Babel
+# and from pycountry) again, after an upgrade of either.
+country-names: $(VENV)/.installed-run
+	$(BIN)/python -c "from osgraph.countries import write_country_names; write_country_names()"
 
 clean:
 	rm -rf $(VENV) $(OUT) bench/.venvs .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -184,7 +184,7 @@ def test_notices_of_a_kind_are_cut_short_unless_all_are_asked_for(
     rows = "".join(f"P{n},Unknown Institute {n},France\n" for n in range(25))
     source = write_file("many.csv", "project,institutions,countries\n" + rows)
     short = osgraph("build", str(source), "--no-validate", cwd=tmp_path)
-    assert short.stdout.count("is not in the gazetteer") == 10
+    assert short.stdout.count("is neither in the gazetteer nor in ROR") == 10
     assert "... and 15 more unknown-institution notices (--all-notices prints them)" in short.stdout
     every = osgraph("build", str(source), "--no-validate", "--all-notices", cwd=tmp_path)
-    assert every.stdout.count("is not in the gazetteer") == 25
+    assert every.stdout.count("is neither in the gazetteer nor in ROR") == 25

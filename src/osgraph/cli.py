@@ -21,6 +21,7 @@ import typer
 if TYPE_CHECKING:
     from osgraph.graph import Progress, Summary
     from osgraph.query import Engine
+    from osgraph.sources import TableShape
 
 EXIT_INPUT_ERROR = 1
 
@@ -39,10 +40,40 @@ EncodingOption = Annotated[
     str | None,
     typer.Option(help="The sources' encoding, such as gb18030 (default: UTF-8).", metavar="NAME"),
 ]
+ColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        help="The header of a field's column, FIELD=HEADER, such as institutions=Organization "
+        "(repeatable; FIELD: project, institutions, countries or homepage). Over the sidecar's "
+        "[columns] and data/columns.toml.",
+        show_default=False,
+        metavar="FIELD=HEADER",
+    ),
+]
+SeparatorOption = Annotated[
+    str | None,
+    typer.Option(
+        help="What separates several institutions or countries in one cell, such as ',' "
+        "(default: ; or | in CSV, TSV and Excel).",
+        show_default=False,
+        metavar="SEP",
+    ),
+]
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The character between the columns of .csv and .txt files: one character, or tab, "
+        "comma, semicolon, pipe or space (default: guessed from the first lines).",
+        show_default=False,
+        metavar="CHAR",
+    ),
+]
 SourcesArgument = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Lists to read: markdown (.md) tables or CSV (.csv) files. "
+        help="Lists to read: markdown (.md) tables, CSV (.csv, .txt), TSV (.tsv) or Excel "
+        "(.xlsx) files. "
         "Default: the bundled BenchCouncil Open100 2022-2023 list.",
         show_default=False,
         metavar="SOURCE",
@@ -60,10 +91,17 @@ ProjectsOption = Annotated[
 GazetteerOption = Annotated[
     Path | None,
     typer.Option(
-        help="Gazetteer of institutions, in the form of data/institutions.toml "
-        "(default: the bundled one).",
+        help="Gazetteer of institutions, in the form of data/institutions.toml, added to the "
+        "bundled one (an entry for a name the bundled one knows replaces its entry).",
         show_default=False,
         metavar="FILE",
+    ),
+]
+ReplaceGazetteerOption = Annotated[
+    bool,
+    typer.Option(
+        "--replace-gazetteer",
+        help="Use the --gazetteer file instead of the bundled gazetteer, not in addition to it.",
     ),
 ]
 GRAPH_FILE_NAME = "osgraph.ttl"
@@ -106,6 +144,22 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INPUT_ERROR) from None
 
 
+def _table_shape(
+    column: list[str] | None, separator: str | None, delimiter: str | None
+) -> TableShape | None:
+    """The table shape of --column, --separator and --delimiter; a malformed one is a usage
+    error (exit code 2), as the command line is wrong."""
+    from osgraph.errors import ConfigurationError
+    from osgraph.sources import TableShape
+
+    if not column and separator is None and delimiter is None:
+        return None
+    try:
+        return TableShape.from_options(column or (), separator=separator, delimiter=delimiter)
+    except ConfigurationError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 def _write_output(data: bytes, out: Path | None) -> None:
     """Write ``data`` to the file ``out`` and say so, or to standard output when there is none."""
     from osgraph.export import write_file
@@ -135,6 +189,7 @@ def build(
         ),
     ] = None,
     gazetteer: GazetteerOption = None,
+    replace_gazetteer: ReplaceGazetteerOption = False,
     projects: ProjectsOption = None,
     validate: Annotated[
         bool,
@@ -144,6 +199,9 @@ def build(
         ),
     ] = True,
     encoding: EncodingOption = None,
+    column: ColumnOption = None,
+    separator: SeparatorOption = None,
+    delimiter: DelimiterOption = None,
     lenient: Annotated[
         bool,
         typer.Option(
@@ -171,17 +229,20 @@ def build(
     from osgraph.namespaces import DEFAULT_BASE
 
     written = out / GRAPH_FILE_NAME
+    shape = _table_shape(column, separator, delimiter)
     with _user_errors(), _progress_bar() as progress:
         summary = build_file(
             sources,
             written,
             base=base or DEFAULT_BASE,
             gazetteer=gazetteer,
+            replace_gazetteer=replace_gazetteer,
             projects=projects,
             validate=validate,
             encoding=encoding,
             lenient=lenient,
             progress=progress,
+            shape=shape,
         )
     _print_summary(summary, written, all_notices=all_notices)
 
@@ -271,38 +332,110 @@ def validate(
         raise typer.Exit(EXIT_INPUT_ERROR)
 
 
+gazetteer_app = typer.Typer(
+    no_args_is_help=True,
+    help="Manage what osgraph knows of institutions: the curated gazetteer and the ROR index.",
+)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@gazetteer_app.command("import-ror")
+def import_ror(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="ROR's data: the official dump (a .zip holding one JSON array of schema v2 "
+            "records) or JSON lines of records in schema v1 or v2 (.jsonl, .jsonl.gz).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Index file to write (default: the bundled data/ror.tsv.gz).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
+) -> None:
+    """Rebuild the ROR index that institutions are looked up in after the gazetteer.
+
+    Keeps, of every record that is not withdrawn, what osgraph uses: id, status, country,
+    types, Wikidata id, parent, website, and every name, label, alias and acronym.
+    """
+    from osgraph.ror import bundled_index_path, import_ror
+
+    with _user_errors():
+        summary = import_ror(source, out)
+    typer.echo(
+        f"Read {summary.read} ROR records (release {summary.release}); wrote {summary.written} "
+        f"to {out or bundled_index_path()} ({summary.withdrawn} withdrawn left out)."
+    )
+
+
 @app.command()
 def resolve(
     sources: SourcesArgument = None,
     gazetteer: GazetteerOption = None,
+    replace_gazetteer: ReplaceGazetteerOption = False,
     encoding: EncodingOption = None,
+    column: ColumnOption = None,
+    separator: SeparatorOption = None,
+    delimiter: DelimiterOption = None,
+    draft: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the unresolved institutions as gazetteer entries to FILE, each with the "
+            "facts of its ROR candidate and their source, for a person to check.",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
-    """List the institutions and countries of lists that the gazetteer does not know.
+    """List the institutions and countries of lists that osgraph cannot resolve.
 
-    For each, prints where it was met and the closest known names, so that you can add an
-    alias or an entry to the gazetteer. Exits 1 when a name is unknown, 0 when all are known.
+    An institution resolves through the gazetteer, then ROR (with the countries its rows give
+    it as evidence). For each name that does not, or that several ROR records may be, prints
+    where it was met, the countries its rows give it, and the closest candidates from the
+    gazetteer and from ROR (ROR id, country, type, similarity). Exits 1 when a name does not
+    resolve, 0 when all do.
     """
-    from osgraph.gazetteer import load_gazetteer
-    from osgraph.resolve import find_unknown_names
-    from osgraph.sources import bundled_list, read_source
+    from osgraph.review import review_and_draft
 
+    shape = _table_shape(column, separator, delimiter)
     with _user_errors():
-        known = load_gazetteer(gazetteer)
-        read = [read_source(path, encoding=encoding) for path in (sources or [bundled_list()])]
-        unknown = find_unknown_names(read, known)
-    rows = sum(len(source.entries) for source in read)
-    if not unknown:
-        typer.echo(f"Every institution and country of the {rows} rows read is in the gazetteer.")
+        rows, unresolved = review_and_draft(
+            sources,
+            gazetteer=gazetteer,
+            replace_gazetteer=replace_gazetteer,
+            encoding=encoding,
+            shape=shape,
+            draft=draft,
+        )
+    if not unresolved:
+        typer.echo(f"Every institution and country of the {rows} rows read resolves.")
         return
-    names = "1 name" if len(unknown) == 1 else f"{len(unknown)} names"
-    verb = "is" if len(unknown) == 1 else "are"
-    typer.echo(f"{names} of the {rows} rows read {verb} not in the gazetteer:")
-    for name in unknown:
-        where = ", ".join(str(origin) for origin in name.origins)
-        typer.echo(f"  {name.kind} {name.name!r} ({where})")
-        closest = ", ".join(f"{match} ({score:.0f})" for match, score in name.closest)
-        typer.echo(f"      closest: {closest}")
+    names = "1 name" if len(unresolved) == 1 else f"{len(unresolved)} names"
+    verb = "does" if len(unresolved) == 1 else "do"
+    typer.echo(f"{names} of the {rows} rows read {verb} not resolve:")
+    for name in unresolved:
+        where = ", ".join(str(origin) for origin in name.origins[:_ORIGINS_SHOWN])
+        if len(name.origins) > _ORIGINS_SHOWN:
+            where += f" and {len(name.origins) - _ORIGINS_SHOWN} more"
+        state = "not confirmed by ROR" if name.ambiguous else "unknown"
+        countries = f"; rows say {', '.join(name.countries)}" if name.countries else ""
+        typer.echo(f"  {name.kind} {name.name!r}: {state} ({where}{countries})")
+        for candidate in name.candidates:
+            typer.echo(f"      {candidate}")
+    if draft is not None:
+        typer.echo(f"Wrote drafts of gazetteer entries to {draft}.")
     raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+_ORIGINS_SHOWN = 5
 
 
 KgOption = Annotated[
@@ -581,6 +714,12 @@ def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False
     }
     for label, count in counts.items():
         typer.echo(f"  {label:<15}{count:>6}")
+    sources = dict(summary.institution_sources)
+    if sources:
+        typer.echo(
+            f"Institutions resolved: {sources.get('gazetteer', 0)} by the gazetteer, "
+            f"{sources.get('ROR', 0)} by ROR, {sources.get('', 0)} by neither."
+        )
     stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in summary.seconds)
     total = sum(seconds for _, seconds in summary.seconds)
     typer.echo(f"Took {total:.1f} s ({stages}).")

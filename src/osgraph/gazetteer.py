@@ -4,17 +4,15 @@ Institutions come from ``data/institutions.toml`` (or a file of the same form th
 names): canonical name, aliases, kind, headquarters country, homepage, Wikidata and ROR ids,
 parent, and the source of every fact. Projects come from ``data/projects.toml`` (or the user's):
 repositories, homepage, Wikidata id and a domain of the SKOS scheme in ``ontology/domains.ttl``.
-Countries come from ISO 3166 through ``pycountry``, with the everyday names and Wikidata items
-of ``data/countries.toml``.
+Countries come from :mod:`osgraph.countries` (ISO 3166, CLDR and ``data/countries.toml``).
 """
 
 from __future__ import annotations
 
-import gettext
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,9 +20,11 @@ from pathlib import Path
 import pycountry
 from rdflib import URIRef
 
+from osgraph.countries import Area, Country, CountryNames, country_names
 from osgraph.errors import SourceError
 from osgraph.iri import is_web_address
 from osgraph.names import name_key
+from osgraph.ror import RorIndex, RorMatch, RorRecord, ror_index
 
 UNKNOWN = "unknown"
 KINDS = (
@@ -57,6 +57,22 @@ class InstitutionFacts:
     note: str | None
 
 
+GAZETTEER = "gazetteer"
+ROR_SOURCE = "ROR"
+_MAX_PARENTS = 8  # ROR's parent chains are short; a longer one is an error in the data
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionMatch:
+    """What a name of an institution was resolved to: its facts and where they come from
+    (``"gazetteer"``, ``"ROR"``, or ``""`` when nothing is known), with ROR's answer when ROR
+    was asked (its candidates, when it could not choose)."""
+
+    facts: InstitutionFacts | None
+    source: str
+    ror: RorMatch | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectFacts:
     """What is known of a project. A fact that no source states is ``None`` (or empty)."""
@@ -68,17 +84,6 @@ class ProjectFacts:
     domain: str | None
     sources: Mapping[str, str]
     note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Country:
-    """A country of ISO 3166-1, with its names in English and Chinese and its Wikidata item."""
-
-    alpha2: str
-    alpha3: str
-    name: str
-    name_zh: str
-    wikidata: str | None
 
 
 class Gazetteer:
@@ -100,37 +105,115 @@ class Gazetteer:
         self,
         institutions: Iterable[InstitutionFacts],
         projects: Iterable[ProjectFacts],
-        country_names: Mapping[str, str],
-        country_wikidata: Mapping[str, str],
+        countries: CountryNames | None = None,
+        ror: RorIndex | bool = True,
     ) -> None:
         self._institutions: dict[str, InstitutionFacts] = {}
+        self._by_ror: dict[str, InstitutionFacts] = {}
         for facts in institutions:
             for name in (facts.name, *facts.aliases):
                 self._institutions[name_key(name)] = facts
+            if facts.ror:
+                self._by_ror.setdefault(facts.ror, facts)
         self._projects = {name_key(facts.name): facts for facts in projects}
-        self._country_names = {name_key(k): v for k, v in country_names.items()}
-        self._country_wikidata = dict(country_wikidata)
-        self._countries_by_name: dict[str, Country | None] = {}
-        self._institutions_by_name: dict[str, tuple[InstitutionFacts | None, str]] = {}
+        self._countries = countries or country_names()
+        self._ror_option = ror
+        self._from_ror: dict[str, InstitutionFacts] = {}  # by the key of their name
+        self._matches: dict[str, InstitutionMatch] = {}
+        self.overrides: tuple[tuple[str, str], ...] = ()
+        """(user's entry, bundled entry) for each bundled entry a user's entry replaces."""
+
+    @property
+    def ror(self) -> RorIndex | None:
+        """The ROR index names are looked up in after the curated entries, if any; the bundled
+        one is read on first use (most lists' names are all curated or none are)."""
+        if self._ror_option is True:
+            self._ror_option = ror_index()
+        return self._ror_option or None
+
+    def match_institution(self, name: str, countries: Iterable[str] = ()) -> InstitutionMatch:
+        """What the institution ``name`` is: the curated entry that has it as name or alias;
+        else the ROR record it stands for, with the ISO 3166-1 codes of the countries the lists
+        give it as evidence (see :meth:`RorIndex.match`), as the curated entry with that ROR id
+        or as facts taken from the record; else nothing, with ROR's candidates if it has any.
+
+        A name is matched once: later calls return the first answer, whatever their countries.
+        """
+        found = self._matches.get(name)
+        if found is not None:
+            return found
+        key = name_key(name)
+        facts = self._institutions.get(key)
+        if facts is not None:
+            found = InstitutionMatch(facts, GAZETTEER)
+        elif key in self._from_ror:
+            found = InstitutionMatch(self._from_ror[key], ROR_SOURCE)
+        elif self.ror is None:
+            found = InstitutionMatch(None, "")
+        else:
+            ror = self.ror.match(name, countries, within=self.within)
+            if ror.record is None:
+                found = InstitutionMatch(None, "", ror)
+            else:
+                facts = self._facts_of(ror.record)
+                curated = facts.ror in self._by_ror and self._by_ror[facts.ror] is facts
+                found = InstitutionMatch(facts, GAZETTEER if curated else ROR_SOURCE, ror)
+        self._matches[name] = found
+        return found
+
+    def _facts_of(self, record: RorRecord, depth: int = 0) -> InstitutionFacts:
+        """The curated entry with ``record``'s id or name, else the facts the record states,
+        each with the record as its source. The curated gazetteer wins where they disagree."""
+        curated = self._by_ror.get(record.id) or self._institutions.get(name_key(record.label))
+        if curated is not None:
+            return curated
+        key = name_key(record.label)
+        if key in self._from_ror:
+            return self._from_ror[key]
+        parent = None
+        above = self.ror.record(record.parent) if self.ror and record.parent else None
+        if above is not None and depth < _MAX_PARENTS:
+            parent = self._facts_of(above, depth + 1).name
+        kind = next((_ror_kinds()[t] for t in record.types if t in _ror_kinds()), None)
+        facts: dict[str, str | None] = {
+            "kind": kind,
+            "country": record.country
+            if pycountry.countries.get(alpha_2=record.country or "")
+            else None,
+            "homepage": record.homepage
+            if record.homepage and is_web_address(record.homepage)
+            else None,
+            "wikidata": record.wikidata
+            if record.wikidata and _WIKIDATA_ID.match(record.wikidata)
+            else None,
+            "ror": record.id,
+        }
+        stated = [field for field, value in facts.items() if value is not None]
+        made = InstitutionFacts(
+            name=record.label,
+            aliases=(),
+            kind=facts["kind"],
+            country=facts["country"],
+            homepage=facts["homepage"],
+            wikidata=facts["wikidata"],
+            ror=record.id,
+            parent=parent,
+            sources=dict.fromkeys([*stated, *(["parent"] if parent else [])], record.url),
+            note=None,
+        )
+        self._from_ror[key] = made
+        return made
 
     def institution(self, name: str) -> InstitutionFacts | None:
-        """The entry that ``name`` (or one of its aliases) names, if any."""
-        return self._institution_named(name)[0]
+        """The curated entry, or the facts of the ROR record, that ``name`` stands for, if any
+        (see :meth:`match_institution`)."""
+        return self.match_institution(name).facts
 
     def institution_key(self, name: str) -> str:
-        """The identity key of the institution ``name`` names: that of its entry's name when
-        the gazetteer knows it, else that of ``name``."""
-        return self._institution_named(name)[1]
-
-    def _institution_named(self, name: str) -> tuple[InstitutionFacts | None, str]:
-        # Lists name the same institutions again and again: look each spelling up once.
-        found = self._institutions_by_name.get(name)
-        if found is None:
-            key = name_key(name)
-            facts = self._institutions.get(key)
-            found = (facts, name_key(facts.name) if facts else key)
-            self._institutions_by_name[name] = found
-        return found
+        """The identity key of the institution ``name`` names: that of its entry's or record's
+        name when it is known, else that of ``name``."""
+        facts = self.match_institution(name).facts
+        return name_key(facts.name) if facts else name_key(name)
 
     def project(self, name: str) -> ProjectFacts | None:
         """What is known of the project ``name``, if anything."""
@@ -155,25 +238,20 @@ class Gazetteer:
         return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
     def country(self, name: str) -> Country | None:
-        """The ISO 3166-1 country that ``name`` names (a name, an everyday name or a code)."""
-        # A list names a few hundred countries in a million rows: look each name up once.
-        if name not in self._countries_by_name:
-            self._countries_by_name[name] = _country(
-                self._country_names.get(name_key(name), name), self._country_wikidata
-            )
-        return self._countries_by_name[name]
+        """The ISO 3166-1 country that ``name`` names, in any language or style, if any."""
+        return self._countries.country(name)
+
+    def area(self, name: str) -> Area | None:
+        """The area (no single country, such as "Multinational") that ``name`` names, if any."""
+        return self._countries.area(name)
+
+    def country_by_code(self, alpha2: str) -> Country | None:
+        """The country whose ISO 3166-1 alpha-2 code is ``alpha2``."""
+        return self._countries.by_code(alpha2)
 
     def closest_countries(self, name: str, limit: int = 3) -> list[tuple[str, float]]:
-        """The country names closest to ``name``, with a similarity from 0 to 100."""
-        from rapidfuzz import fuzz, process
-
-        names = sorted(
-            {country.name for country in pycountry.countries}
-            | {getattr(country, "common_name", country.name) for country in pycountry.countries}
-            | set(self._country_names)
-        )
-        matches = process.extract(name, names, scorer=fuzz.WRatio, limit=limit)
-        return [(match, score) for match, score, _ in matches]
+        """The country names closest to ``name``, in its script, with a similarity from 0 to 100."""
+        return self._countries.closest(name, limit)
 
     def within(self, inner: str, outer: str) -> bool:
         """Whether the country ``inner`` is ``outer`` or, in ISO 3166-2, a part of it.
@@ -193,28 +271,89 @@ class Gazetteer:
 
 
 def load_gazetteer(
-    institutions: Path | str | None = None, projects: Path | str | None = None
+    institutions: Path | str | None = None,
+    projects: Path | str | None = None,
+    *,
+    replace: bool = False,
+    ror: RorIndex | bool = True,
 ) -> Gazetteer:
     """Read the gazetteer: the bundled ``data/institutions.toml`` and ``data/projects.toml``,
-    or the files the user names instead.
+    with the user's entries of institutions added, or instead of them when ``replace``.
+
+    A user's entry that has the name, an alias or the ROR id of a bundled entry replaces it
+    (``Gazetteer.overrides`` lists each). ``ror`` is the ROR index to look names up in after
+    the curated entries: by default the bundled one, ``False`` for none.
 
     Raises
     ------
     SourceError
         When a file cannot be read, or an entry has a malformed fact, a fact without a source,
-        an unknown parent or domain, or a name that another entry already uses.
+        an unknown parent or domain, or a name that another entry of the file already uses.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as file:
+    ...     _ = file.write(
+    ...         '[[institution]]\\nname = "Tsinghua Univ."\\naliases = ["Tsinghua University"]\\n'
+    ...     )
+    >>> gazetteer = load_gazetteer(file.name)
+    >>> gazetteer.institution("Tsinghua University").name, gazetteer.overrides
+    ('Tsinghua Univ.', (('Tsinghua Univ.', 'Tsinghua University'),))
+    >>> gazetteer.institution("Peking University").kind  # the bundled entries are still there
+    'university'
     """
-    countries = _country_settings()
-    return Gazetteer(
-        _read_institutions(Path(institutions)) if institutions else _bundled_institutions(),
-        _read_projects(Path(projects)) if projects else _bundled_projects(),
-        countries["names"],
-        countries["wikidata"],
+    overrides: tuple[tuple[str, str], ...] = ()
+    if institutions is None:
+        entries = _bundled_institutions()
+    elif replace:
+        entries = _read_institutions(Path(institutions))
+    else:
+        bundled = _bundled_institutions()
+        users = _read_institutions(Path(institutions), known=bundled)
+        entries, overrides = _merged(bundled, users)
+    gazetteer = Gazetteer(
+        entries, _read_projects(Path(projects)) if projects else _bundled_projects(), ror=ror
     )
+    gazetteer.overrides = overrides
+    return gazetteer
+
+
+def _merged(
+    bundled: tuple[InstitutionFacts, ...], users: tuple[InstitutionFacts, ...]
+) -> tuple[tuple[InstitutionFacts, ...], tuple[tuple[str, str], ...]]:
+    """The user's entries, then the bundled ones that none of them replaces, with parents
+    renamed after the entries that replace them; and (user's name, bundled name) per
+    replacement."""
+    claimed = {name_key(n): facts.name for facts in users for n in (facts.name, *facts.aliases)}
+    by_ror = {facts.ror: facts.name for facts in users if facts.ror}
+    renamed: dict[str, str] = {}
+    for facts in bundled:
+        replacing = by_ror.get(facts.ror or "") or next(
+            (claimed[key] for n in (facts.name, *facts.aliases) if (key := name_key(n)) in claimed),
+            None,
+        )
+        if replacing is not None:
+            renamed[facts.name] = replacing
+    kept = [
+        facts if facts.parent not in renamed else replace(facts, parent=renamed[facts.parent])
+        for facts in bundled
+        if facts.name not in renamed
+    ]
+    return (*users, *kept), tuple(sorted((new, old) for old, new in renamed.items()))
 
 
 def _bundled(name: str) -> Path:
     return Path(str(resources.files("osgraph") / "data" / name))
+
+
+@cache
+def _ror_kinds() -> dict[str, str]:
+    """ROR's organisation types and the kinds they stand for (``data/ror.toml``)."""
+    kinds: dict[str, str] = tomllib.loads(_bundled("ror.toml").read_text(encoding="utf-8"))["kinds"]
+    unknown = set(kinds.values()) - set(KINDS)
+    assert not unknown, f"data/ror.toml names kinds osgraph does not have: {unknown}"
+    return kinds
 
 
 @cache
@@ -247,18 +386,23 @@ def _tables(settings: dict[str, object], name: str, path: Path) -> list[object]:
     return entries
 
 
-def _read_institutions(path: Path) -> tuple[InstitutionFacts, ...]:
+def _read_institutions(
+    path: Path, known: Iterable[InstitutionFacts] = ()
+) -> tuple[InstitutionFacts, ...]:
+    """The entries of ``path``; their parents may also be entries of ``known``."""
     settings, text = _read_toml(path)
+    lines = _name_lines(text)
     institutions = [
-        _institution(entry, path, text) for entry in _tables(settings, "institution", path)
+        _institution(entry, path, lines) for entry in _tables(settings, "institution", path)
     ]
-    _check_names_and_parents(institutions, path, text)
+    _check_names_and_parents(institutions, path, lines, {facts.name for facts in known})
     return tuple(institutions)
 
 
 def _read_projects(path: Path) -> tuple[ProjectFacts, ...]:
     settings, text = _read_toml(path)
-    projects = [_project(entry, path, text) for entry in _tables(settings, "project", path)]
+    lines = _name_lines(text)
+    projects = [_project(entry, path, lines) for entry in _tables(settings, "project", path)]
     seen: dict[str, str] = {}
     for facts in projects:
         key = name_key(facts.name)
@@ -266,7 +410,7 @@ def _read_projects(path: Path) -> tuple[ProjectFacts, ...]:
             raise SourceError(
                 path,
                 f"{facts.name}: {seen[key]!r} already has an entry",
-                line=_line_of(facts.name, text),
+                line=lines.get(facts.name),
                 cell="name",
             )
         seen[key] = facts.name
@@ -288,26 +432,30 @@ def domains() -> dict[str, URIRef]:
     }
 
 
-@cache
-def _country_settings() -> dict[str, dict[str, str]]:
-    text = (resources.files("osgraph") / "data" / "countries.toml").read_text(encoding="utf-8")
-    settings = tomllib.loads(text)
-    return {"names": settings["names"], "wikidata": settings["wikidata"]}
+_NAME_LINE = re.compile(r"""^\s*name\s*=\s*(?P<value>"(?:[^"\\]|\\.)*"|'[^']*')\s*(?:#.*)?$""")
 
 
-def _line_of(name: str, text: str) -> int | None:
-    """The line of the entry named ``name``, so that errors can point at it."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if re.match(r"\s*name\s*=", line) and f'"{name}"' in line:
-            return number
-    return None
+def _name_lines(text: str) -> dict[str, int]:
+    """The line of each entry's ``name = ...``, by name, so that errors can point at it; read
+    in one pass (a gazetteer of 10,000 entries would otherwise take seconds)."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        found = _NAME_LINE.match(line)
+        if found is None:
+            continue
+        try:
+            name = tomllib.loads(f"name = {found['value']}")["name"]
+        except tomllib.TOMLDecodeError:
+            continue
+        lines.setdefault(name, number)
+    return lines
 
 
-def _institution(entry: object, path: Path, text: str) -> InstitutionFacts:
+def _institution(entry: object, path: Path, lines: Mapping[str, int]) -> InstitutionFacts:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise SourceError(path, "every [[institution]] needs a name")
     name: str = entry["name"]
-    line = _line_of(name, text)
+    line = lines.get(name)
 
     fail = _failure(path, name, line)
     facts: dict[str, str | None] = {}
@@ -347,11 +495,11 @@ def _institution(entry: object, path: Path, text: str) -> InstitutionFacts:
     )
 
 
-def _project(entry: object, path: Path, text: str) -> ProjectFacts:
+def _project(entry: object, path: Path, lines: Mapping[str, int]) -> ProjectFacts:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise SourceError(path, "every [[project]] needs a name")
     name: str = entry["name"]
-    fail = _failure(path, name, _line_of(name, text))
+    fail = _failure(path, name, lines.get(name))
     repositories = entry.get("repositories", UNKNOWN)
     if repositories == UNKNOWN:
         repositories = []
@@ -420,7 +568,12 @@ def _sources(
     return sources
 
 
-def _check_names_and_parents(institutions: list[InstitutionFacts], path: Path, text: str) -> None:
+def _check_names_and_parents(
+    institutions: list[InstitutionFacts],
+    path: Path,
+    lines: Mapping[str, int],
+    known: set[str] = frozenset(),  # type: ignore[assignment]
+) -> None:
     owners: dict[str, str] = {}
     for facts in institutions:
         for name in (facts.name, *facts.aliases):
@@ -429,36 +582,16 @@ def _check_names_and_parents(institutions: list[InstitutionFacts], path: Path, t
                 raise SourceError(
                     path,
                     f"{facts.name}: the name {name!r} already names {owners[key]}",
-                    line=_line_of(facts.name, text),
+                    line=lines.get(facts.name),
                     cell="aliases",
                 )
             owners[key] = facts.name
-    names = {facts.name for facts in institutions}
+    names = {facts.name for facts in institutions} | known
     for facts in institutions:
         if facts.parent is not None and facts.parent not in names:
             raise SourceError(
                 path,
                 f"{facts.name}: the parent {facts.parent!r} has no entry of its own",
-                line=_line_of(facts.name, text),
+                line=lines.get(facts.name),
                 cell="parent",
             )
-
-
-@cache
-def _chinese_names() -> gettext.NullTranslations:
-    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
-
-
-def _country(name: str, wikidata: Mapping[str, str]) -> Country | None:
-    try:
-        country = pycountry.countries.lookup(name.strip())
-    except LookupError:
-        return None
-    english = getattr(country, "common_name", country.name)
-    return Country(
-        alpha2=country.alpha_2,
-        alpha3=country.alpha_3,
-        name=english,
-        name_zh=_chinese_names().gettext(country.name),
-        wikidata=wikidata.get(country.alpha_2),
-    )

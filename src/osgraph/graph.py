@@ -28,9 +28,11 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
+from osgraph.countries import Country
 from osgraph.errors import ConfigurationError
 from osgraph.gazetteer import (
-    Country,
+    GAZETTEER,
+    ROR_SOURCE,
     Gazetteer,
     InstitutionFacts,
     ProjectFacts,
@@ -41,7 +43,7 @@ from osgraph.iri import IriScheme, slug
 from osgraph.names import name_key
 from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
 from osgraph.resolve import AlignmentMethod, Named, Notice, Resolution, resolve
-from osgraph.sources import ListInfo, Origin, Source, bundled_list, read_source
+from osgraph.sources import ListInfo, Origin, Source, TableShape, bundled_list, read_source
 from osgraph.turtle import TurtleWriter, integer, iri, literal, prefixed
 
 _ALIGNMENT_TERMS = {
@@ -90,7 +92,8 @@ class Summary:
     """What a build read and made, and everything the user should know about the input.
 
     ``seconds`` is the wall time of each stage that ran (``read``, ``resolve``, ``write``,
-    ``validate``), in order.
+    ``validate``), in order. ``institution_sources`` says how many institutions were resolved
+    by the gazetteer (``"gazetteer"``), by ROR (``"ROR"``), and by neither (``""``).
     """
 
     rows_read: int
@@ -104,6 +107,7 @@ class Summary:
     triples: int
     notices: tuple[Notice, ...]
     seconds: tuple[tuple[str, float], ...] = ()
+    institution_sources: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +130,11 @@ def build(
     base: str = DEFAULT_BASE,
     gazetteer: Gazetteer | Path | str | None = None,
     projects: Path | str | None = None,
+    replace_gazetteer: bool = False,
     validate: bool = True,
     encoding: str | None = None,
     lenient: bool = False,
+    shape: TableShape | None = None,
 ) -> BuildResult:
     """Read lists, resolve them and build their knowledge graph, in memory.
 
@@ -141,10 +147,14 @@ def build(
         (or ``:`` for a URN).
     gazetteer
         What is known of institutions: a loaded gazetteer, or the path of a file in the form of
-        ``data/institutions.toml``. Default: the bundled gazetteer.
+        ``data/institutions.toml`` whose entries are added to the bundled ones (an entry for a
+        name the bundled gazetteer knows replaces its entry). Default: the bundled gazetteer.
+        Names no entry has are then looked up in ROR (see :mod:`osgraph.ror`).
     projects
         What is known of projects: the path of a file in the form of ``data/projects.toml``.
         Default: the bundled one.
+    replace_gazetteer
+        Use the ``gazetteer`` file's entries instead of the bundled ones.
     validate
         Check the graph against ``ontology/shapes.ttl`` (SHACL) before returning it.
     encoding
@@ -152,6 +162,9 @@ def build(
     lenient
         Leave out the rows that cannot be read or resolved, and list them with their reasons
         (``Summary.rows_rejected`` and the notices), instead of stopping at the first.
+    shape
+        The columns, separator and delimiter of the sources' tables, over what their sidecars
+        say (see :class:`osgraph.sources.TableShape`).
 
     Raises
     ------
@@ -174,9 +187,9 @@ def build(
     >>> result.summary.rows_read, result.summary.projects
     (102, 101)
     """
-    read = _read_sources(sources, base, encoding, lenient, None)
+    read = _read_sources(sources, base, encoding, lenient, None, shape)
     if not isinstance(gazetteer, Gazetteer):
-        gazetteer = load_gazetteer(gazetteer, projects)
+        gazetteer = load_gazetteer(gazetteer, projects, replace=replace_gazetteer)
     return build_sources(read, base=base, gazetteer=gazetteer, validate=validate, lenient=lenient)
 
 
@@ -209,10 +222,12 @@ def build_file(
     base: str = DEFAULT_BASE,
     gazetteer: Gazetteer | Path | str | None = None,
     projects: Path | str | None = None,
+    replace_gazetteer: bool = False,
     validate: bool = True,
     encoding: str | None = None,
     lenient: bool = False,
     progress: Progress | None = None,
+    shape: TableShape | None = None,
 ) -> Summary:
     """Read lists, resolve them and write their knowledge graph to ``out`` as Turtle.
 
@@ -231,12 +246,22 @@ def build_file(
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     summary = build_file(None, f"{folder}/osgraph.ttl")
-    >>> summary.rows_read, summary.triples, [stage for stage, _ in summary.seconds]
-    (102, 2908, ['read', 'resolve', 'write', 'validate'])
+    >>> summary.rows_read, summary.projects, [stage for stage, _ in summary.seconds]
+    (102, 101, ['read', 'resolve', 'write', 'validate'])
     """
     with _without_cycle_collection():
         return _build_file(
-            sources, Path(out), base, gazetteer, projects, validate, encoding, lenient, progress
+            sources,
+            Path(out),
+            base,
+            gazetteer,
+            projects,
+            replace_gazetteer,
+            validate,
+            encoding,
+            lenient,
+            progress,
+            shape,
         )
 
 
@@ -263,17 +288,19 @@ def _build_file(
     base: str,
     gazetteer: Gazetteer | Path | str | None,
     projects: Path | str | None,
+    replace_gazetteer: bool,
     validate: bool,
     encoding: str | None,
     lenient: bool,
     progress: Progress | None,
+    shape: TableShape | None,
 ) -> Summary:
     from osgraph.export import replace_atomically
 
     clock = _StageClock()
-    read = _read_sources(sources, base, encoding, lenient, progress)
+    read = _read_sources(sources, base, encoding, lenient, progress, shape)
     if not isinstance(gazetteer, Gazetteer):
-        gazetteer = load_gazetteer(gazetteer, projects)
+        gazetteer = load_gazetteer(gazetteer, projects, replace=replace_gazetteer)
     clock.lap("read")
     if progress:
         progress("resolve", 0, 1)
@@ -330,6 +357,7 @@ def _read_sources(
     encoding: str | None,
     lenient: bool,
     progress: Progress | None,
+    shape: TableShape | None,
 ) -> list[Source]:
     paths = [bundled_list()] if not sources else [Path(source) for source in sources]
     IriScheme(base)  # refuse a bad base before reading anything
@@ -338,7 +366,7 @@ def _read_sources(
     for number, path in enumerate(paths):
         if progress:
             progress("read", sum(sizes[:number]), sum(sizes))
-        read.append(read_source(path, encoding=encoding, lenient=lenient))
+        read.append(read_source(path, encoding=encoding, lenient=lenient, shape=shape))
     if progress:
         progress("read", sum(sizes), sum(sizes))
     _check_distinct_list_ids([source.info for source in read], paths)
@@ -373,7 +401,17 @@ def _summary(
         triples=triples,
         notices=tuple(notices),
         seconds=tuple(seconds),
+        institution_sources=_institution_sources(resolution),
     )
+
+
+def _institution_sources(resolution: Resolution) -> tuple[tuple[str, int], ...]:
+    """How many institutions the gazetteer resolved, how many ROR, and how many neither."""
+    counts = dict.fromkeys((GAZETTEER, ROR_SOURCE, ""), 0)
+    for record in resolution.institutions.values():
+        spelling = record.spellings[0] if record.spellings else record.label
+        counts[resolution.gazetteer.match_institution(spelling).source] += 1
+    return tuple(counts.items())
 
 
 def write_statements(
@@ -527,6 +565,8 @@ def _write_projects(
         vocabulary(OSG.developedBy),
         vocabulary(OSG.country),
     )
+    area = vocabulary(OSG.area)
+    areas = _areas(resolution)
     used_domains: set[str] = set()
     for key, project in resolution.projects.items():
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
@@ -539,7 +579,10 @@ def _write_projects(
             (developed_by, nodes.institution(institution))
             for institution in sorted(project.institutions)
         ]
-        pairs += [(country, nodes.country(code)) for code in sorted(project.countries)]
+        pairs += [
+            (area, vocabulary(OSG[code])) if code in areas else (country, nodes.country(code))
+            for code in sorted(project.countries)
+        ]
         facts = resolution.gazetteer.project(project.label)
         if facts:
             pairs += _project_fact_pairs(vocabulary, facts)
@@ -596,6 +639,22 @@ def _write_countries(
                 (vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[country.wikidata]))
             )
         writer.statement(nodes.country(code), pairs)
+    for term in sorted(_areas(resolution)):
+        record = resolution.countries[term]
+        pairs = [
+            ("a", vocabulary(OSG.Area)),
+            (vocabulary(RDFS.label), literal(record.label, language="en")),
+        ]
+        pairs += [
+            (vocabulary(SKOS.altLabel), literal(spelling))
+            for spelling in sorted(set(record.spellings) - {record.label})
+        ]
+        writer.statement(vocabulary(OSG[term]), pairs)
+
+
+def _areas(resolution: Resolution) -> set[str]:
+    """The keys of the values of country columns that stand for no single country."""
+    return {key for key, record in resolution.countries.items() if record.area is not None}
 
 
 def _write_contributions(
@@ -610,6 +669,7 @@ def _write_contributions(
     )
     alignment, derived_from = vocabulary(OSG.alignment), vocabulary(PROV.wasDerivedFrom)
     methods = {method: vocabulary(term) for method, term in _ALIGNMENT_TERMS.items()}
+    in_area, areas = vocabulary(OSG.inArea), _areas(resolution)
     for contribution, record in resolution.contributions.items():
         node = nodes.contribution(
             contribution.project, contribution.institution, contribution.country
@@ -620,7 +680,9 @@ def _write_contributions(
             ("a", contribution_class),
             (of_project, project),
             (of_institution, nodes.institution(contribution.institution)),
-            (in_country, nodes.country(contribution.country)),
+            (in_area, vocabulary(OSG[contribution.country]))
+            if contribution.country in areas
+            else (in_country, nodes.country(contribution.country)),
         ]
         pairs += [
             (alignment, methods[method])

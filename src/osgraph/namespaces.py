@@ -28,6 +28,7 @@ class OSG(DefinedNamespace):
     Project: URIRef
     Institution: URIRef
     Country: URIRef
+    Area: URIRef
     Contribution: URIRef
     ListSeries: URIRef
     ListEdition: URIRef
@@ -48,10 +49,16 @@ class OSG(DefinedNamespace):
     ByOtherRows: URIRef
     Unaligned: URIRef
 
+    # Areas
+    Multinational: URIRef
+    EuropeanUnion: URIRef
+
     # Properties
     developedBy: URIRef
     country: URIRef
     inCountry: URIRef
+    area: URIRef
+    inArea: URIRef
     contribution: URIRef
     project: URIRef
     institution: URIRef

@@ -1,7 +1,9 @@
 """Resolve entries into entities and contributions, against the gazetteer.
 
-- A country name resolves to its ISO 3166-1 country (``USA`` and ``United States`` are one); a
-  name that does not resolve is an error naming the file, line and cell, with close matches.
+- A country name resolves to its ISO 3166-1 country in any language or style (``USA``,
+  ``United States`` and ``美国`` are one, see :mod:`osgraph.countries`); a value that stands
+  for no single country ("Multinational") resolves to its area, kept as such and reported; a
+  name that resolves to neither is an error naming the file, line and cell, with close matches.
 - An institution name resolves to its gazetteer entry through the entry's name or aliases; a
   name the gazetteer does not know is still an institution, without identifiers, and reported.
 - A project listed in several rows is one project that remembers every row.
@@ -20,8 +22,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple, TypeVar
 
+from osgraph.countries import Area, Country
 from osgraph.errors import SourceError
-from osgraph.gazetteer import Country, Gazetteer, InstitutionFacts, load_gazetteer
+from osgraph.gazetteer import Gazetteer, InstitutionFacts, InstitutionMatch, load_gazetteer
 from osgraph.names import name_key
 from osgraph.sources import Entry, ListInfo, Mention, Origin, Rejection, Source
 
@@ -71,9 +74,11 @@ class InstitutionRecord(Named):
 
 @dataclass(slots=True)
 class CountryRecord(Named):
-    """A country, resolved to ISO 3166-1."""
+    """A country, resolved to ISO 3166-1, or an area that stands for no single country (its
+    key is then the area's term, such as ``Multinational``)."""
 
     country: Country | None = None
+    area: Area | None = None
 
 
 @dataclass(slots=True)
@@ -250,7 +255,9 @@ def resolve(
                 )
                 continue
             resolution.entries.append(entry)
-            recorder.add_entry(entry)
+    match_institutions(resolution.entries, gazetteer)
+    for entry in resolution.entries:
+        recorder.add_entry(entry)
 
     # Rows whose shape tells how to pair them come first: what they say of an institution's
     # country is what places the same institution in the rows whose shape does not tell.
@@ -282,6 +289,15 @@ def resolve(
             )
 
     resolution.notices.extend(_unknown_institutions(resolution))
+    resolution.notices.extend(
+        Notice(
+            "gazetteer-override",
+            f"the gazetteer entry {new!r} replaces the bundled entry {old!r}",
+            (),
+        )
+        for new, old in gazetteer.overrides
+    )
+    resolution.notices.extend(_areas(resolution))
     repeated = _repeated_rows(resolution)
     conflicting = [notice for notice in repeated if notice.kind == "conflicting-rows"]
     if conflicting and not lenient:
@@ -302,15 +318,34 @@ def resolve(
     return resolution
 
 
+def match_institutions(
+    entries: Iterable[Entry], gazetteer: Gazetteer
+) -> dict[str, InstitutionMatch]:
+    """Match every institution name of ``entries`` once, with the countries of every row that
+    names it as evidence (see :meth:`Gazetteer.match_institution`): a name's record does not
+    depend on which of its rows came first."""
+    evidence: dict[str, set[str]] = {}
+    codes: dict[str, str] = {}
+    for entry in entries:
+        for country in entry.countries:
+            if country not in codes:
+                codes[country] = _country_code(gazetteer, country)
+        for institution in entry.institutions:
+            evidence.setdefault(institution.name, set()).update(
+                codes[country] for country in entry.countries
+            )
+    return {name: gazetteer.match_institution(name, found) for name, found in evidence.items()}
+
+
 def _unknown_country(gazetteer: Gazetteer, entry: Entry) -> SourceError | None:
     """The error for the first country of ``entry`` that does not resolve, if any."""
     for name in entry.countries:
-        if gazetteer.country(name) is None:
+        if gazetteer.country(name) is None and gazetteer.area(name) is None:
             close = ", ".join(match for match, _ in gazetteer.closest_countries(name))
             return SourceError(
                 entry.origin.file,
                 f"{name!r} is not a country osgraph knows (closest: {close}); use an "
-                "ISO 3166 name or code, or add the name to data/countries.toml",
+                "ISO 3166 or CLDR name or code, or add the name to data/countries.toml",
                 line=entry.origin.line,
                 cell="countries",
             )
@@ -352,7 +387,7 @@ def find_unknown_names(
                 if gazetteer.institution(institution.name) is None:
                     met["institution", institution.name].append(entry.origin)
             for country in entry.countries:
-                if gazetteer.country(country) is None:
+                if gazetteer.country(country) is None and gazetteer.area(country) is None:
                     met["country", country].append(entry.origin)
     unknown = []
     for (kind, name), origins in met.items():
@@ -370,10 +405,14 @@ def _institution_key(gazetteer: Gazetteer, institution: Mention) -> str:
 
 
 def _country_code(gazetteer: Gazetteer, name: str) -> str:
+    """The ISO 3166-1 code of the country ``name`` names, or the term of its area."""
     country = gazetteer.country(name)
+    if country is not None:
+        return country.alpha2
+    area = gazetteer.area(name)
     # Every country of an entry was resolved when the entry was added.
-    assert country is not None, name
-    return country.alpha2
+    assert area is not None, name
+    return area.term
 
 
 _ONE_METHOD = {method: (method,) for method in AlignmentMethod}
@@ -426,12 +465,16 @@ class _Recorder:
         return record
 
     def _country(self, name: str) -> CountryRecord:
-        country = self.resolution.gazetteer.country(name)
-        assert country is not None, name  # resolve() rejects rows whose countries do not resolve
-        record = self.resolution.countries.get(country.alpha2)
+        gazetteer = self.resolution.gazetteer
+        country = gazetteer.country(name)
+        area = None if country is not None else gazetteer.area(name)
+        key = country.alpha2 if country is not None else area.term if area is not None else None
+        assert key is not None, name  # resolve() rejects rows whose countries do not resolve
+        record = self.resolution.countries.get(key)
         if record is None:
-            record = self.resolution.countries[country.alpha2] = CountryRecord(
-                country.alpha2, country.name, country=country
+            label = country.name if country is not None else area.label if area else key
+            record = self.resolution.countries[key] = CountryRecord(
+                key, label, country=country, area=area
             )
         record.spellings = _with(record.spellings, name)
         return record
@@ -475,20 +518,64 @@ def _with(items: tuple[T, ...], item: T) -> tuple[T, ...]:
 
 
 def _unknown_institutions(resolution: Resolution) -> list[Notice]:
-    """A notice for each institution that the gazetteer does not know."""
+    """A notice for each institution that neither the gazetteer nor ROR knows, and for each
+    that several ROR records may be."""
     origins: dict[str, list[Origin]] = defaultdict(list)
     for entry in resolution.entries:
         for institution in entry.institutions:
             if resolution.gazetteer.institution(institution.name) is None:
                 origins[institution.name].append(entry.origin)
+    notices = []
+    for name, found in origins.items():
+        ror = resolution.gazetteer.match_institution(name).ror
+        if ror is not None and ror.candidates:
+            candidates = ", ".join(
+                f"{record.label} ({record.country or 'no country'}, {record.url})"
+                for record in ror.candidates[:_CANDIDATES_SHOWN]
+            )
+            more = len(ror.candidates) - _CANDIDATES_SHOWN
+            notices.append(
+                Notice(
+                    "ambiguous-institution",
+                    f"{name} may be any of {len(ror.candidates)} ROR records ({candidates}"
+                    f"{f' and {more} more' if more > 0 else ''}): none was chosen; add the "
+                    "right one to the gazetteer (`osgraph resolve --draft`)",
+                    tuple(found),
+                )
+            )
+        else:
+            notices.append(
+                Notice(
+                    "unknown-institution",
+                    f"{name} is neither in the gazetteer nor in ROR: it has no identifiers "
+                    "(`osgraph resolve` shows the closest entries)",
+                    tuple(found),
+                )
+            )
+    return notices
+
+
+_CANDIDATES_SHOWN = 3
+
+
+def _areas(resolution: Resolution) -> list[Notice]:
+    """A notice for each value of a country column that stands for no single country."""
+    if all(record.area is None for record in resolution.countries.values()):
+        return []
+    met: dict[str, tuple[Area, list[Origin]]] = {}
+    for entry in resolution.entries:
+        for name in entry.countries:
+            area = resolution.gazetteer.area(name)
+            if area is not None:
+                met.setdefault(name, (area, []))[1].append(entry.origin)
     return [
         Notice(
-            "unknown-institution",
-            f"{name} is not in the gazetteer: it has no identifiers "
-            "(`osgraph resolve` shows the closest entries)",
+            "area",
+            f"{name!r} stands for no single country: kept as the area osg:{area.term}, "
+            "not counted as a country",
             tuple(found),
         )
-        for name, found in origins.items()
+        for name, (area, found) in met.items()
     ]
 
 
