@@ -49,6 +49,20 @@ def bundled_kg(bundled: BuildResult, tmp_path_factory: pytest.TempPathFactory) -
     return write_turtle(bundled.graph, tmp_path_factory.mktemp("kg") / "osgraph.ttl")
 
 
+SHARED_LISTS = Path(__file__).parents[2] / "shared" / "lists"
+
+
+@pytest.fixture(scope="session")
+def two_lists_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The graph of the bundled list and of OpenDigger's companies together (a real list that
+    credits some of the same projects differently), written as `osgraph build` writes it."""
+    from osgraph.graph import build_file
+
+    out = tmp_path_factory.mktemp("two-lists") / "osgraph.ttl"
+    build_file([bundled_list(), SHARED_LISTS / "opendigger-companies.csv"], out, validate=False)
+    return out
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Headless Debian Chromium driven by Playwright (no browser download). Outside CI, a

@@ -217,9 +217,9 @@ def normalised(answer: list[dict[str, str | None]]) -> list[tuple]:
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
-def test_both_engines_give_the_same_answers(name: str, bundled_kg: Path) -> None:
+def test_both_engines_give_the_same_answers(name: str, two_lists_kg: Path) -> None:
     parameters = {"institution": "Tsinghua University"} if named_queries()[name].needs else {}
-    answers = [normalised(ask(open_engine(bundled_kg, e), name, **parameters)) for e in ENGINES]
+    answers = [normalised(ask(open_engine(two_lists_kg, e), name, **parameters)) for e in ENGINES]
     assert answers[0] == answers[1]
     assert answers[0], name
 

@@ -311,6 +311,7 @@ def resolve(
             cell="institutions",
         )
     resolution.notices.extend(repeated)
+    resolution.notices.extend(_conflicting_lists(resolution))
     resolution.notices.extend(
         Notice("rejected", rejection.reason, (rejection.origin,))
         for rejection in resolution.rejected
@@ -534,12 +535,18 @@ def _unknown_institutions(resolution: Resolution) -> list[Notice]:
                 for record in ror.candidates[:_CANDIDATES_SHOWN]
             )
             more = len(ror.candidates) - _CANDIDATES_SHOWN
+            said = (
+                f"ROR's only record of that name or acronym, {candidates}, is not in the "
+                "countries the lists give it: it was not chosen"
+                if len(ror.candidates) == 1
+                else f"it may be any of {len(ror.candidates)} ROR records ({candidates}"
+                f"{f' and {more} more' if more > 0 else ''}): none was chosen"
+            )
             notices.append(
                 Notice(
                     "ambiguous-institution",
-                    f"{name} may be any of {len(ror.candidates)} ROR records ({candidates}"
-                    f"{f' and {more} more' if more > 0 else ''}): none was chosen; add the "
-                    "right one to the gazetteer (`osgraph resolve --draft`)",
+                    f"{name}: {said}; add the right one to the gazetteer "
+                    "(`osgraph resolve --draft`)",
                     tuple(found),
                 )
             )
@@ -613,6 +620,55 @@ def _repeated_rows(resolution: Resolution) -> list[Notice]:
                 else f"{name} is listed {len(rows)} times with different facts; every row's "
                 "facts are kept on the one project",
                 tuple(row.origin for row in rows),
+            )
+        )
+    return notices
+
+
+def _conflicting_lists(resolution: Resolution) -> list[Notice]:
+    """A notice for each project that two lists credit to different institutions or
+    countries: each list's claim stays with its rows, and the reader should know."""
+    several = {
+        key
+        for key, project in resolution.projects.items()
+        if len({origin.list_id for origin in project.origins}) > 1
+    }
+    if not several:
+        return []
+    gazetteer = resolution.gazetteer
+    claims: dict[str, dict[str, tuple[dict[str, str], dict[str, str], list[Origin]]]] = {}
+    for entry in resolution.entries:
+        key = name_key(entry.project.name)
+        if key not in several:
+            continue
+        institutions, countries, origins = claims.setdefault(key, {}).setdefault(
+            entry.origin.list_id, ({}, {}, [])
+        )
+        for institution in entry.institutions:
+            facts = gazetteer.institution(institution.name)
+            institutions[gazetteer.institution_key(institution.name)] = (
+                facts.name if facts else institution.name
+            )
+        for country in entry.countries:
+            code = _country_code(gazetteer, country)
+            place = gazetteer.country(country)
+            countries[code] = place.name if place else country
+        origins.append(entry.origin)
+    notices = []
+    for key, by_list in claims.items():
+        stated = {(frozenset(i), frozenset(c)) for i, c, _ in by_list.values()}
+        if len(stated) == 1:
+            continue
+        said = "; ".join(
+            f"{list_id} credits {', '.join(sorted(i.values()))} in {', '.join(sorted(c.values()))}"
+            for list_id, (i, c, _) in by_list.items()
+        )
+        notices.append(
+            Notice(
+                "conflicting-lists",
+                f"{resolution.projects[key].label}: lists credit it differently ({said}); "
+                "each claim is kept with its rows",
+                tuple(origin for _, _, found in by_list.values() for origin in found),
             )
         )
     return notices
