@@ -53,6 +53,49 @@ def synthetic_rows(rows: int, seed: int = 2023) -> Iterator[tuple[str, list[tupl
         )
 
 
+def named_rows(rows: int, seed: int = 2023) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """Rows as a real list names things: institutions by a name, label, alias or acronym of a
+    ROR record (in any language), countries by an ISO 3166 or CLDR name in any language, so
+    that resolving them asks ISO, CLDR and ROR rather than the curated gazetteer."""
+    from osgraph.countries import _translated_names, country_names
+    from osgraph.ror import ror_index
+
+    chooser = random.Random(seed)
+    index = ror_index()
+    ids = index.ids()
+    names = country_names()
+    spellings: dict[str, list[str]] = {}
+    for _, code, name in _translated_names():
+        country = names.country(name)
+        if country is not None and country.alpha2 == code:  # not the names two places share
+            spellings.setdefault(code, []).append(name)
+    pool = [record for record in map(index.record, chooser.sample(ids, 400)) if record]
+    pool = [record for record in pool if record.country in spellings]
+    for row in range(rows):
+        picked = chooser.sample(pool, chooser.choice((1, 1, 1, 2, 2, 3)))
+        yield (
+            f"Project {row:07d}",
+            [
+                (
+                    chooser.choice([record.label, *record.names]),
+                    chooser.choice(spellings[record.country or ""]),
+                )
+                for record in picked
+            ],
+        )
+
+
+def generate_named_list(rows: int, out: Path, seed: int = 2023) -> Path:
+    """Write a ``rows``-row list of :func:`named_rows` to ``out``; return ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["project", "institutions", "countries"])
+        for project, pairs in named_rows(rows, seed):
+            writer.writerow([project, "|".join(i for i, _ in pairs), "|".join(c for _, c in pairs)])
+    return out
+
+
 def generate_list(rows: int, out: Path, seed: int = 2023, flat: Path | None = None) -> Path:
     """Write a ``rows``-row list to ``out`` (and its flat form into ``flat``); return ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)

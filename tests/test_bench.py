@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from bench.baselines import with_pyoxigraph, with_rdflib
-from bench.generate import FLAT_TABLES, generate_list
+from bench.generate import FLAT_TABLES, generate_list, generate_named_list
 from bench.measure import measure
 from bench.view import CHROMIUM, report_lines, time_views
 from rdflib import Graph, Namespace
@@ -90,3 +90,13 @@ def test_the_view_benchmark_opens_both_pages(tmp_path: Path) -> None:
     lines = report_lines(timings)
     assert f"{timings.nodes:,} nodes" in lines[0]
     assert any(line.startswith("| `osgraph view`") for line in lines)
+
+
+def test_a_list_of_real_names_resolves_through_the_standards_and_ror(tmp_path: Path) -> None:
+    first = generate_named_list(200, tmp_path / "a.csv")
+    second = generate_named_list(200, tmp_path / "b.csv")
+    assert first.read_bytes() == second.read_bytes()
+    result = build([first], validate=False)
+    assert result.summary.rows_rejected == 0
+    sources = dict(result.summary.institution_sources)
+    assert sources["ROR"] >= 0.9 * result.summary.institutions

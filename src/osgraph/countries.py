@@ -144,6 +144,7 @@ class CountryNames:
                     self._add(value, country.alpha_2)
         self._found: dict[str, Country | Area | None] = {}
         self._ambiguous: dict[str, tuple[str, ...]] = {}  # key -> the places it names
+        self._suggestions: dict[str, tuple[list[str], list[str]]] = {}
 
     def _add(self, name: str, target: str) -> None:
         self._standard.setdefault(country_key(name), target)
@@ -230,31 +231,48 @@ class CountryNames:
         if named:
             return named
         latin = _is_latin(name)
-        # Codes are no suggestion (any two letters are close to "US"); a name is suggested in
-        # the script it was written in; and a Latin name gets ISO's English names, unless
-        # another language has a name much closer ("Deutschlnd"), which then comes first.
-        choices = [
-            spelling
-            for spelling in self._names
-            if _is_latin(spelling) == latin and not (spelling.isupper() and len(spelling) <= 3)
-        ]
+        # A name is suggested in the script it was written in; a Latin name gets ISO's English
+        # names, unless another language has a name much closer ("Deutschlnd"), which then
+        # comes first.
         if latin:
-            closest = self._closest(name, [c for c in choices if c in self._english], limit)
+            closest = self._closest(name, self._choices("english"), limit)
             closest += [
                 match
-                for match in self._closest(name, choices, 1)
+                for match in self._closest(name, self._choices("latin"), 1)
                 if match[1] >= _CLOSE and match[0] not in self._english
             ]
             return sorted(closest, key=lambda item: (-item[1], item[0]))[:limit]
-        return self._closest(name, choices, limit)
+        return self._closest(name, self._choices("other"), limit)
 
-    def _closest(self, name: str, choices: list[str], limit: int) -> list[tuple[str, float]]:
+    def _choices(self, script: str) -> tuple[list[str], list[str]]:
+        """The names suggestions are drawn from, and their keys, made once: "english" (ISO's
+        and data/countries.toml's), "latin" or "other" script. Codes are no suggestion: any
+        two letters are close to "US"."""
+        if script not in self._suggestions:
+            names = sorted(
+                spelling
+                for spelling in self._names
+                if not (spelling.isupper() and len(spelling) <= 3)
+                and (
+                    spelling in self._english
+                    if script == "english"
+                    else _is_latin(spelling) == (script == "latin")
+                )
+            )
+            self._suggestions[script] = (names, [country_key(n) for n in names])
+        return self._suggestions[script]
+
+    def _closest(
+        self, name: str, choices: tuple[list[str], list[str]], limit: int
+    ) -> list[tuple[str, float]]:
         from rapidfuzz import fuzz, process
 
+        names, keys = choices
         found: dict[str, tuple[str, float]] = {}
-        for match, score, _ in process.extract(
-            name, sorted(choices), scorer=fuzz.ratio, processor=country_key, limit=limit * 5
+        for _, score, position in process.extract(
+            country_key(name), keys, scorer=fuzz.ratio, limit=limit * 5
         ):
+            match = names[position]
             target = self._names[match]
             if target not in found or score > found[target][1]:
                 found[target] = (match, score)

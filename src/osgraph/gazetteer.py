@@ -142,24 +142,30 @@ class Gazetteer:
         found = self._matches.get(name)
         if found is not None:
             return found
-        key = name_key(name)
-        facts = self._institutions.get(key)
-        if facts is not None:
-            found = InstitutionMatch(facts, GAZETTEER)
-        elif key in self._from_ror:
-            found = InstitutionMatch(self._from_ror[key], ROR_SOURCE)
-        elif self.ror is None:
-            found = InstitutionMatch(None, "")
-        else:
-            ror = self.ror.match(name, countries, within=self.within)
-            if ror.record is None:
-                found = InstitutionMatch(None, "", ror)
-            else:
-                facts = self._facts_of(ror.record)
-                curated = facts.ror in self._by_ror and self._by_ror[facts.ror] is facts
-                found = InstitutionMatch(facts, GAZETTEER if curated else ROR_SOURCE, ror)
+        found = self._match(name, countries)
         self._matches[name] = found
         return found
+
+    def _match(self, name: str, countries: Iterable[str]) -> InstitutionMatch:
+        variants = name_variants(name)
+        for variant in variants:
+            key = name_key(variant)
+            if key in self._institutions:
+                return InstitutionMatch(self._institutions[key], GAZETTEER)
+            if key in self._from_ror:
+                return InstitutionMatch(self._from_ror[key], ROR_SOURCE)
+        if self.ror is None:
+            return InstitutionMatch(None, "")
+        countries = tuple(countries)
+        first = None
+        for variant in variants:
+            ror = self.ror.match(variant, countries, within=self.within)
+            if ror.record is not None:
+                facts = self._facts_of(ror.record)
+                curated = facts.ror in self._by_ror and self._by_ror[facts.ror] is facts
+                return InstitutionMatch(facts, GAZETTEER if curated else ROR_SOURCE, ror)
+            first = first or ror
+        return InstitutionMatch(None, "", first)
 
     def _facts_of(self, record: RorRecord, depth: int = 0) -> InstitutionFacts:
         """The curated entry with ``record``'s id or name, else the facts the record states,
@@ -345,6 +351,36 @@ def _merged(
 
 def _bundled(name: str) -> Path:
     return Path(str(resources.files("osgraph") / "data" / name))
+
+
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
+_ALTERNATIVES = re.compile(r"\s+/\s+")
+
+
+def name_variants(name: str) -> list[str]:
+    """The names that ``name`` may stand for, most literal first: itself, without its
+    parentheses, each of the alternatives it gives with " / ", and what its parentheses hold
+    (often an acronym). Lists write "Carnegie Mellon University (CMU)" and "University of
+    Montreal / Université de Montréal"; registries have one name at a time.
+
+    Examples
+    --------
+    >>> name_variants("Beijing Academy of Artificial Intelligence / BAAI")[1:]
+    ['Beijing Academy of Artificial Intelligence', 'BAAI']
+    >>> name_variants("University of California (UC) Berkeley")
+    ['University of California (UC) Berkeley', 'University of California Berkeley', 'UC']
+    """
+    variants = [name]
+    for part in [name, *_ALTERNATIVES.split(name)]:
+        bare = " ".join(_PARENTHESIS.sub(" ", part).split())
+        for candidate in (part, bare):
+            if candidate and candidate not in variants:
+                variants.append(candidate)
+    for inside in _PARENTHESIS.findall(name):
+        inside = inside.strip()
+        if inside and inside not in variants:
+            variants.append(inside)
+    return variants
 
 
 @cache

@@ -331,10 +331,15 @@ def match_institutions(
         for country in entry.countries:
             if country not in codes:
                 codes[country] = _country_code(gazetteer, country)
+        # The country a row pairs an institution with, where its shape tells; else all of them.
+        alignment = align_contributions(entry)
         for institution in entry.institutions:
-            evidence.setdefault(institution.name, set()).update(
-                codes[country] for country in entry.countries
-            )
+            evidence.setdefault(institution.name, set())
+        if alignment.method is AlignmentMethod.UNALIGNED:
+            for institution in entry.institutions:
+                evidence[institution.name].update(codes[c] for c in entry.countries)
+        for institution, country in alignment.pairs:
+            evidence[institution.name].add(codes[country])
     return {name: gazetteer.match_institution(name, found) for name, found in evidence.items()}
 
 

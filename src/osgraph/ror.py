@@ -49,15 +49,15 @@ _PUNCTUATION = re.compile(r"[\s,.;:()\[\]\-\u2010-\u2015/&]+")
 
 def match_key(name: str) -> str:
     """The form in which ROR names are compared: :func:`~osgraph.names.name_key`, less the
-    punctuation lists drop or add ("University of California, Berkeley" is "University of
-    California Berkeley").
+    punctuation and the leading "The" that lists drop or add ("University of California,
+    Berkeley" is "University of California Berkeley").
 
     Examples
     --------
     >>> match_key("Max-Planck-Institut für Informatik (MPI)")
     'max planck institut für informatik mpi'
     """
-    return " ".join(_PUNCTUATION.sub(" ", name_key(name)).split())
+    return " ".join(_PUNCTUATION.sub(" ", name_key(name)).split()).removeprefix("the ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +154,10 @@ class RorIndex:
             record = self._records[ror_id] = _read_line(record)
         return record
 
+    def ids(self) -> list[str]:
+        """The id of every record, in order."""
+        return sorted(self._records)
+
     def _all(self, ids: list[str]) -> list[RorRecord]:
         return [record for ror_id in ids if (record := self.record(ror_id)) is not None]
 
@@ -161,11 +165,13 @@ class RorIndex:
         """The record ``name`` stands for, with the ISO 3166-1 codes of the countries the list
         gives it as evidence.
 
-        A name, label or alias that one record has is that record. When several have it, the
-        one in the list's countries is; failing that, the one that is an ancestor of all the
-        others (Google, not Google's offices). An acronym counts only with a country to back
-        it. Active records are preferred to inactive ones. Anything else is not guessed:
-        ``record`` is ``None`` and ``candidates`` holds the records it may be.
+        A name, label or alias that one record has is that record, unless the list places
+        the institution elsewhere and the name is one word or the record a subsidiary. When
+        several records have the name, the one that is an ancestor of all the others is
+        (Google, not Google's offices); failing that, the one in the list's countries. An
+        acronym counts only with a country to back it. Active records are preferred to inactive
+        ones. Anything else is not guessed: ``record`` is ``None`` and ``candidates`` holds the
+        records it may be.
 
         ``within(inner, outer)`` says whether one country lies in another (Hong Kong in China);
         by default only equal codes agree.
@@ -183,7 +189,14 @@ class RorIndex:
         if named:
             found = _prefer_active(named)
             if len(found) == 1:
-                return RorMatch(found[0], tuple(named), "name")
+                record = found[0]
+                # A record in none of the list's countries is taken only when its name says
+                # enough: not one word ("Magic" is also a Portuguese lab), not a subsidiary
+                # (Saudi Aramco's office in the United States).
+                contradicted = countries and not in_countries(record)
+                if contradicted and (record.parent is not None or len(key.split()) < 2):
+                    return RorMatch(None, tuple(named), "")
+                return RorMatch(record, tuple(named), "name")
             root = self._root(found)
             if root is not None:
                 return RorMatch(root, tuple(named), "parent of the others")
