@@ -72,11 +72,11 @@ def normalised(rows: list[dict[str, str | None]]) -> list[tuple]:
 
 
 def test_push_then_every_named_query_answers_as_embedded(
-    oxigraph_server: str, bundled_kg: Path
+    oxigraph_server: str, two_lists_kg: Path
 ) -> None:
-    push_graph(bundled_kg, f"{oxigraph_server}/store", named_graph=GRAPH)
+    push_graph(two_lists_kg, f"{oxigraph_server}/store", named_graph=GRAPH)
     remote = RemoteEngine(f"{oxigraph_server}/query", default_graph=GRAPH)
-    embedded = open_engine(bundled_kg, "oxigraph")
+    embedded = open_engine(two_lists_kg, "oxigraph")
     for name, query in named_queries().items():
         parameters = {"institution": "Chinese Academy of Sciences"} if query.needs else {}
         bindings = bind_parameters(parameters, query)
