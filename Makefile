@@ -31,7 +31,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy src
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Build synthetic lists with osgraph, Morph-KGC (installed into bench/.venvs on first use) and
 # hand-written rdflib and pyoxigraph baselines, in alternation; query osgraph's graphs; time the

@@ -282,3 +282,31 @@ def test_an_index_can_be_built_from_records_in_memory() -> None:
     index = RorIndex(records)
     assert len(index) == 2
     assert index.match("Tsinghua University").record == records[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'Evil"]\n[[institution]]\nname = "x',
+        "tab\there",
+        "bell\x07",
+        "nul\x00",
+        "line\u2028sep",
+        "'",
+    ],
+)
+def test_a_draft_holds_any_name_as_data(name: str, tmp_path: Path) -> None:
+    from osgraph.review import Candidate, Unresolved
+
+    record = ror_index().record("03cve4549")
+    assert record is not None
+    unresolved = [
+        Unresolved("institution", name, (), (), (Candidate(name, 90.0, "gazetteer"),)),
+        Unresolved(
+            "institution", name + " 2", (), ("CN",), (Candidate(name, 100.0, "ROR", record),)
+        ),
+    ]
+    text = draft_gazetteer(unresolved)
+    entries = tomllib.loads(text)["institution"]
+    assert [e["name"] for e in entries] == [name, "Tsinghua University"]
+    assert entries[1]["aliases"] == [name + " 2"]

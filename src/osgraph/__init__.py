@@ -2,9 +2,11 @@
 
 The pipeline, one module per stage::
 
-    sources   read lists (markdown tables as published, CSV) into entries
+    sources   read lists (markdown tables as published, CSV, TSV, Excel) into entries
     resolve   entries → projects, institutions, countries, aligned contributions,
-              against the gazetteer of data/ (gazetteer)
+              against the gazetteer of data/ (gazetteer), country names of ISO 3166 and
+              CLDR (countries) and the ROR index (ror)
+    review    what does not resolve, and drafts of gazetteer entries for it
     graph     build the RDF graph, under the ontology in ontology/osgraph.ttl
     export    write graphs to files, in every RDF format
     query     named SPARQL queries (queries/*.rq) on an embedded engine or an endpoint
@@ -37,13 +39,16 @@ if TYPE_CHECKING:
         run_query,
     )
     from osgraph.report import render_report
-    from osgraph.resolve import align_contributions, find_unknown_names
+    from osgraph.resolve import align_contributions
+    from osgraph.review import Unresolved, draft_gazetteer, review_names
+    from osgraph.ror import RorIndex, import_ror, ror_index
     from osgraph.sources import (
         Entry,
         ListInfo,
         Mention,
         Origin,
         Source,
+        TableShape,
         bundled_list,
         read_source,
     )
@@ -67,13 +72,16 @@ _MODULES = {
         "run_query",
     ],
     "osgraph.report": ["render_report"],
-    "osgraph.resolve": ["align_contributions", "find_unknown_names"],
+    "osgraph.resolve": ["align_contributions"],
+    "osgraph.review": ["Unresolved", "draft_gazetteer", "review_names"],
+    "osgraph.ror": ["RorIndex", "import_ror", "ror_index"],
     "osgraph.sources": [
         "Entry",
         "ListInfo",
         "Mention",
         "Origin",
         "Source",
+        "TableShape",
         "bundled_list",
         "read_source",
     ],
@@ -104,23 +112,29 @@ __all__ = [
     "OsgraphError",
     "QueryError",
     "QueryResult",
+    "RorIndex",
     "Source",
     "SourceError",
     "Summary",
+    "TableShape",
+    "Unresolved",
     "align_contributions",
     "build",
     "build_file",
     "bundled_list",
     "collaboration_network",
     "document_ontology",
+    "draft_gazetteer",
     "export_graph",
-    "find_unknown_names",
+    "import_ror",
     "load_gazetteer",
     "name_key",
     "named_queries",
     "open_engine",
     "read_source",
     "render_report",
+    "review_names",
+    "ror_index",
     "run_query",
     "view_page",
     "write_network",

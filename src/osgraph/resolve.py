@@ -358,54 +358,6 @@ def _unknown_country(gazetteer: Gazetteer, entry: Entry) -> SourceError | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class UnknownName:
-    """A name of an institution or country that the gazetteer does not know, where it was
-    met, and the closest known names with their similarity (0 to 100)."""
-
-    kind: str
-    name: str
-    origins: tuple[Origin, ...]
-    closest: tuple[tuple[str, float], ...]
-
-
-def find_unknown_names(
-    sources: Iterable[Source], gazetteer: Gazetteer | None = None
-) -> list[UnknownName]:
-    """List every institution and country name of ``sources`` that the gazetteer does not
-    know, with the closest known names, so that a user can extend the gazetteer.
-
-    Examples
-    --------
-    >>> from osgraph.sources import read_csv_table
-    >>> entries, _ = read_csv_table(
-    ...     "project,institutions,countries\\nX,Tsinghua Univ,Atlantis\\n", "l.csv", list_id="l"
-    ... )
-    >>> unknown = find_unknown_names([Source(ListInfo("l", "l.csv"), tuple(entries))])
-    >>> [(u.kind, u.name, u.closest[0][0]) for u in unknown]
-    [('institution', 'Tsinghua Univ', 'Tsinghua University'), ('country', 'Atlantis', 'Albania')]
-    """
-    gazetteer = gazetteer or load_gazetteer()
-    met: dict[tuple[str, str], list[Origin]] = defaultdict(list)
-    for source in sources:
-        for entry in source.entries:
-            for institution in entry.institutions:
-                if gazetteer.institution(institution.name) is None:
-                    met["institution", institution.name].append(entry.origin)
-            for country in entry.countries:
-                if gazetteer.country(country) is None and gazetteer.area(country) is None:
-                    met["country", country].append(entry.origin)
-    unknown = []
-    for (kind, name), origins in met.items():
-        closest = (
-            gazetteer.closest_institutions(name)
-            if kind == "institution"
-            else gazetteer.closest_countries(name)
-        )
-        unknown.append(UnknownName(kind, name, tuple(origins), tuple(closest)))
-    return unknown
-
-
 def _institution_key(gazetteer: Gazetteer, institution: Mention) -> str:
     return gazetteer.institution_key(institution.name)
 

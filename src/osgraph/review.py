@@ -193,12 +193,12 @@ def draft_gazetteer(unresolved: Iterable[Unresolved]) -> str:
     for record, names in drafts.values():
         lines.append("[[institution]]")
         lines += [
-            f"# candidates for {n.name!r}: {'; '.join(str(c) for c in n.candidates)}"
+            _comment(f"candidates for {n.name!r}: {'; '.join(str(c) for c in n.candidates)}")
             for n in names
             if n.candidates
         ]
         lines += [
-            f"# or, if it is {c.name}, add {n.name!r} to the aliases of its entry instead"
+            _comment(f"or, if it is {c.name}, add {n.name!r} to the aliases of its entry instead")
             for n in names
             for c in n.candidates[:1]
             if c.source == GAZETTEER and c.score >= _LIKELY
@@ -233,6 +233,14 @@ def _best_record(name: Unresolved) -> RorRecord | None:
     if len(placed) == 1:
         return placed[0]
     return exact[0] if len(exact) == 1 and not name.countries else None
+
+
+def _comment(text: str) -> str:
+    """A TOML comment line of ``text``, whatever it holds: a character a comment may not hold
+    (a control character, a line break) is written as its escape."""
+    return "# " + "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode() for c in text
+    )
 
 
 def _string(text: str) -> str:
