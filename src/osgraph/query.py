@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,6 +33,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from osgraph.errors import OsgraphError
+from osgraph.guard import RefusedQueryError, check_query, tokens
 
 LARGE_GRAPH_BYTES = 5_000_000
 """From this size on, ``auto`` reads a Turtle file into Oxigraph rather than rdflib."""
@@ -220,9 +221,27 @@ def open_engine(
 
 
 def run_query(
-    engine: Engine, text: str, bindings: Mapping[str, Identifier] | None = None
+    engine: Engine,
+    text: str,
+    bindings: Mapping[str, Identifier] | None = None,
+    *,
+    allow_service: bool = False,
 ) -> QueryResult:
-    """Run ``text`` on ``engine`` with ``bindings``."""
+    """Run ``text`` on ``engine`` with ``bindings``, once :func:`osgraph.guard.check_query`
+    finds it within osgraph's limits.
+
+    Raises
+    ------
+    QueryError
+        When the query is refused (too large or deep, an update, a ``SERVICE`` clause without
+        ``allow_service``), or the engine cannot parse or run it.
+    """
+    try:
+        kind = check_query(text, allow_service=allow_service)
+    except RefusedQueryError as refused:
+        raise QueryError(str(refused)) from None
+    if kind == "update":
+        raise QueryError("osgraph runs queries, not updates: the graph is read-only")
     return engine.query(text, bindings or {})
 
 
@@ -393,32 +412,12 @@ def _where_brace(text: str) -> int | None:
     """The position of the ``{`` that opens the WHERE clause, outside strings, IRIs and
     comments; ``None`` when the query has no ``WHERE`` keyword."""
     seen_where = False
-    for position, token in _tokens(text):
+    for position, token in tokens(text):
         if token.upper() == "WHERE":
             seen_where = True
         elif token == "{" and seen_where:
             return position
     return None
-
-
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'  # short strings
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
-    r"|#[^\n]*"  # comments
-    r"|[A-Za-z_][A-Za-z0-9_]*"  # words
-    r"|\S",
-    re.DOTALL,
-)
-
-
-def _tokens(text: str) -> Iterator[tuple[int, str]]:
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token[0] not in "\"'<#" or token == "<":
-            yield match.start(), token
 
 
 def format_table(result: QueryResult) -> str:
