@@ -546,29 +546,54 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on; other than loopback, others can reach it.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 7878,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (0: any free port).", min=0, max=65535)
+    ] = 7878,
     timeout: Annotated[
-        float, typer.Option(help="Seconds a query may run before it is abandoned (503).")
+        float,
+        typer.Option(
+            help="Seconds a query may run; past them its engine is stopped and replaced (503).",
+            min=0.001,
+        ),
     ] = 30.0,
     row_limit: Annotated[
-        int, typer.Option(help="Rows a query may return; more are cut (X-Osgraph-Truncated).")
+        int,
+        typer.Option(help="Rows a query may return; more are cut (X-Osgraph-Truncated).", min=0),
     ] = 10_000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Engine processes, each with the graph loaded: queries that may run at once.",
+            min=1,
+        ),
+    ] = 2,
+    memory_limit: Annotated[
+        int,
+        typer.Option(
+            help="Megabytes an engine process may use; a query past them is stopped (500).",
+            min=64,
+        ),
+    ] = 4096,
 ) -> None:
     """Serve the built graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
 
-    Stop it with Ctrl-C.
+    Queries run in engine processes of their own, within the time, row and memory limits; a
+    query that crashes or outruns its engine gets an error and a fresh engine, and the endpoint
+    goes on. Stop it with Ctrl-C.
     """
     from osgraph.serve import serve as serve_graph
 
     with _user_errors():
-        try:
-            serve_graph(
-                kg, host=host, port=port, timeout=timeout, row_limit=row_limit, announce=typer.echo
-            )
-        except OSError as error:
-            from osgraph.errors import OsgraphError
-
-            raise OsgraphError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        serve_graph(
+            kg,
+            host=host,
+            port=port,
+            timeout=timeout,
+            row_limit=row_limit,
+            workers=workers,
+            memory_limit=memory_limit * 2**20,
+            announce=typer.echo,
+        )
 
 
 @app.command()

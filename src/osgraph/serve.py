@@ -3,50 +3,66 @@
 - ``/sparql``: queries by GET (``?query=``) or POST (form, or ``application/sparql-query``);
   results in JSON, XML, CSV or TSV by the ``Accept`` header (JSON when it names none of them);
   graphs (CONSTRUCT, DESCRIBE) in Turtle or N-Triples. Updates are refused with 403.
-- Each query runs under a time limit (503 past it; the query itself runs on to its end, since
-  neither engine can interrupt one) and returns at most a number of rows (the header
-  ``X-Osgraph-Truncated: true`` says when rows were cut). At most four queries run at once.
 - ``/``: a page to type queries (YASGUI, served from osgraph's own files) and to pick the named
   queries, which ``/queries`` lists as JSON.
 
+What the endpoint guarantees, whatever a client sends:
+
+- queries run in engine processes of their own (:mod:`osgraph._engine_process`), never in the
+  server's: an engine that crashes or runs past ``timeout`` is stopped and replaced, and the
+  endpoint answers the next request (500 for the crash, 503 for the time limit);
+- every query passes :func:`osgraph.guard.check_query` first: too large or too deeply nested
+  queries are refused with 400, a ``SERVICE`` clause too (the endpoint never contacts another
+  host), an update with 403;
+- an answer holds at most ``row_limit`` rows or triples, cut while the engine produces them
+  (``X-Osgraph-Truncated: true``), and an engine process may use at most ``memory_limit``
+  bytes;
+- at most ``workers`` queries run at once; a request that finds every engine busy waits at
+  most a second, then gets 503;
+- a request body over :data:`MAX_REQUEST_BYTES` gets 413, a malformed ``Content-Length`` 400,
+  and a client that sends nothing for :data:`IDLE_SECONDS` is disconnected;
+- a form POST from a page of another origin is refused with 403 (and no response grants
+  cross-origin reads).
+
+What it does not: authenticate clients, or encrypt (put a reverse proxy in front for either),
+or bound the total memory of many engines over a very large graph (each loads the graph).
 The server listens on loopback unless told otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import queue
+import select
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
-from osgraph.query import Engine, QueryError, QueryResult, named_queries, open_engine, run_query
+from osgraph.errors import ConfigurationError, OsgraphError
+from osgraph.guard import RefusedQueryError, check_query
+from osgraph.query import QueryError, named_queries
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ROW_LIMIT = 10_000
-MAX_RUNNING_QUERIES = 4
-"""Queries that may run at once, abandoned ones included; more are answered with 503."""
-
-_SELECT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-_FORMAT_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
+DEFAULT_WORKERS = 2
+DEFAULT_MEMORY_LIMIT = 4 * 2**30
+MAX_REQUEST_BYTES = 1_000_000
+"""The largest request body the endpoint reads; a query is at most 100,000 characters."""
+IDLE_SECONDS = 20.0
+"""Seconds a client may send nothing before the connection is closed."""
+_BUSY_WAIT = 1.0  # seconds a request waits for an engine before 503
 _ASSETS = {
     "yasgui/yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui/yasgui.min.css": "text/css; charset=utf-8",
@@ -60,6 +76,193 @@ class EndpointSettings:
     graph_name: str
     timeout: float = DEFAULT_TIMEOUT
     row_limit: int = DEFAULT_ROW_LIMIT
+    workers: int = DEFAULT_WORKERS
+    memory_limit: int = DEFAULT_MEMORY_LIMIT
+    idle_seconds: float = IDLE_SECONDS
+
+
+class EngineCrashError(OsgraphError):
+    """An engine process ended while it answered a query."""
+
+
+class _EngineProcess:
+    """One engine process: sends it a query, reads its answer within a time limit."""
+
+    def __init__(self, kg: Path, engine: str, memory_limit: int) -> None:
+        command = [sys.executable, "-m", "osgraph._engine_process", str(kg), engine]
+        self.process = subprocess.Popen(
+            [*command, str(memory_limit)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._input: IO[bytes] = self.process.stdin
+        self._output: IO[bytes] = self.process.stdout
+
+    def wait_ready(self) -> None:
+        """Wait until the graph is loaded.
+
+        Raises
+        ------
+        QueryError
+            When the process ends first (the graph cannot be read): the message is its error.
+        """
+        if self._output.readline() != b"ready\n":
+            self.process.wait()
+            assert self.process.stderr is not None
+            lines = self.process.stderr.read().decode("utf-8", errors="replace").splitlines()
+            raise QueryError(lines[-1] if lines else "the query engine could not start")
+
+    def ask(self, request: dict[str, object], timeout: float) -> tuple[dict[str, object], bytes]:
+        """Send ``request`` and return the answer's header and body.
+
+        Raises
+        ------
+        TimeoutError
+            When no answer comes within ``timeout`` seconds.
+        EngineCrashError
+            When the process ends before it answers.
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            self._input.write(json.dumps(request).encode("utf-8") + b"\n")
+            self._input.flush()
+        except (BrokenPipeError, OSError):
+            raise EngineCrashError("the query engine had stopped") from None
+        header_line = self._read_line(deadline)
+        header = json.loads(header_line)
+        body = self._read_exactly(int(header["length"]), deadline)
+        return header, body
+
+    def _wait_readable(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([self._output], [], [], remaining)[0]:
+            raise TimeoutError
+
+    def _read_line(self, deadline: float) -> bytes:
+        chunks = b""
+        descriptor = self._output.fileno()
+        while not chunks.endswith(b"\n"):
+            self._wait_readable(deadline)
+            chunk = os.read(descriptor, 1)
+            if not chunk:
+                raise EngineCrashError("the query engine ended while it answered")
+            chunks += chunk
+        return chunks
+
+    def _read_exactly(self, length: int, deadline: float) -> bytes:
+        parts: list[bytes] = []
+        left = length
+        descriptor = self._output.fileno()
+        while left:
+            self._wait_readable(deadline)
+            chunk = os.read(descriptor, min(left, 1 << 20))
+            if not chunk:
+                raise EngineCrashError("the query engine ended while it answered")
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+class EnginePool:
+    """Engine processes that answer queries one at a time each; one that crashes or runs
+    past its time is stopped and replaced by a fresh one."""
+
+    def __init__(self, kg: Path, engine: str, settings: EndpointSettings) -> None:
+        self._kg, self._engine, self._settings = kg, engine, settings
+        self._idle: queue.Queue[_EngineProcess] = queue.Queue()
+        self._all: set[_EngineProcess] = set()
+        self._lock = threading.Lock()
+        started = [self._start() for _ in range(settings.workers)]
+        try:
+            for process in started:
+                process.wait_ready()
+        except QueryError:
+            self.close()
+            raise
+        for process in started:
+            self._idle.put(process)
+
+    def _start(self) -> _EngineProcess:
+        process = _EngineProcess(self._kg, self._engine, self._settings.memory_limit)
+        with self._lock:
+            self._all.add(process)
+        return process
+
+    def _replace(self, process: _EngineProcess) -> None:
+        """Stop ``process`` and put a fresh one in its place once it has loaded the graph."""
+        with self._lock:
+            self._all.discard(process)
+        process.stop()
+
+        def start() -> None:
+            fresh = self._start()
+            try:
+                fresh.wait_ready()
+            except QueryError:  # the graph went away: the endpoint keeps fewer engines
+                return
+            self._idle.put(fresh)
+
+        threading.Thread(target=start, daemon=True).start()
+
+    def answer(self, query: str, accept: str) -> tuple[int, str, bool, bytes]:
+        """Status, media type, whether rows were cut, and body for ``query``."""
+        try:
+            process = self._idle.get(timeout=_BUSY_WAIT)
+        except queue.Empty:
+            return _plain(HTTPStatus.SERVICE_UNAVAILABLE, "every query engine is busy; try again")
+        request = {"query": query, "accept": accept, "row_limit": self._settings.row_limit}
+        try:
+            header, body = process.ask(request, self._settings.timeout)
+        except TimeoutError:
+            self._replace(process)
+            return _plain(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"the query ran longer than {self._settings.timeout:g} s and was stopped",
+            )
+        except EngineCrashError:
+            self._replace(process)
+            return _plain(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                "the query engine stopped on this query (out of memory, or a crash); "
+                "it was restarted",
+            )
+        self._idle.put(process)
+        return (
+            int(str(header["status"])),
+            str(header["media_type"]),
+            bool(header["truncated"]),
+            body,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            processes, self._all = self._all, set()
+        for process in processes:
+            process.stop()
+
+
+def _plain(status: HTTPStatus, message: str) -> tuple[int, str, bool, bytes]:
+    return status, "text/plain; charset=utf-8", False, (message + "\n").encode("utf-8")
+
+
+class EndpointServer(ThreadingHTTPServer):
+    """An HTTP server with its engine pool, which ``server_close`` stops too."""
+
+    daemon_threads = True
+    pool: EnginePool
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
 
 
 def make_server(
@@ -70,29 +273,54 @@ def make_server(
     engine: str = "oxigraph",
     timeout: float = DEFAULT_TIMEOUT,
     row_limit: int = DEFAULT_ROW_LIMIT,
-) -> ThreadingHTTPServer:
-    """Load ``kg`` and return an HTTP server for it, bound but not yet serving.
+    workers: int = DEFAULT_WORKERS,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    idle_seconds: float = IDLE_SECONDS,
+) -> EndpointServer:
+    """Load ``kg`` into ``workers`` engine processes and return an HTTP server for it, bound
+    but not yet serving.
 
-    Call ``serve_forever()`` on it (and ``shutdown()`` from another thread to stop it). Port 0
-    picks a free port: ``server.server_address`` says which.
+    Call ``serve_forever()`` on it (and ``shutdown()`` from another thread, then
+    ``server_close()``, to stop it and its engines). Port 0 picks a free port:
+    ``server.server_address`` says which.
 
     Raises
     ------
+    ConfigurationError
+        When a limit is out of range (``timeout`` and ``workers`` above 0, ``row_limit`` 0 or
+        more, ``port`` from 0 to 65535).
     QueryError
         When ``kg`` is missing or cannot be read.
     OSError
         When the address cannot be bound (say, the port is taken).
     """
-    store = open_engine(kg, engine)  # type: ignore[arg-type]
-    settings = EndpointSettings(str(kg), timeout, row_limit)
-    handler = _handler_class(store, settings)
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    _check_settings(port=port, timeout=timeout, row_limit=row_limit, workers=workers)
+    path = Path(kg)
+    if not path.is_file():
+        raise QueryError(f"{kg}: no such file (build the graph first: osgraph build)")
+    settings = EndpointSettings(str(kg), timeout, row_limit, workers, memory_limit, idle_seconds)
+    pool = EnginePool(path, engine, settings)
+    try:
+        server = EndpointServer((host, port), _handler_class(pool, settings))
+    except OSError:
+        pool.close()
+        raise
+    server.pool = pool
     return server
 
 
-def _handler_class(store: Engine, settings: EndpointSettings) -> type[BaseHTTPRequestHandler]:
-    running = threading.BoundedSemaphore(MAX_RUNNING_QUERIES)
+def _check_settings(*, port: int, timeout: float, row_limit: int, workers: int) -> None:
+    if not 0 <= port <= 65535:
+        raise ConfigurationError(f"the port must be from 0 to 65535, not {port}")
+    if not timeout > 0:
+        raise ConfigurationError(f"the time limit must be more than 0 seconds, not {timeout:g}")
+    if row_limit < 0:
+        raise ConfigurationError(f"the row limit must be 0 or more, not {row_limit}")
+    if workers < 1:
+        raise ConfigurationError(f"at least one query engine is needed, not {workers}")
+
+
+def _handler_class(pool: EnginePool, settings: EndpointSettings) -> type[BaseHTTPRequestHandler]:
     page = (resources.files("osgraph") / "templates" / "sparql.html").read_bytes()
     listing = json.dumps(
         {
@@ -112,6 +340,7 @@ def _handler_class(store: Engine, settings: EndpointSettings) -> type[BaseHTTPRe
     class SparqlHandler(BaseHTTPRequestHandler):
         server_version = "osgraph"
         protocol_version = "HTTP/1.1"
+        timeout = settings.idle_seconds  # the socket's: a client that sends nothing is let go
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
@@ -131,20 +360,32 @@ def _handler_class(store: Engine, settings: EndpointSettings) -> type[BaseHTTPRe
             else:
                 self._error(HTTPStatus.NOT_FOUND, f"no such page: {url.path}")
 
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
         def do_POST(self) -> None:
             url = urlsplit(self.path)
+            body = self._body()
+            if body is None:
+                return
             if url.path != "/sparql":
                 self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: {url.path}")
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
             content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+            if content_type in _FORM_TYPES and self._from_another_origin():
+                self._error(
+                    HTTPStatus.FORBIDDEN,
+                    "a form of another site may not send queries here: send them from this "
+                    "endpoint's page, or as application/sparql-query",
+                )
+                return
+            text = body.decode("utf-8", errors="replace")
             if content_type == "application/sparql-update":
                 self._refuse_update()
             elif content_type == "application/sparql-query":
-                self._answer(body)
+                self._answer(text)
             elif content_type == "application/x-www-form-urlencoded":
-                form = parse_qs(body)
+                form = parse_qs(text)
                 if "update" in form:
                     self._refuse_update()
                 else:
@@ -156,42 +397,67 @@ def _handler_class(store: Engine, settings: EndpointSettings) -> type[BaseHTTPRe
                 )
 
         def do_PUT(self) -> None:
-            self._refuse_update()
+            if self._body() is not None:
+                self._refuse_update()
 
         def do_DELETE(self) -> None:
-            self._refuse_update()
+            self.do_PUT()
 
         def do_PATCH(self) -> None:
-            self._refuse_update()
+            self.do_PUT()
+
+        def _body(self) -> bytes | None:
+            """The request's body, within :data:`MAX_REQUEST_BYTES`; ``None`` when it was
+            refused (and the answer sent)."""
+            declared = self.headers.get("Content-Length")
+            if declared is None:
+                return b""
+            if not declared.strip().isdigit():
+                self.close_connection = True
+                self._error(HTTPStatus.BAD_REQUEST, f"malformed Content-Length: {declared!r}")
+                return None
+            length = int(declared)
+            if length > MAX_REQUEST_BYTES:
+                self.close_connection = True
+                self._error(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    f"the request has {length:,} bytes; this endpoint reads at most "
+                    f"{MAX_REQUEST_BYTES:,}",
+                )
+                return None
+            body = self.rfile.read(length)
+            if len(body) < length:  # the client stopped sending
+                self.close_connection = True
+                return None
+            return body
+
+        def _from_another_origin(self) -> bool:
+            """Whether a browser says the request comes from a page of another site."""
+            if self.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+                return True
+            origin = self.headers.get("Origin")
+            if origin is None:  # not a browser, or a page of this endpoint on an old browser
+                return False
+            # "null" is the origin of sandboxed frames and local files, which may be anyone's.
+            return origin == "null" or urlsplit(origin).netloc != (self.headers.get("Host") or "")
 
         def _answer(self, text: str) -> None:
             if not text.strip():
                 self._error(HTTPStatus.BAD_REQUEST, "no query: send one in the query parameter")
                 return
-            if _is_update(text):
+            try:
+                kind = check_query(text)
+            except RefusedQueryError as refused:
+                self._error(HTTPStatus.BAD_REQUEST, str(refused))
+                return
+            if kind == "update":
                 self._refuse_update()
                 return
-            if not running.acquire(blocking=False):
-                self._error(
-                    HTTPStatus.SERVICE_UNAVAILABLE, "too many queries are running; try again"
-                )
-                return
-            answer = _Answer(store, text, running)
-            if not answer.done.wait(settings.timeout):
-                self._error(
-                    HTTPStatus.SERVICE_UNAVAILABLE,
-                    f"the query ran longer than {settings.timeout:g} s and was abandoned",
-                )
-                return
-            if answer.error is not None:
-                self._error(HTTPStatus.BAD_REQUEST, str(answer.error))
-                return
-            result = answer.result
-            assert result is not None
-            truncated = _truncate(result, settings.row_limit)
-            body, media_type = _negotiate(result, self.headers.get("Accept") or "")
+            status, media_type, truncated, body = pool.answer(
+                text, self.headers.get("Accept") or ""
+            )
             extra = {"X-Osgraph-Truncated": "true"} if truncated else {}
-            self._send(HTTPStatus.OK, body, media_type, extra)
+            self._send(HTTPStatus(status), body, media_type, extra)
 
         def _refuse_update(self) -> None:
             self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
@@ -210,6 +476,7 @@ def _handler_class(store: Engine, settings: EndpointSettings) -> type[BaseHTTPRe
             self.send_header("Content-Type", media_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Vary", "Accept")
+            self.send_header("X-Content-Type-Options", "nosniff")
             for name, value in (extra or {}).items():
                 self.send_header(name, value)
             self.end_headers()
@@ -218,69 +485,14 @@ def _handler_class(store: Engine, settings: EndpointSettings) -> type[BaseHTTPRe
 
         def log_message(self, format: str, *args: object) -> None:
             # Keep the terminal for the address and errors; one line per request is noise.
-            if args and str(args[1]).startswith(("4", "5")):
+            if len(args) > 1 and str(args[1]).startswith(("4", "5")):
                 super().log_message(format, *args)
 
     return SparqlHandler
 
 
-class _Answer:
-    """A query running on a thread of its own, so that a request can stop waiting for it.
-
-    Neither engine can interrupt a query, so an abandoned one runs on to its end; its thread is
-    a daemon, so that it never keeps the server from stopping, and it holds one of the
-    :data:`MAX_RUNNING_QUERIES` places until it ends.
-    """
-
-    def __init__(self, store: Engine, text: str, running: threading.BoundedSemaphore) -> None:
-        self.done = threading.Event()
-        self.result: QueryResult | None = None
-        self.error: QueryError | None = None
-        self._running = running
-        threading.Thread(target=self._run, args=(store, text), daemon=True).start()
-
-    def _run(self, store: Engine, text: str) -> None:
-        try:
-            self.result = run_query(store, text, {})
-        except QueryError as error:
-            self.error = error
-        finally:
-            self._running.release()
-            self.done.set()
-
-
-def _is_update(text: str) -> bool:
-    """Whether ``text`` is a SPARQL update rather than a query."""
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    try:
-        parseQuery(text)
-        return False
-    except Exception:  # not a query: it may still be an update
-        try:
-            parseUpdate(text)
-        except Exception:  # neither: the engine will report the syntax error
-            return False
-        return True
-
-
-def _truncate(result: QueryResult, limit: int) -> bool:
-    if result.kind == "SELECT" and len(result.rows) > limit:
-        result.rows = result.rows[:limit]
-        return True
-    return False
-
-
-def _negotiate(result: QueryResult, accept: str) -> tuple[bytes, str]:
-    """The body and media type the ``Accept`` header asks for (JSON when it names none)."""
-    wanted = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if result.kind == "CONSTRUCT":
-        assert result.graph is not None
-        if "application/n-triples" in wanted and "text/turtle" not in wanted:
-            return result.graph.serialize(format="nt", encoding="utf-8"), "application/n-triples"
-        return result.graph.serialize(format="turtle", encoding="utf-8"), "text/turtle"
-    format = next((_SELECT_TYPES[t] for t in wanted if t in _SELECT_TYPES), "json")
-    return result.serialize(format), _FORMAT_TYPES[format]  # type: ignore[arg-type]
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+"""The content types a page of another site can POST without asking the server first."""
 
 
 def serve(
@@ -291,12 +503,30 @@ def serve(
     engine: str = "oxigraph",
     timeout: float = DEFAULT_TIMEOUT,
     row_limit: int = DEFAULT_ROW_LIMIT,
+    workers: int = DEFAULT_WORKERS,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Serve ``kg`` until interrupted, announcing the address once it listens."""
-    server = make_server(
-        kg, host=host, port=port, engine=engine, timeout=timeout, row_limit=row_limit
-    )
+    """Serve ``kg`` until interrupted, announcing the address once it listens.
+
+    Raises
+    ------
+    OsgraphError
+        As :func:`make_server`; and when the address cannot be bound.
+    """
+    try:
+        server = make_server(
+            kg,
+            host=host,
+            port=port,
+            engine=engine,
+            timeout=timeout,
+            row_limit=row_limit,
+            workers=workers,
+            memory_limit=memory_limit,
+        )
+    except OSError as error:
+        raise OsgraphError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     announce(f"Serving {kg} at http://{bound_host}:{bound_port}/ (SPARQL endpoint: /sparql)")
     if host not in ("127.0.0.1", "localhost", "::1"):
