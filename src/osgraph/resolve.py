@@ -236,6 +236,10 @@ def resolve(
     for source in sources:
         resolution.lists.append(source.info)
         resolution.rejected.extend(source.rejected)
+        # Lines that look like rows but are not rows of the list: said, never dropped silently.
+        resolution.notices.extend(
+            Notice("passed-over", notice.reason, (notice.origin,)) for notice in source.notices
+        )
         if source.ignored_columns:
             resolution.notices.append(
                 Notice(
