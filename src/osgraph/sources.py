@@ -11,7 +11,16 @@ Markdown tables are read as real pages publish them, which a GFM table parser ge
   ``|`` with white space beside it (or at the edge of the row) separates columns;
 - cells may be wrapped in HTML (``<font style=...>``) and emphasis (``**``), which are dropped;
 - a value may be a link ``[name](url)``: the name is the value, the URL its homepage;
-- runs of white space inside names and around them collapse to one space.
+- runs of white space inside names and around them collapse to one space;
+- a blank line or an HTML comment between rows does not end a table, and a later table with the
+  same headers is read as part of the list.
+
+Only CR, LF and CRLF end a line, in markdown and CSV alike (``str.splitlines`` also breaks at VT,
+FF, FS, GS, RS, NEL and the Unicode line and paragraph separators, which a cell may hold), so
+every row keeps the line number an editor shows. Nothing read is dropped without a word: a row
+is an entry, or is refused (with ``lenient``, listed in ``Source.rejected``) with its reason; a
+line that looks like a row but lies outside the list's tables, and a table that is not a list,
+are listed in ``Source.notices``.
 
 A sidecar file beside the source, of the same name ending in ``.toml``, says which edition of
 which list series the file is and, in its ``[columns]`` table, how a table that
@@ -63,8 +72,17 @@ _SNIFFED_LINES = 20
 
 _WHITESPACE = re.compile(r"\s+")
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
-_EMPHASIS = re.compile(r"^(\*\*|__)(?P<inner>.*)\1$")
-_DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
+# \Z, not $: $ also matches before a final newline.
+_EMPHASIS = re.compile(r"\A(\*\*|__)(?P<inner>.*)\1\Z", re.DOTALL)
+_DELIMITER_CELL = re.compile(r"\A\s*:?-+:?\s*\Z")
+_DELIMITER_LINE = re.compile(r"[\s|:-]*-[\s|:-]*\Z")
+# A BCP 47 language tag, as xsd:language has it.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
+# What ends a line: CR, LF or CRLF, and nothing else.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# What str.splitlines also breaks at: VT, FF, FS, GS, RS, NEL, LINE and PARAGRAPH SEPARATOR.
+_OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 H = TypeVar("H", bound=Hashable)
 
 _CSV_VALUE_SEPARATOR = re.compile(r"[;|]")
@@ -132,12 +150,19 @@ class Rejection:
 @dataclass(frozen=True, slots=True)
 class Source:
     """A source file read in full: which list it is, its entries, the rows it rejected (only
-    when read leniently) and the columns it ignored."""
+    when read leniently) and the columns it ignored.
+
+    ``notices`` holds what was read and is not a row of the list, with why: a line of a markdown
+    file that looks like a table row but lies outside the list's tables (after prose, or inside
+    an HTML comment), and a table whose headers are not a list's. They are not rows: rows read
+    are ``entries`` and ``rejected``.
+    """
 
     info: ListInfo
     entries: tuple[Entry, ...]
     ignored_columns: tuple[str, ...] = ()
     rejected: tuple[Rejection, ...] = ()
+    notices: tuple[Rejection, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,22 +344,51 @@ def read_source(
     shape = (shape or TableShape()).over(_sidecar_shape(sidecar, settings))
     shown = _display_path(path)
     rejected: list[Rejection] | None = [] if lenient else None
+    notices: list[Rejection] = []
     if suffix in _EXCEL_SUFFIXES:
         entries, ignored = read_excel_table(
             data, shown, list_id=info.id, rejected=rejected, shape=shape
         )
-    else:
+    elif suffix in _CSV_SUFFIXES:
         if suffix == ".tsv":
             shape = replace(shape, delimiter="\t")
-        read = read_csv_table if suffix in _CSV_SUFFIXES else read_markdown_table
         text = _decode(data, path, encoding)
-        entries, ignored = read(text, shown, list_id=info.id, rejected=rejected, shape=shape)
+        entries, ignored = read_csv_table(
+            text, shown, list_id=info.id, rejected=rejected, shape=shape
+        )
+    else:
+        text = _decode(data, path, encoding)
+        entries, ignored = read_markdown_table(
+            text, shown, list_id=info.id, rejected=rejected, shape=shape, notices=notices
+        )
     return Source(
         info=info,
         entries=tuple(entries),
         ignored_columns=tuple(ignored),
         rejected=tuple(rejected or ()),
+        notices=tuple(notices),
     )
+
+
+def split_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """The lines of ``text``, ended by CR, LF or CRLF only (unlike ``str.splitlines``, which
+    also ends them at VT, FF, FS, GS, RS, NEL, U+2028 and U+2029).
+
+    Examples
+    --------
+    >>> split_lines("a\\vb|c\\r\\nd\\u2028e\\rf\\n")
+    ['a\\x0bb|c', 'd\\u2028e', 'f']
+    >>> split_lines("a\\x1cb\\r\\n\\nc", keepends=True)
+    ['a\\x1cb\\r\\n', '\\n', 'c']
+    """
+    if _OTHER_LINE_BREAKS.search(text) is None:
+        return text.splitlines(keepends)
+    if keepends:
+        return _LINE.findall(text)
+    lines = _LINE_END.split(text)
+    if not lines[-1]:  # the text ends with a line break, or is empty
+        lines.pop()
+    return lines
 
 
 def read_list_info(path: Path) -> ListInfo:
@@ -353,28 +407,83 @@ def _read_sidecar(path: Path) -> tuple[Path, dict[str, object]]:
         raise SourceError(sidecar, f"not valid TOML: {error}") from None
 
 
+_SIDECAR_KEYS = {
+    "": ("list", "series", "columns"),
+    "list": ("id", "title", "period", "issued", "landing_page", "report", "language"),
+    "series": ("id", "title", "publisher"),
+}
+
+
 def _list_info(path: Path, sidecar: Path, settings: dict[str, object]) -> ListInfo:
     listing = _table(settings, "list", sidecar)
     series = _table(settings, "series", sidecar)
+    for name, table in (("", settings), ("list", listing), ("series", series)):
+        _check_keys(table, name, sidecar)
     issued = listing.get("issued")
+    # A TOML date and time is a datetime, which is also a date: an xsd:date must be a day.
+    if isinstance(issued, dt.datetime):
+        raise SourceError(
+            sidecar,
+            "[list] issued must be a date such as 2023-11-08, not a date and time "
+            f"({issued.isoformat()})",
+        )
     if issued is not None and not isinstance(issued, dt.date):
         raise SourceError(sidecar, "[list] issued must be a date such as 2023-11-08")
     title = listing.get("title", {})
-    if not isinstance(title, dict):
+    if not isinstance(title, dict) or not all(
+        isinstance(text, str) and text.strip() for text in title.values()
+    ):
         raise SourceError(sidecar, '[list] title must be a table of languages: en = "..."')
+    for language in title:
+        _check_language(language, "[list] title", sidecar)
+    language = _text(listing, "language", sidecar)
+    if language is not None:
+        _check_language(language, "[list] language", sidecar)
     return ListInfo(
         id=_text(listing, "id", sidecar) or _list_id_from_file_name(path),
         file_name=path.name,
-        title={str(lang): str(text) for lang, text in sorted(title.items())},
+        title={lang: text.strip() for lang, text in sorted(title.items())},
         period=_text(listing, "period", sidecar),
         issued=issued,
-        landing_page=_text(listing, "landing_page", sidecar),
-        report=_text(listing, "report", sidecar),
-        language=_text(listing, "language", sidecar),
+        landing_page=_web_address(listing, "landing_page", sidecar),
+        report=_web_address(listing, "report", sidecar),
+        language=language,
         series_id=_text(series, "id", sidecar),
         series_title=_text(series, "title", sidecar),
         publisher=_text(series, "publisher", sidecar),
     )
+
+
+def _check_keys(table: dict[str, object], name: str, sidecar: Path) -> None:
+    """Refuse a key the sidecar's table ``name`` does not have: a misspelt key would otherwise
+    be dropped without a word."""
+    known = _SIDECAR_KEYS[name]
+    for key in table:
+        if key not in known:
+            where = f"[{name}] {key}" if name else f"[{key}]"
+            raise SourceError(
+                sidecar, f"{where} is not a setting osgraph knows: use {', '.join(known)}"
+            )
+
+
+def _check_language(tag: str, where: str, sidecar: Path) -> None:
+    if not _LANGUAGE_TAG.match(tag):
+        raise SourceError(
+            sidecar, f"{where}: {tag!r} is not a language tag (BCP 47, such as en or zh-Hans)"
+        )
+
+
+def _web_address(table: dict[str, object], key: str, sidecar: Path) -> str | None:
+    value = _text(table, key, sidecar)
+    if value is not None and not _is_web_address(value):
+        raise SourceError(sidecar, f"[list] {key} must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _is_web_address(text: str) -> bool:
+    """:func:`osgraph.iri.is_web_address`, and never a text that ends in a line break (which a
+    pattern ending in ``$`` takes)."""
+    return not text.endswith("\n") and is_web_address(text)
 
 
 def _sidecar_shape(sidecar: Path, settings: dict[str, object]) -> TableShape:
@@ -418,12 +527,20 @@ def read_markdown_table(
     list_id: str,
     rejected: list[Rejection] | None = None,
     shape: TableShape | None = None,
+    notices: list[Rejection] | None = None,
 ) -> tuple[list[Entry], list[str]]:
-    """Read the first table of a markdown text that has project, institutions and countries columns.
+    """Read the table of a markdown text that has project, institutions and countries columns,
+    and every later table with the same headers.
 
     Returns the entries and the headers of the columns that were ignored. A row that cannot be
     read raises, unless ``rejected`` is a list: then it goes there, with its reason. Of
     ``shape``, only the columns it names apply: values in a cell are separated by a bare ``|``.
+
+    A blank line or an HTML comment between rows does not end the table: a row after it is a
+    row. Prose does, and a table after it is read when it has the first table's headers. What
+    else looks like a row goes to ``notices`` (when it is a list), with its line and why: a line
+    outside any table, a line inside an HTML comment, and a table that is not a list (once, for
+    all its rows). The rows of a later table with other headers of a list are refused.
 
     Examples
     --------
@@ -432,43 +549,255 @@ def read_markdown_table(
     ... | Project | Institution | Country |
     ... | --- | --- | --- |
     ... | <font>ChatGLM</font> | Tsinghua University|Zhipu.AI | China |
+    ...
+    ... | Jq | Trinity College Dublin | Ireland |
     ... '''
     >>> entries, ignored = read_markdown_table(page, "list.md", list_id="demo")
     >>> [m.name for m in entries[0].institutions], entries[0].countries, entries[0].origin.line
     (['Tsinghua University', 'Zhipu.AI'], ('China',), 5)
+    >>> entries[1].project.name, entries[1].origin.line
+    ('Jq', 7)
     """
-    named = shape.columns if shape else {}
-    lines = text.splitlines()
-    unrecognised_headers: list[str] = []
-    file_name = str(path)  # one string for every row's origin
-    for index, line in enumerate(lines):
-        if index == 0 or not _is_delimiter_row(line) or "|" not in lines[index - 1]:
-            continue
-        header = [_clean_value(cell).name for cell in _split_plain_row(lines[index - 1])]
-        if len(header) != len(_split_plain_row(line)):
-            continue
-        columns = _recognise_columns(header, named)
-        if _header_problem(header, columns, named) is not None:
-            unrecognised_headers.append(f"line {index}: {' | '.join(header)}")
-            continue
-        entries = []
-        shared = _Shared()
-        rows = 0
-        for number, raw, cells in _markdown_rows(lines, index + 1):
-            rows += 1
-            origin = Origin(list_id, file_name, number, raw)
-            entry = _keep_or_reject(
-                origin,
-                rejected,
-                lambda: _markdown_entry(cells, len(header), columns, origin, path, shared),  # noqa: B023
+    reader = _MarkdownReader(
+        split_lines(text), path, list_id, shape.columns if shape else {}, rejected
+    )
+    entries, ignored = reader.read()
+    if notices is not None:
+        notices.extend(reader.notices())
+    return entries, ignored
+
+
+@dataclass(slots=True)
+class _MarkdownTable:
+    """A table of a markdown text: its header's line and cells, and the lines of its rows."""
+
+    line: int
+    header: list[str]
+    columns: dict[Field, int]
+    role: Literal["list", "other list", "other"]
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def layout(self) -> list[str]:
+        """What each column holds: the field osgraph reads in it, or its header (compared
+        without case) when osgraph ignores it. Tables of one layout are one list, whatever
+        words their headers use (成果, Project)."""
+        fields = {position: name for name, position in self.columns.items()}
+        return [
+            fields.get(position, _header_key(name)) for position, name in enumerate(self.header)
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {' | '.join(self.header)}"
+
+
+class _MarkdownReader:
+    """Reads the lines of a markdown text, table by table (see :func:`read_markdown_table`)."""
+
+    def __init__(
+        self,
+        lines: list[str],
+        path: Path | str,
+        list_id: str,
+        named: Mapping[Field, str],
+        rejected: list[Rejection] | None,
+    ) -> None:
+        self.lines = lines
+        self.path = path
+        self.list_id = list_id
+        self.file_name = str(path)  # one string for every row's origin
+        self.named = named
+        self.rejected = rejected
+        self.entries: list[Entry] = []
+        self.shared = _Shared()
+        self.tables: list[_MarkdownTable] = []
+        self.first: _MarkdownTable | None = None
+        self.rows = 0  # the rows of the list's tables, read or refused
+        self.strays: list[tuple[int, str]] = []  # (line, where) of rows outside any table
+
+    def read(self) -> tuple[list[Entry], list[str]]:
+        lines = self.lines
+        table: _MarkdownTable | None = None
+        gap = False  # a blank line or a comment since the table's last row
+        ended: int | None = None  # the line of the prose that ended the last table
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            stripped = line.strip()
+            if not stripped:
+                gap = True
+                index += 1
+                continue
+            if stripped.startswith("<!--"):
+                end = _comment_end(lines, index)
+                if end is not None:
+                    for inner in range(index, end + 1):
+                        if _looks_like_row(lines[inner]):
+                            self.strays.append((inner + 1, "inside an HTML comment"))
+                    gap = True
+                    index = end + 1
+                    continue
+            if self._starts_table(index, inside=table is not None and not gap):
+                table = self._open(index)
+                gap, ended = False, None
+                index += 2
+                continue
+            # Right after a row, any line with a | is a row (a short one is refused, not
+            # passed over); after a gap, a line that looks like one.
+            if table is not None and ("|" in line if not gap else _looks_like_row(line)):
+                self._row(table, index)
+                gap = False
+                index += 1
+                continue
+            if table is not None:  # prose ends a table
+                table, ended = None, index + 1
+            elif _looks_like_row(line):
+                where = f"outside the table (the prose on line {ended} ended it)"
+                self.strays.append((index + 1, where if ended else "outside any table"))
+            gap = False
+            index += 1
+        if self.first is None:
+            found = "; ".join(str(t) for t in self.tables)
+            raise SourceError(
+                self.path,
+                f"no table with {_expected_headers(self.named)} columns"
+                + (f" (tables found: {found})" if found else ""),
             )
-            if entry is not None:
-                entries.append(entry)
-        if not rows:
-            raise SourceError(path, "the table has a header but no rows", line=index)
-        return entries, _ignored_headers(header, columns)
-    found = f" (tables found: {'; '.join(unrecognised_headers)})" if unrecognised_headers else ""
-    raise SourceError(path, f"no table with {_expected_headers(named)} columns{found}")
+        if not self.rows:
+            raise SourceError(self.path, "the table has a header but no rows", line=self.first.line)
+        return self.entries, _ignored_headers(self.first.header, self.first.columns)
+
+    def notices(self) -> list[Rejection]:
+        """What was read and is not a row of the list, each at its line, with why."""
+        found: list[Rejection] = []
+        for table in self.tables:
+            if table.role != "other":
+                continue
+            rows = table.rows
+            what = (
+                "has no rows"
+                if not rows
+                else f"its row (line {rows[0]}) is not read"
+                if len(rows) == 1
+                else f"its {len(rows)} rows (lines {rows[0]}-{rows[-1]}) are not read"
+            )
+            message = (
+                f"a table whose columns are {' | '.join(table.header)} is not a list (it has "
+                f"no {_expected_headers(self.named)} columns): {what}"
+            )
+            found.append(Rejection(self._origin(table.line), message))
+        found += [
+            Rejection(
+                self._origin(line), f"the line looks like a table row, {where}: it is not read"
+            )
+            for line, where in self.strays
+        ]
+        return sorted(found, key=lambda notice: notice.origin.line)
+
+    def _origin(self, line: int) -> Origin:
+        return Origin(self.list_id, self.file_name, line, self.lines[line - 1])
+
+    def _starts_table(self, index: int, *, inside: bool) -> bool:
+        """Whether a table's header is at ``index``, its delimiter row after it. Right after a
+        row (``inside``), only the header of a list starts a table: GFM reads any other pair of
+        lines there as two rows."""
+        lines = self.lines
+        if index + 1 >= len(lines) or "|" not in lines[index]:
+            return False
+        if not _is_delimiter_row(lines[index + 1]):
+            return False
+        header = _split_plain_row(lines[index])
+        if len(header) != len(_split_plain_row(lines[index + 1])):
+            return False
+        if not inside:
+            return True
+        names = [_clean_value(cell).name for cell in header]
+        return _header_problem(names, _recognise_columns(names, self.named), self.named) is None
+
+    def _open(self, index: int) -> _MarkdownTable:
+        header = [_clean_value(cell).name for cell in _split_plain_row(self.lines[index])]
+        columns = _recognise_columns(header, self.named)
+        is_list = _header_problem(header, columns, self.named) is None
+        table = _MarkdownTable(index + 1, header, columns, "other")
+        if self.first is None and is_list:
+            table.role = "list"
+            self.first = table
+        elif self.first is not None and table.layout == self.first.layout:
+            table.role = "list"
+        elif self.first is not None and is_list:
+            table.role = "other list"
+        self.tables.append(table)
+        return table
+
+    def _row(self, table: _MarkdownTable, index: int) -> None:
+        number = index + 1
+        table.rows.append(number)
+        first = self.first
+        if table.role == "other" or first is None:
+            return
+        self.rows += 1
+        origin = Origin(self.list_id, self.file_name, number, self.lines[index])
+        path, shared = self.path, self.shared
+        if table.role == "other list":
+            problem = SourceError(
+                path,
+                f"the row is in a table whose columns ({table}) are not those of the list's "
+                f"first table ({first}): give the tables the same columns, or put each in a file "
+                "of its own",
+                line=number,
+            )
+            make: Callable[[], Entry] = partial(_raise, problem)
+        else:
+            make = partial(
+                _markdown_entry,
+                _split_row(origin.text),
+                len(first.header),
+                first.columns,
+                origin,
+                path,
+                shared,
+            )
+        entry = _keep_or_reject(origin, self.rejected, make)
+        if entry is not None:
+            self.entries.append(entry)
+
+
+def _raise(error: SourceError) -> Entry:
+    raise error
+
+
+def _looks_like_row(line: str) -> bool:
+    """Whether a line looks like a row of a markdown table: it begins with ``|``, or a ``|``
+    with white space beside it separates columns in it."""
+    return line.lstrip().startswith("|") or len(_split_row(line)) > 1
+
+
+def _comment_end(lines: Sequence[str], index: int) -> int | None:
+    """The index of the line where the HTML comment that opens line ``index`` ends (the last
+    line, when it never does), or ``None`` when that line holds more than comments."""
+    inside = False
+    for current in range(index, len(lines)):
+        text = lines[current]
+        position = 0
+        while position < len(text):
+            if inside:
+                close = text.find("-->", position)
+                if close == -1:
+                    break
+                inside, position = False, close + 3
+            else:
+                opening = text.find("<!--", position)
+                if (
+                    current == index
+                    and text[position : len(text) if opening == -1 else opening].strip()
+                ):
+                    return None
+                if opening == -1:
+                    break
+                inside, position = True, opening + 4
+        if not inside:
+            return current
+    return len(lines) - 1
 
 
 def read_csv_table(
@@ -503,7 +832,7 @@ def read_csv_table(
     ['Tsinghua University', 'Zhipu.AI']
     """
     shape = shape or TableShape()
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     delimiter = shape.delimiter or _sniff_delimiter(lines)
     reader = csv.reader(lines, delimiter=delimiter)
     read_project, read_values = _cell_readers(shape.separator)
@@ -520,18 +849,51 @@ def read_csv_table(
         except StopIteration:
             break
         except csv.Error as error:
-            raise SourceError(path, f"not valid CSV: {error}", line=reader.line_num) from None
-        if not "".join(record).strip():
+            # A cell longer than csv's limit: most likely a quote that is never closed.
+            quote = _unbalanced_quote(lines, first_line, reader.line_num, delimiter)
+            if quote is None:
+                raise SourceError(path, f"not valid CSV: {error}", line=reader.line_num) from None
+            quote = replace(
+                quote, closing=f"is not closed within {csv.field_size_limit()} characters"
+            )
+            if header is None or rejected is None:
+                raise quote.error(path) from None
+            rows += quote.reject(lines, list_id, file_name, first_line, rejected)
             continue
+        last_line = reader.line_num
+        raw = (
+            lines[first_line - 1]
+            if last_line == first_line
+            else "".join(lines[first_line - 1 : last_line])
+        )
+        raw = raw.rstrip("\r\n")
+        if not raw.strip():  # a blank line
+            continue
+        # A record of several lines, or the last one, may hold a quote that is never closed.
+        quote = None
+        if last_line > first_line or last_line == len(lines):
+            quote = _unbalanced_quote(lines, first_line, last_line, delimiter)
         if header is None:
+            if quote is not None:
+                raise quote.error(path)
+            if not "".join(record).strip():  # a row of separators above the header
+                continue
             header = [_normalise_whitespace(value) for value in record]
             guessed = shape.delimiter is None
             columns = _table_columns(header, shape, path, first_line, delimiter if guessed else "")
             continue
-        raw = "".join(lines[first_line - 1 : reader.line_num]).rstrip("\r\n")
+        if quote is not None:
+            if rejected is None:
+                raise quote.error(path)
+            rows += quote.reject(lines, list_id, file_name, first_line, rejected)
+            continue
         rows += 1
         origin = Origin(list_id, file_name, first_line, raw)
-        make = partial(
+        if not "".join(record).strip():  # a row of separators and blanks
+            empty = SourceError(path, _EMPTY_ROW, line=first_line)
+            _keep_or_reject(origin, rejected, partial(_raise, empty))
+            continue
+        make: Callable[[], Entry] = partial(
             _csv_entry,
             record,
             len(header),
@@ -542,6 +904,8 @@ def read_csv_table(
             read_project,
             read_values,
         )
+        if last_line > first_line:
+            make = partial(_spanning, make, first_line, last_line)
         entry = _keep_or_reject(origin, rejected, make)
         if entry is not None:
             entries.append(entry)
@@ -550,6 +914,107 @@ def read_csv_table(
     if not rows:
         raise SourceError(path, "the table has a header but no rows")
     return entries, _ignored_headers(header, columns)
+
+
+@dataclass(frozen=True, slots=True)
+class _UnbalancedQuote:
+    """A quoted cell of a CSV file that takes in the lines after it: it begins on line
+    ``opened``, takes in every line up to ``last``, and ``closing`` says how it ends."""
+
+    opened: int
+    last: int
+    closing: str
+
+    def message(self) -> str:
+        taken = self.last - self.opened
+        if not taken:
+            return f"a quoted cell begins here and {self.closing} ({_QUOTE_HINT})"
+        lines = f"line {self.last}" if taken == 1 else f"lines {self.opened + 1}-{self.last}"
+        return (
+            f"a quoted cell begins here and {self.closing}: it takes in the "
+            f"{taken} line{'s' if taken > 1 else ''} after it ({lines}); {_QUOTE_HINT}"
+        )
+
+    def error(self, path: Path | str) -> SourceError:
+        return SourceError(path, self.message(), line=self.opened)
+
+    def reject(
+        self,
+        lines: Sequence[str],
+        list_id: str,
+        file_name: str,
+        first: int,
+        rejected: list[Rejection],
+    ) -> int:
+        """Reject the row the cell is in, and each line it takes in that is not blank; return
+        how many rows that is."""
+        text = "".join(lines[first - 1 : self.opened]).rstrip("\r\n")
+        rejected.append(Rejection(Origin(list_id, file_name, first, text), self.message()))
+        count = 1
+        for number in range(self.opened + 1, self.last + 1):
+            text = lines[number - 1].rstrip("\r\n")
+            if text.strip():
+                reason = (
+                    f"taken into the quoted cell that begins on line {self.opened}, "
+                    f"which {self.closing}"
+                )
+                rejected.append(Rejection(Origin(list_id, file_name, number, text), reason))
+                count += 1
+        return count
+
+
+_QUOTE_HINT = 'is a " missing or left over? A " inside a quoted cell is written ""'
+
+
+def _unbalanced_quote(
+    lines: Sequence[str], first: int, last: int, delimiter: str
+) -> _UnbalancedQuote | None:
+    """The quoted cell of the record on lines ``first`` to ``last`` that is never closed, or
+    that takes in whole lines and ends with text after its closing quote (which csv reads as
+    part of the cell); ``None`` when there is none. Read as :mod:`csv` reads them."""
+    start, unquoted, quoted, closed, after = range(5)
+    state, opened = start, first
+    for number in range(first, last + 1):
+        for character in lines[number - 1]:
+            if state == quoted:
+                if character == '"':
+                    state = closed
+            elif state == start:
+                if character == '"':
+                    state, opened = quoted, number
+                elif character != delimiter and character not in "\r\n":
+                    state = unquoted
+            elif state == unquoted:
+                if character == delimiter or character in "\r\n":
+                    state = start
+            elif character == '"' and state == closed:
+                state = quoted  # a doubled quote
+            elif character == delimiter or character in "\r\n":
+                state = start
+            elif character.isspace():
+                state = after
+            elif opened < number:
+                closing = f"ends on line {number} with text after its closing quote"
+                return _UnbalancedQuote(opened, number, closing)
+            else:
+                state = unquoted  # "a"b on one line: csv reads it as ab
+    if state == quoted:
+        return _UnbalancedQuote(opened, last, "is never closed (the file ends inside it)")
+    return None
+
+
+def _spanning(make: Callable[[], Entry], first: int, last: int) -> Entry:
+    """The entry ``make`` reads of a record of several lines; its refusal names them."""
+    try:
+        return make()
+    except SourceError as error:
+        raise SourceError(
+            error.path,
+            f"{error.message} (the row spans lines {first}-{last}: a quoted cell holds "
+            "line breaks)",
+            line=error.line,
+            cell=error.cell,
+        ) from None
 
 
 def read_excel_table(
@@ -740,9 +1205,11 @@ def _markdown_entry(
     path: Path | str,
     shared: _Shared,
 ) -> Entry:
+    cleaned = [[_clean_value(piece) for piece in cell] for cell in cells]
+    if not any(mention.name or mention.homepage for cell in cleaned for mention in cell):
+        raise SourceError(path, _EMPTY_ROW, line=origin.line)
     if len(cells) != width:
         raise SourceError(path, _cell_count_message(len(cells), width), line=origin.line)
-    cleaned = [[_clean_value(piece) for piece in cell] for cell in cells]
     return _entry_from_cells(cleaned, columns, origin, path, shared)
 
 
@@ -839,7 +1306,9 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> str:
     except LookupError:
         raise SourceError(path, f"{encoding!r} is not an encoding Python knows") from None
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        # What comes before the byte decodes; its lines end at CR, LF or CRLF, as the reader's.
+        before = data[: error.start].decode(encoding or "utf-8-sig", errors="replace")
+        line = len(_LINE_END.findall(before)) + 1
         if encoding:
             raise SourceError(
                 path,
@@ -964,11 +1433,16 @@ def _expected_headers(named: Mapping[Field, str] | None = None) -> str:
     )
 
 
+_EMPTY_ROW = "the row is empty"
+
+
 def _cell_count_message(found: int, expected: int) -> str:
     return f"the row has {found} cells where the header has {expected}"
 
 
 def _is_delimiter_row(line: str) -> bool:
+    if _DELIMITER_LINE.match(line) is None:  # quick: most lines are not
+        return False
     cells = _split_plain_row(line)
     return bool(cells) and "-" in line and all(_DELIMITER_CELL.match(cell) for cell in cells)
 
@@ -1010,15 +1484,6 @@ def _split_row(line: str) -> list[list[str]]:
         start = position + 1
     cells[-1].append(body[start:])
     return cells
-
-
-def _markdown_rows(lines: list[str], first: int) -> Iterator[tuple[int, str, list[list[str]]]]:
-    """Yield (line number, raw line, cells) for each body row, until the table ends."""
-    for index in range(first, len(lines)):
-        raw = lines[index]
-        if not raw.strip() or "|" not in raw:
-            return
-        yield index + 1, raw, _split_row(raw)
 
 
 def _entry_from_cells(
@@ -1079,7 +1544,7 @@ def _values(
 
 
 def _check_url(url: str | None, path: Path | str, line: int, cell: str) -> None:
-    if url is not None and not is_web_address(url):
+    if url is not None and not _is_web_address(url):
         raise SourceError(path, f"the link {url!r} is not an http(s) URL", line=line, cell=cell)
 
 
