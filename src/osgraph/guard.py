@@ -43,6 +43,8 @@ _TOKEN = re.compile(
     r"|'(?:[^'\\\n]|\\.)*'"
     r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
     r"|#[^\n]*"  # comments
+    r"|[?$][A-Za-z0-9_\u00b7-\uffff]+"  # variables: ?service is no SERVICE
+    r"|(?:[A-Za-z_][A-Za-z0-9_.-]*)?:[A-Za-z0-9_.:%\u00b7-\uffff-]*"  # prefixed names
     r"|[A-Za-z_][A-Za-z0-9_]*"  # words
     r"|\S",
     re.DOTALL,
@@ -59,8 +61,8 @@ def tokens(text: str) -> Iterator[tuple[int, str]]:
 
     Examples
     --------
-    >>> [t for _, t in tokens('SELECT * { ?s ?p "SERVICE {" } # SERVICE')]
-    ['SELECT', '*', '{', '?', 's', '?', 'p', '}']
+    >>> [t for _, t in tokens('SELECT * { ?s ex:service "SERVICE {" } # SERVICE')]
+    ['SELECT', '*', '{', '?s', 'ex:service', '}']
     """
     for match in _TOKEN.finditer(text):
         token = match.group()
@@ -83,6 +85,8 @@ def check_query(text: str, *, allow_service: bool = False) -> Literal["query", "
     'query'
     >>> check_query("DROP ALL")
     'update'
+    >>> check_query("PREFIX service: <http://x/> SELECT ?service WHERE { ?s service:p ?service }")
+    'query'
     >>> remote = "SELECT * WHERE { SERVICE <http://127.0.0.1/> { ?s ?p ?o } }"
     >>> check_query(remote)  # doctest: +ELLIPSIS
     Traceback (most recent call last):

@@ -181,6 +181,7 @@ class EnginePool:
         self._idle: queue.Queue[_EngineProcess] = queue.Queue()
         self._all: set[_EngineProcess] = set()
         self._lock = threading.Lock()
+        self._closed = False
         started = [self._start() for _ in range(settings.workers)]
         try:
             for process in started:
@@ -204,12 +205,19 @@ class EnginePool:
         process.stop()
 
         def start() -> None:
+            if self._closed:
+                return
             fresh = self._start()
             try:
                 fresh.wait_ready()
-            except QueryError:  # the graph went away: the endpoint keeps fewer engines
+            except (QueryError, ValueError, OSError):
+                # The graph went away (the endpoint keeps fewer engines), or the endpoint
+                # closed while this engine started (its pipes closed under it).
                 return
-            self._idle.put(fresh)
+            if self._closed:
+                fresh.stop()
+            else:
+                self._idle.put(fresh)
 
         threading.Thread(target=start, daemon=True).start()
 
@@ -245,6 +253,7 @@ class EnginePool:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             processes, self._all = self._all, set()
         for process in processes:
             process.stop()
