@@ -9,6 +9,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -160,17 +161,55 @@ def _table_shape(
         raise typer.BadParameter(str(error)) from None
 
 
-def _write_output(data: bytes, out: Path | None) -> None:
-    """Write ``data`` to the file ``out`` and say so, or to standard output when there is none."""
+def _write_output(data: bytes | str, out: Path | None) -> None:
+    """Write ``data`` to the file ``out`` and say so, or to standard output when there is none
+    (text in standard output's encoding, a character it cannot hold written as ``?``).
+
+    Standard output that takes no more (a full disk, ``> /dev/full``, a closed descriptor) is
+    an error: a message and exit code 1. A pipe whose reader has gone (``| head -1``) ends the
+    command quietly, as it ends other Unix tools, with exit code 1 for the output it could not
+    write.
+    """
+    import os
+
     from osgraph.export import write_file
 
-    if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    with _user_errors():
-        write_file(out, data)
-    typer.echo(f"Wrote {out}.")
+    if out is not None:
+        with _user_errors():
+            write_file(out, data.encode("utf-8") if isinstance(data, str) else data)
+        data = f"Wrote {out}.\n"
+
+    def discard_standard_output() -> None:
+        # What is still buffered would fail again as Python exits: let it go nowhere.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real file (tests), or gone
+            pass
+
+    stream = sys.stdout
+    try:
+        if stream is None:
+            raise OSError(errno.EBADF, "it is closed")
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(data if isinstance(data, str) else data.decode("utf-8", "replace"))
+            stream.flush()
+            return
+        if isinstance(data, str):
+            data = data.encode(stream.encoding or "utf-8", errors="replace")
+        buffer.write(data)
+        buffer.flush()
+    except BrokenPipeError:
+        discard_standard_output()
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
+    except OSError as error:
+        discard_standard_output()
+        reason = error.strerror or str(error)
+        typer.echo(f"osgraph: error: cannot write to standard output: {reason}", err=True)
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
 
 
 @app.command()
@@ -283,14 +322,14 @@ def report(
 ) -> None:
     """Write a one-page HTML summary of the graph: counts, projects per country and per domain,
     top institutions, collaborations, and the names osgraph could not resolve."""
-    from osgraph.export import write_file
+    from osgraph.query import check_endpoint, quiet_engines
     from osgraph.report import render_report
 
-    with _user_errors():
-        written = write_file(
-            out / "report.html", render_report(_engine(kg, endpoint, graph), endpoint or str(kg))
-        )
-    typer.echo(f"Wrote {written}.")
+    with _user_errors(), quiet_engines():
+        if endpoint is not None:
+            check_endpoint(endpoint)
+        page = render_report(_engine(kg, endpoint, graph), endpoint or str(kg))
+    _write_output(page, out / "report.html")
 
 
 @app.command()
@@ -449,13 +488,15 @@ def queries() -> None:
     """List the named queries, with what each answers and its parameters."""
     from osgraph.query import named_queries
 
+    lines = []
     for query in named_queries().values():
-        typer.echo(query.name)
-        typer.echo(f"    {query.description}")
+        lines.append(query.name)
+        lines.append(f"    {query.description}")
         for name, help_text in query.parameters.items():
-            typer.echo(f"    --param {name}=...  {help_text}")
+            lines.append(f"    --param {name}=...  {help_text}")
         if query.needs:
-            typer.echo(f"    (needs {' or '.join(query.needs)})")
+            lines.append(f"    (needs {' or '.join(query.needs)})")
+    _write_output("".join(f"{line}\n" for line in lines), None)
 
 
 @app.command()
@@ -472,7 +513,8 @@ def query(
         typer.Option(
             "--param",
             "-p",
-            help="A parameter, name=value (repeatable). <...> is an IRI, anything else text.",
+            help="A parameter, name=value (repeatable). <...> is an absolute IRI, anything else "
+            "text.",
             metavar="NAME=VALUE",
         ),
     ] = None,
@@ -503,13 +545,35 @@ def query(
     store_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Keep an Oxigraph store of the graph in this folder, loaded again only when "
-            "the graph changes.",
+            help="Keep an Oxigraph store of the graph in this folder (new, empty, or one osgraph "
+            "made), loaded again only when the graph changes.",
             metavar="DIR",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds to wait for --endpoint (to connect, and for its whole answer) and, "
+            "with --allow-service, for the query and the hosts it asks.",
+            metavar="SECONDS",
+        ),
+    ] = 60.0,
+    allow_service: Annotated[
+        bool,
+        typer.Option(
+            "--allow-service",
+            help="Run SERVICE clauses, which make the engine send the query's parts to the "
+            "hosts they name (refused without it).",
+        ),
+    ] = False,
 ) -> None:
-    """Run a SPARQL query on the built graph, or on a remote endpoint, and print its answer."""
+    """Run a SPARQL query on the built graph, or on a remote endpoint, and print its answer.
+
+    An ASK answer is a boolean in JSON and XML, and a column `boolean` (true or false) in CSV
+    and TSV.
+    """
+    import math
+
     from osgraph.query import (
         QueryError,
         RemoteEngine,
@@ -518,10 +582,14 @@ def query(
         load_query,
         open_engine,
         parse_parameters,
+        quiet_engines,
         run_query,
+        run_query_within,
     )
 
-    with _user_errors():
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise typer.BadParameter("give a number of seconds above 0", param_hint="'--timeout'")
+    with _user_errors(), quiet_engines():
         if format not in ("table", "csv", "tsv", "json", "xml"):
             raise QueryError(f"--format {format!r}: choose table, csv, tsv, json or xml")
         if engine not in ("auto", "rdflib", "oxigraph"):
@@ -529,15 +597,16 @@ def query(
         text, named = load_query(spec)
         bindings = bind_parameters(parse_parameters(param or []), named)
         store = (
-            RemoteEngine(endpoint, default_graph=graph)
-            if endpoint
+            RemoteEngine(endpoint, default_graph=graph, timeout=timeout)
+            if endpoint is not None
             else open_engine(kg, engine, store_dir)  # type: ignore[arg-type]
         )
-        result = run_query(store, text, bindings)
-    if format == "table":
-        typer.echo(format_table(result), nl=False)
-    else:
-        _write_output(result.serialize(format), None)  # type: ignore[arg-type]
+        if allow_service:  # the hosts a SERVICE asks may never answer
+            result = run_query_within(timeout, store, text, bindings, allow_service=True)
+        else:
+            result = run_query(store, text, bindings)
+        answer = format_table(result) if format == "table" else result.serialize(format)  # type: ignore[arg-type]
+    _write_output(answer, None)
 
 
 @app.command()
@@ -621,13 +690,25 @@ def push(
     digest: Annotated[
         bool, typer.Option("--digest", help="Use HTTP digest authentication (Virtuoso).")
     ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds to wait for the store at each step: to connect (10 at most), to take "
+            "each part of the graph, to answer.",
+            metavar="SECONDS",
+        ),
+    ] = 120.0,
 ) -> None:
     """Load the built graph into a remote triple store, replacing one named graph in a single
-    request: a push the store refuses leaves its graph whole."""
+    request: a push the store refuses leaves its graph whole. Only a 2xx answer is success (a
+    redirect stored nothing); credentials are never printed."""
+    import math
     import os
 
-    from osgraph.export import push_graph
+    from osgraph.export import printable, push_graph, without_credentials
 
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise typer.BadParameter("give a number of seconds above 0", param_hint="'--timeout'")
     with _user_errors():
         status = push_graph(
             kg,
@@ -636,8 +717,12 @@ def push(
             user=user,
             password=os.environ.get("OSGRAPH_PASSWORD"),
             digest=digest,
+            timeout=timeout,
         )
-    typer.echo(f"Pushed {kg} to {endpoint} as <{named_graph}> ({status}).")
+    typer.echo(
+        f"Pushed {printable(str(kg))} to {without_credentials(endpoint)} as "
+        f"<{printable(named_graph)}> ({status})."
+    )
 
 
 EndpointOption = Annotated[
@@ -687,11 +772,13 @@ def network(
     """Write a collaboration network, with its measures (degree, betweenness, components,
     communities), for network tools such as Gephi."""
     from osgraph.network import FORMATS, collaboration_network, write_network
-    from osgraph.query import QueryError
+    from osgraph.query import QueryError, check_endpoint, quiet_engines
 
-    with _user_errors():
+    with _user_errors(), quiet_engines():
         if format not in FORMATS:
             raise QueryError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
+        if endpoint is not None:
+            check_endpoint(endpoint)
         data = write_network(collaboration_network(_engine(kg, endpoint, graph), kind), format)  # type: ignore[arg-type]
     _write_output(data, out)
 
@@ -711,25 +798,31 @@ def view(
     click."""
     from osgraph.export import write_file
     from osgraph.network import collaboration_network
+    from osgraph.query import check_endpoint, quiet_engines
     from osgraph.view import view_page
 
-    with _user_errors():
+    with _user_errors(), quiet_engines():
+        if endpoint is not None:
+            check_endpoint(endpoint)
         network = collaboration_network(_engine(kg, endpoint, graph), kind, betweenness=False)  # type: ignore[arg-type]
         write_file(out, view_page(network, kind, endpoint or str(kg)))
-    typer.echo(
-        f"Wrote {out}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges."
-    )
+    nodes, edges = network.number_of_nodes(), network.number_of_edges()
+    _write_output(f"Wrote {out}: {nodes} nodes, {edges} edges.\n", None)
 
 
 def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False) -> None:
-    lists = ", ".join(summary.lists)
+    # Names, ids and paths come from the data: what a terminal would act on (ESC [ ..., other
+    # control and format characters) is printed escaped, as errors print names with !r.
+    from osgraph.export import printable
+
+    lists = printable(", ".join(summary.lists))
     plural = "list" if len(summary.lists) == 1 else "lists"
     rows = "1 row" if summary.rows_read == 1 else f"{summary.rows_read} rows"
     typer.echo(f"Read {rows} from {len(summary.lists)} {plural} ({lists}).")
     if summary.rows_rejected:
         kept = summary.rows_read - summary.rows_rejected
         typer.echo(f"  {kept} are in the graph; {summary.rows_rejected} were rejected (see below).")
-    typer.echo(f"Wrote {written} ({summary.triples} triples):")
+    typer.echo(f"Wrote {printable(str(written))} ({summary.triples} triples):")
     counts = {
         "projects": summary.projects,
         "institutions": summary.institutions,
@@ -754,11 +847,11 @@ def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False
         for notice in summary.notices:
             shown[notice.kind] += 1
             if all_notices or notice.kind == "rejected" or shown[notice.kind] <= NOTICES_PER_KIND:
-                typer.echo(f"  - {notice}")
+                typer.echo(f"  - {printable(str(notice))}")
         for kind, count in shown.items():
             if not all_notices and kind != "rejected" and count > NOTICES_PER_KIND:
                 typer.echo(
-                    f"  ... and {count - NOTICES_PER_KIND} more {kind} notices "
+                    f"  ... and {count - NOTICES_PER_KIND} more {printable(kind)} notices "
                     "(--all-notices prints them)"
                 )
 

@@ -15,13 +15,14 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from osgraph.errors import ConfigurationError
-from osgraph.turtle import prefixed
+from osgraph.turtle import IRI_PATTERN, iri_problem, prefixed
 
 _KEEP = frozenset("-.")
 # Keys whose slug is the key with spaces as ``_``: the common case, and a quick one.
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9-][A-Za-z0-9 .-]*")
-# Characters an IRI may not hold (RFC 3987), which rdflib would refuse when the link is written.
-_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+# A web address: its scheme, and its authority (checked for a host; the whole address is
+# checked as an IRI, RFC 3987).
+_WEB_ADDRESS = re.compile(r"https?://(?P<authority>[^/?#]*)")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -59,14 +60,24 @@ def slug(key: str) -> str:
 def is_web_address(text: str) -> bool:
     """Whether ``text`` is an http(s) address that can stand in the graph as an IRI.
 
+    The whole text must be an absolute IRI by RFC 3987's syntax, with a host: no space, no
+    ``<``, ``>``, ``"``, ``{``, ``}``, ``|``, ``\\``, ``^``, backquote or control character
+    anywhere, not even a final line break.
+
     Examples
     --------
     >>> is_web_address("https://graphscope.io"), is_web_address("javascript:alert(1)")
     (True, False)
     >>> is_web_address("https://example.org/a b"), is_web_address("https://example.org/<x>")
     (False, False)
+    >>> is_web_address("https://example.org/\\n"), is_web_address("https:///no-host")
+    (False, False)
     """
-    return _WEB_ADDRESS.match(text) is not None
+    found = _WEB_ADDRESS.match(text)
+    if found is None or IRI_PATTERN.fullmatch(text) is None:
+        return False
+    host = found["authority"].rpartition("@")[2]
+    return bool(host if host.startswith("[") else host.partition(":")[0])
 
 
 def _is_iri_character(character: str) -> bool:
@@ -107,8 +118,9 @@ class IriScheme:
             raise ConfigurationError(
                 f"the base IRI {base!r} must end with {' or '.join(map(repr, separators))}"
             )
-        if any(character in base for character in '<>"{}|\\^` '):
-            raise ConfigurationError(f"the base IRI {base!r} has characters an IRI cannot hold")
+        problem = iri_problem(base)
+        if problem is not None:
+            raise ConfigurationError(f"the base IRI {base!r} is not an IRI (RFC 3987): {problem}")
         self.base = base
         self.namespaces = {kind: f"{base}{kind}/" for kind in self.KINDS}
         """The namespace of each kind of thing, by its prefix."""

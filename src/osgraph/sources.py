@@ -45,6 +45,7 @@ from typing import Literal, TypeVar
 
 from osgraph.errors import ConfigurationError, OsgraphError, SourceError
 from osgraph.iri import is_web_address
+from osgraph.turtle import is_language_tag
 
 BUNDLED_LIST = "benchcouncil-open100-2022-2023.md"
 
@@ -77,7 +78,6 @@ _EMPHASIS = re.compile(r"\A(\*\*|__)(?P<inner>.*)\1\Z", re.DOTALL)
 _DELIMITER_CELL = re.compile(r"\A\s*:?-+:?\s*\Z")
 _DELIMITER_LINE = re.compile(r"[\s|:-]*-[\s|:-]*\Z")
 # A BCP 47 language tag, as xsd:language has it.
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
 # What ends a line: CR, LF or CRLF, and nothing else.
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -467,7 +467,8 @@ def _check_keys(table: dict[str, object], name: str, sidecar: Path) -> None:
 
 
 def _check_language(tag: str, where: str, sidecar: Path) -> None:
-    if not _LANGUAGE_TAG.match(tag):
+    # The writer's own rule, so that what the reader accepts is what the graph can hold.
+    if not is_language_tag(tag):
         raise SourceError(
             sidecar, f"{where}: {tag!r} is not a language tag (BCP 47, such as en or zh-Hans)"
         )

@@ -8,6 +8,7 @@ contribution) is reported and does not stop anything.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +19,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from osgraph.errors import OsgraphError
+from osgraph.export import one_line, printable
 from osgraph.namespaces import DEFAULT_BASE
 
 _FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".xml": "xml"}
@@ -42,8 +44,9 @@ class ShapeResult:
     value: str | None
 
     def __str__(self) -> str:
-        value = f" (value: {self.value})" if self.value is not None else ""
-        return f"{self.severity}: {self.focus}: {self.path}: {self.message}{value}"
+        # Labels and values come from the graph: what a terminal would act on is escaped.
+        value = f" (value: {printable(self.value)})" if self.value is not None else ""
+        return printable(f"{self.severity}: {self.focus}: {self.path}: {self.message}") + value
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +109,13 @@ def validate_graph(graph: Graph, base: str = DEFAULT_BASE) -> ValidationReport:
         graph, shacl_graph=shapes(base), inference="none", allow_warnings=True
     )
     assert isinstance(results, Graph)
+    # A result of a shape another shape refers to (sh:node) is a detail of that one's result,
+    # not a finding of its own.
+    details = set(results.objects(None, SH.detail))
     found = [
-        _result(results, graph, node) for node in results.subjects(RDF.type, SH.ValidationResult)
+        _result(results, graph, node)
+        for node in results.subjects(RDF.type, SH.ValidationResult)
+        if node not in details
     ]
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     found.sort(key=lambda r: (order.get(r.severity, 3), r.focus, r.path, r.message))
@@ -119,22 +127,101 @@ def validate_file(path: Path | str) -> ValidationReport:
 
     The base IRI is the one its projects' IRIs were minted under, or osgraph's default.
 
+    The file is read as untrusted: nothing it names is fetched (a JSON-LD ``@context`` or
+    ``@import`` that is not written in the file itself is refused, not fetched), and an RDF/XML
+    file that declares entities (``<!ENTITY ...>``, which can expand a kilobyte into gigabytes)
+    or an external DTD is refused before it is parsed.
+
     Raises
     ------
     OsgraphError
-        When the file is missing or not readable as RDF.
+        When the file is missing, not readable as RDF, or refused as above.
     """
     path = Path(path)
     if not path.is_file():
-        raise OsgraphError(f"{path}: no such file")
+        raise OsgraphError(f"{printable(str(path))}: no such file")
     from osgraph.graph import new_graph
 
     graph = new_graph()  # osgraph's prefixes, so that the report names properties briefly
+    format = _FORMATS.get(path.suffix.lower(), "turtle")
     try:
-        graph.parse(path, format=_FORMATS.get(path.suffix.lower(), "turtle"))
+        if format == "xml":
+            _refuse_entities(path)
+        elif format == "json-ld":
+            _refuse_remote_contexts(path)
+        graph.parse(path, format=format)
+    except OsgraphError:
+        raise
     except Exception as error:  # rdflib's parsers raise many kinds of errors
-        raise OsgraphError(f"{path}: not readable as RDF: {error}") from None
+        raise OsgraphError(
+            f"{printable(str(path))}: not readable as RDF: {one_line(str(error))}"
+        ) from None
     return validate_graph(graph, _base_of(graph))
+
+
+def _refuse_entities(path: Path) -> None:
+    """Read an XML file with expat, only to refuse it if it declares an entity or names an
+    external DTD (what the RDF/XML parser would expand or fetch)."""
+    import xml.parsers.expat
+
+    def refuse(message: str) -> OsgraphError:
+        return OsgraphError(f"{printable(str(path))}: {message}; osgraph does not read such XML")
+
+    def entity(name: str, *_: object) -> None:
+        raise refuse(f"declares the entity {name!r}, which could expand without end")
+
+    def doctype(name: str, system: str | None, public: str | None, *_: object) -> None:
+        if system or public:
+            raise refuse(f"names an external DTD ({one_line(system or public or '')!r})")
+
+    def external(*_: object) -> int:
+        raise refuse("refers to an external entity")
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.StartDoctypeDeclHandler = doctype
+    parser.ExternalEntityRefHandler = external
+    with path.open("rb") as file:
+        parser.ParseFile(file)
+
+
+def _refuse_remote_contexts(path: Path) -> None:
+    """Refuse a JSON-LD file whose ``@context`` (anywhere) is not written in the file itself:
+    a URL, or a file name, which the JSON-LD parser would fetch; and any ``@import``."""
+    try:
+        document = json.loads(path.read_bytes())
+    except ValueError as error:
+        raise OsgraphError(
+            f"{printable(str(path))}: not readable as JSON-LD: {one_line(str(error))}"
+        ) from None
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list):
+            pending += value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                named = _fetched(key, item)
+                if named is not None:
+                    raise OsgraphError(
+                        f"{printable(str(path))}: its {key} refers to {one_line(named)!r}, "
+                        "which osgraph does not fetch: write the context in the file"
+                    )
+                pending.append(item)
+
+
+def _fetched(key: str, value: object) -> str | None:
+    """What a JSON-LD parser would fetch for ``key: value``: a ``@context`` given by its
+    address (a string, alone or in a list), or an ``@import``."""
+    if key == "@import":
+        return str(value)
+    if key == "@context":
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(part, str):
+                return part
+    return None
 
 
 def shapes(base: str = DEFAULT_BASE) -> Graph:
@@ -142,12 +229,29 @@ def shapes(base: str = DEFAULT_BASE) -> Graph:
     text = (resources.files("osgraph") / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
     graph = Graph().parse(data=text, format="turtle")
     if base != DEFAULT_BASE:
+        default = "^" + regex_text(DEFAULT_BASE)
         for node, pattern in list(graph.subject_objects(SH.pattern)):
             value = str(pattern)
-            if value.startswith("^" + DEFAULT_BASE):
-                rest = value[len(DEFAULT_BASE) + 1 :]
-                graph.set((node, SH.pattern, Literal("^" + re.escape(base) + rest)))
+            if value.startswith(default):
+                rest = value[len(default) :]
+                graph.set((node, SH.pattern, Literal("^" + regex_text(base) + rest)))
     return graph
+
+
+_REGEX_SPECIAL = re.compile(r"[\\|.?*+(){}\[\]^$]")
+
+
+def regex_text(text: str) -> str:
+    """A regular expression that matches ``text``, in the syntax both XPath (which SHACL's
+    ``sh:pattern`` names) and Python read: only the characters special to them are escaped
+    (``re.escape`` escapes others too, such as ``#``, which XPath refuses to see escaped).
+
+    Examples
+    --------
+    >>> regex_text("https://example.org/kg#")
+    'https://example\\\\.org/kg#'
+    """
+    return _REGEX_SPECIAL.sub(lambda found: "\\" + found[0], text)
 
 
 def _base_of(graph: Graph) -> str:
@@ -165,6 +269,9 @@ def _result(results: Graph, data: Graph, node: Node) -> ShapeResult:
     focus = results.value(node, SH.focusNode)
     path = results.value(node, SH.resultPath)
     message = results.value(node, SH.resultMessage)
+    detail = results.value(node, SH.detail)
+    if detail is not None and str(message).startswith("Value does not conform to Shape"):
+        message = results.value(detail, SH.resultMessage) or message  # what the shape says
     value = results.value(node, SH.value)
     label = data.value(focus, RDFS.label) if isinstance(focus, URIRef) else None
     where = f"{label!s} <{focus}>" if label is not None else f"<{focus}>"
