@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tomllib
 from collections import Counter, defaultdict
 from itertools import combinations
@@ -17,7 +16,9 @@ from pathlib import Path
 
 import pycountry
 import pytest
+from typer.testing import CliRunner
 
+from osgraph.cli import app
 from osgraph.query import (
     Engine,
     OxigraphEngine,
@@ -216,10 +217,16 @@ def normalised(answer: list[dict[str, str | None]]) -> list[tuple]:
     )
 
 
+@pytest.fixture(scope="module")
+def two_lists_engines(two_lists_kg: Path) -> list[Engine]:
+    """Both engines over the two lists' graph, loaded once for the module's queries."""
+    return [open_engine(two_lists_kg, e) for e in ENGINES]
+
+
 @pytest.mark.parametrize("name", sorted(named_queries()))
-def test_both_engines_give_the_same_answers(name: str, two_lists_kg: Path) -> None:
+def test_both_engines_give_the_same_answers(name: str, two_lists_engines: list[Engine]) -> None:
     parameters = {"institution": "Tsinghua University"} if named_queries()[name].needs else {}
-    answers = [normalised(ask(open_engine(two_lists_kg, e), name, **parameters)) for e in ENGINES]
+    answers = [normalised(ask(e, name, **parameters)) for e in two_lists_engines]
     assert answers[0] == answers[1]
     assert answers[0], name
 
@@ -290,10 +297,14 @@ def test_an_oxigraph_folder_is_loaded_once_and_again_when_the_graph_changes(
 
 
 def osgraph(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
-    return subprocess.run(
-        [executable, *args], capture_output=True, text=True, input=stdin, check=False
+    """Run the command in this process (typer's runner), which gives the exit code, standard
+    output and standard error the `osgraph` process gives for these commands; an exception that
+    escapes the command, which a user would see as a traceback, fails."""
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
+    return subprocess.CompletedProcess(
+        ["osgraph", *args], result.exit_code, result.stdout, result.stderr
     )
 
 
@@ -367,10 +378,15 @@ def unaligned_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_turtle(build([source]).graph, folder / "k.ttl")
 
 
+@pytest.fixture(scope="module")
+def unaligned_engines(unaligned_kg: Path) -> list[Engine]:
+    return [open_engine(unaligned_kg, e) for e in ENGINES]
+
+
 @pytest.mark.parametrize("name", sorted(named_queries()))
 def test_every_named_query_runs_where_rows_could_not_be_aligned(
-    name: str, unaligned_kg: Path
+    name: str, unaligned_engines: list[Engine]
 ) -> None:
     parameters = {"country": "USA"} if named_queries()[name].needs else {}
-    answers = [normalised(ask(open_engine(unaligned_kg, e), name, **parameters)) for e in ENGINES]
+    answers = [normalised(ask(e, name, **parameters)) for e in unaligned_engines]
     assert answers[0] == answers[1]
