@@ -84,6 +84,14 @@ def answers(url: str) -> bool:
     )
 
 
+def wait_until_it_answers(url: str) -> None:
+    """Wait for a fresh engine to answer, at most 15 s."""
+    deadline = time.monotonic() + 15
+    while not answers(url):
+        assert time.monotonic() < deadline, "the endpoint did not answer again"
+        time.sleep(0.2)
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -179,10 +187,7 @@ def test_an_engine_that_dies_is_replaced(bundled_kg: Path) -> None:
         response = httpx.get(f"{url}/sparql", params={"query": ENDLESS}, timeout=30)
         assert response.status_code == 500
         assert "restarted" in response.text
-        deadline = time.monotonic() + 15
-        while not answers(url):
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        wait_until_it_answers(url)
     finally:
         stop(server)
 
@@ -196,10 +201,7 @@ def test_an_engine_past_its_memory_limit_is_stopped(tmp_path: Path) -> None:
         greedy = "SELECT ?o ?p WHERE { ?s ?x ?o . ?t ?y ?p } ORDER BY ?o ?p LIMIT 1"
         response = httpx.get(f"{url}/sparql", params={"query": greedy}, timeout=60)
         assert response.status_code in (500, 503), response.text
-        deadline = time.monotonic() + 15
-        while not answers(url):
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        wait_until_it_answers(url)
     finally:
         stop(server)
 

@@ -32,6 +32,7 @@ from osgraph.query import (
     RdflibEngine,
     _from_oxigraph,
     _oxigraph_syntax_error,
+    graph_of_triples,
     open_engine,
 )
 
@@ -89,16 +90,7 @@ def _limited(engine: Engine, text: str, limit: int) -> tuple[QueryResult, bool]:
                 return QueryResult("ASK", boolean=bool(found)), False
             if isinstance(found, ox.QueryTriples):
                 triples, cut = _first(found, limit)
-                graph = Graph()
-                for triple in triples:
-                    graph.add(
-                        (
-                            _from_oxigraph(triple.subject),
-                            _from_oxigraph(triple.predicate),
-                            _from_oxigraph(triple.object),
-                        )
-                    )
-                return QueryResult("CONSTRUCT", graph=graph), cut
+                return QueryResult("CONSTRUCT", graph=graph_of_triples(triples)), cut
             variables = tuple(variable.value for variable in found.variables)
             solutions, cut = _first(found, limit)
             rows = [

@@ -28,7 +28,7 @@ import io
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -525,16 +525,7 @@ class OxigraphEngine:
             if isinstance(result, ox.QueryBoolean):
                 return QueryResult("ASK", boolean=bool(result))
             if isinstance(result, ox.QueryTriples):
-                graph = Graph()
-                for triple in result:
-                    graph.add(
-                        (
-                            _from_oxigraph(triple.subject),
-                            _from_oxigraph(triple.predicate),
-                            _from_oxigraph(triple.object),
-                        )
-                    )
-                return QueryResult("CONSTRUCT", graph=graph)
+                return QueryResult("CONSTRUCT", graph=graph_of_triples(result))
             variables = tuple(variable.value for variable in result.variables)
             # Answers repeat their terms (an institution in every row of its projects): each
             # distinct term becomes an rdflib term once.
@@ -911,6 +902,20 @@ def _oxigraph_syntax_error(message: str) -> str:
     if len(detail) > 120:
         detail = detail[:120].rsplit(" ", 1)[0] + " ..."
     return f"syntax error at line {match[1]}, column {match[2]}: {detail}"
+
+
+def graph_of_triples(triples: Iterable[Any]) -> Graph:
+    """An rdflib graph of pyoxigraph's triples (a CONSTRUCT or DESCRIBE answer)."""
+    graph = Graph()
+    for triple in triples:
+        graph.add(
+            (
+                _from_oxigraph(triple.subject),
+                _from_oxigraph(triple.predicate),
+                _from_oxigraph(triple.object),
+            )
+        )
+    return graph
 
 
 def _from_oxigraph(term: object) -> Identifier:
