@@ -20,7 +20,7 @@ import pyoxigraph
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
@@ -33,6 +33,8 @@ from osgraph.resolve import resolve
 from osgraph.sources import Entry, ListInfo, Mention, Origin, Source, read_source
 from osgraph.turtle import IRI_PATTERN, TurtleWriter, iri, literal, prefixed
 from osgraph.validate import validate_file, validate_graph
+
+from .test_export import read_back
 
 EX = "https://example.org/ns/"
 INJECTION = (
@@ -518,20 +520,6 @@ def test_a_base_with_characters_special_to_patterns_validates(
 
 
 # --- exports: parse back to the same graph, or a message naming the term ----------------------
-
-PARSERS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
-
-
-def read_back(data: bytes, format: str) -> Graph:
-    if format == "trig":
-        dataset = Dataset()
-        dataset.parse(data=data, format="trig")
-        union = Graph()
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            union.add((s, p, o))
-        return union
-    return Graph().parse(data=data, format=PARSERS[format])
-
 
 # IRIs RFC 3987 allows, of any scheme (some of them prefixes of osgraph's JSON-LD context).
 IRI_CHARACTERS = st.one_of(

@@ -182,7 +182,7 @@ class Gazetteer:
         above = self.ror.record(record.parent) if self.ror and record.parent else None
         if above is not None and depth < _MAX_PARENTS:
             parent = self._facts_of(above, depth + 1).name
-        kind = next((_ror_kinds()[t] for t in record.types if t in _ror_kinds()), None)
+        kind = ror_kind(record)
         facts: dict[str, str | None] = {
             "kind": kind,
             "country": record.country
@@ -383,6 +383,13 @@ def name_variants(name: str) -> list[str]:
         if inside and inside not in variants:
             variants.append(inside)
     return variants
+
+
+def ror_kind(record: RorRecord) -> str | None:
+    """The osgraph kind of a ROR record: that of the first of its types ``data/ror.toml``
+    names, if any."""
+    kinds = _ror_kinds()
+    return next((kinds[t] for t in record.types if t in kinds), None)
 
 
 @cache
@@ -658,7 +665,7 @@ def _project(entry: object, path: Path, line: int | None) -> ProjectFacts:
     if repositories == UNKNOWN:
         repositories = []
     if not isinstance(repositories, list) or not all(
-        isinstance(url, str) and _is_web_address(url) for url in repositories
+        isinstance(url, str) and is_web_address(url) for url in repositories
     ):
         raise fail("repositories", 'repositories must be a list of http(s) URLs, or "unknown"')
     facts: dict[str, str | None] = {}
@@ -703,14 +710,8 @@ def _check_wikidata_and_homepage(
 ) -> None:
     if wikidata is not None and not _WIKIDATA_ID.match(wikidata):
         raise fail("wikidata", f"{wikidata!r} is not a Wikidata item id (Q...)")
-    if homepage is not None and not _is_web_address(homepage):
+    if homepage is not None and not is_web_address(homepage):
         raise fail("homepage", f"{homepage!r} is not an http(s) URL")
-
-
-def _is_web_address(text: str) -> bool:
-    """:func:`osgraph.iri.is_web_address`, and never a text that ends in a line break (which a
-    pattern ending in ``$`` takes)."""
-    return not text.endswith("\n") and is_web_address(text)
 
 
 def _sources(
@@ -730,10 +731,10 @@ def _sources(
             raise fail(
                 "sources", f"sources.{field}: {field!r} is not a field ({', '.join(fields)})"
             )
-        if not isinstance(source, str) or not _is_web_address(source):
+        if not isinstance(source, str) or not is_web_address(source):
             raise fail("sources", f"sources.{field} must be an http(s) URL")
     default = entry.get("source")
-    if default is not None and (not isinstance(default, str) or not _is_web_address(default)):
+    if default is not None and (not isinstance(default, str) or not is_web_address(default)):
         raise fail("source", "source must be an http(s) URL")
     sources: dict[str, str] = {}
     for field in stated:

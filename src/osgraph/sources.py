@@ -476,15 +476,9 @@ def _check_language(tag: str, where: str, sidecar: Path) -> None:
 
 def _web_address(table: dict[str, object], key: str, sidecar: Path) -> str | None:
     value = _text(table, key, sidecar)
-    if value is not None and not _is_web_address(value):
+    if value is not None and not is_web_address(value):
         raise SourceError(sidecar, f"[list] {key} must be an http(s) URL, not {value!r}")
     return value
-
-
-def _is_web_address(text: str) -> bool:
-    """:func:`osgraph.iri.is_web_address`, and never a text that ends in a line break (which a
-    pattern ending in ``$`` takes)."""
-    return not text.endswith("\n") and is_web_address(text)
 
 
 def _sidecar_shape(sidecar: Path, settings: dict[str, object]) -> TableShape:
@@ -1545,7 +1539,7 @@ def _values(
 
 
 def _check_url(url: str | None, path: Path | str, line: int, cell: str) -> None:
-    if url is not None and not _is_web_address(url):
+    if url is not None and not is_web_address(url):
         raise SourceError(path, f"the link {url!r} is not an http(s) URL", line=line, cell=cell)
 
 
