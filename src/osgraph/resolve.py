@@ -329,13 +329,21 @@ def match_institutions(
     """Match every institution name of ``entries`` once, with the countries of every row that
     names it as evidence (see :meth:`Gazetteer.match_institution`): a name's record does not
     depend on which of its rows came first."""
+    return {
+        name: gazetteer.match_institution(name, found)
+        for name, found in institution_countries(entries, gazetteer).items()
+    }
+
+
+def institution_countries(entries: Iterable[Entry], gazetteer: Gazetteer) -> dict[str, set[str]]:
+    """The ISO 3166-1 codes (or area terms) the rows give each institution name: the country a
+    row pairs it with, where the row's shape tells; else every country of the row."""
     evidence: dict[str, set[str]] = {}
     codes: dict[str, str] = {}
     for entry in entries:
         for country in entry.countries:
             if country not in codes:
                 codes[country] = _country_code(gazetteer, country)
-        # The country a row pairs an institution with, where its shape tells; else all of them.
         alignment = align_contributions(entry)
         for institution in entry.institutions:
             evidence.setdefault(institution.name, set())
@@ -344,7 +352,7 @@ def match_institutions(
                 evidence[institution.name].update(codes[c] for c in entry.countries)
         for institution, country in alignment.pairs:
             evidence[institution.name].add(codes[country])
-    return {name: gazetteer.match_institution(name, found) for name, found in evidence.items()}
+    return evidence
 
 
 def _unknown_country(gazetteer: Gazetteer, entry: Entry) -> SourceError | None:

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from osgraph.gazetteer import GAZETTEER, Gazetteer, _ror_kinds, load_gazetteer
+from osgraph.gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
 from osgraph.names import name_key
-from osgraph.resolve import _country_code, match_institutions
+from osgraph.resolve import institution_countries
 from osgraph.ror import RorRecord
 from osgraph.sources import Origin, Source, TableShape, bundled_list, read_source
 
@@ -88,13 +88,9 @@ def review_names(sources: Iterable[Source], gazetteer: Gazetteer | None = None) 
         for entry in entries
         if all(("country", country) not in met for country in entry.countries)
     ]
-    evidence: dict[str, set[str]] = {}
-    for entry in resolvable:
-        for institution in entry.institutions:
-            evidence.setdefault(institution.name, set()).update(
-                _country_code(gazetteer, country) for country in entry.countries
-            )
-    matches = match_institutions(resolvable, gazetteer)
+    # The countries shown are those the match was given as evidence.
+    evidence = institution_countries(resolvable, gazetteer)
+    matches = {name: gazetteer.match_institution(name, found) for name, found in evidence.items()}
     for entry in entries:
         for institution in entry.institutions:
             match = matches.get(institution.name)
@@ -208,7 +204,7 @@ def draft_gazetteer(unresolved: Iterable[Unresolved]) -> str:
             lines += [f'{field} = "unknown"' for field in ("kind", "country", "homepage")]
             lines += [f'{field} = "unknown"' for field in ("wikidata", "ror")]
         else:
-            kind = next((_ror_kinds()[t] for t in record.types if t in _ror_kinds()), "unknown")
+            kind = ror_kind(record) or "unknown"
             aliases = [_string(n.name) for n in names if name_key(n.name) != name_key(record.label)]
             lines += [
                 f"name = {_string(record.label)}",
