@@ -45,7 +45,7 @@ bench: $(VENV)/.installed-run
 # Derive data/country-names.tsv.gz (country names in every language, from CLDR through Babel
 # and from pycountry) again, after an upgrade of either.
 country-names: $(VENV)/.installed-run
-	$(BIN)/python -c "from osgraph.countries import write_country_names; write_country_names()"
+	$(BIN)/python -c "from osgraph._countries import write_country_names; write_country_names()"
 
 clean:
 	rm -rf $(VENV) $(OUT) bench/.venvs .pytest_cache .mypy_cache .ruff_cache .hypothesis

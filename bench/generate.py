@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pycountry
 
-from osgraph.iri import slug
-from osgraph.names import name_key
+from osgraph._iri import slug
+from osgraph._names import name_key
 
 COUNTRIES = sorted(country.name for country in pycountry.countries if "," not in country.name)[:80]
 FLAT_TABLES = {
@@ -57,8 +57,8 @@ def named_rows(rows: int, seed: int = 2023) -> Iterator[tuple[str, list[tuple[st
     """Rows as a real list names things: institutions by a name, label, alias or acronym of a
     ROR record (in any language), countries by an ISO 3166 or CLDR name in any language, so
     that resolving them asks ISO, CLDR and ROR rather than the curated gazetteer."""
-    from osgraph.countries import _translated_names, country_names
-    from osgraph.ror import ror_index
+    from osgraph._countries import _translated_names, country_names
+    from osgraph._ror import ror_index
 
     chooser = random.Random(seed)
     index = ror_index()

@@ -78,7 +78,6 @@ def test_build_reads_several_sources_and_takes_a_base(
             {"gbk.csv": "project,institutions,countries\n成果,机构,国\n".encode("gb18030")},
             "osgraph: error: gbk.csv:2: is not UTF-8",
         ),
-        (["build", "--base", "not-an-iri"], {}, "osgraph: error: the base IRI 'not-an-iri'"),
     ],
 )
 def test_bad_input_exits_1_with_a_message_and_no_traceback(
@@ -93,6 +92,14 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
     result = osgraph(*args, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "build" / "osgraph.ttl").exists()
+
+
+def test_a_value_osgraph_cannot_use_exits_2_like_any_wrong_command_line(tmp_path: Path) -> None:
+    result = osgraph("build", "--base", "not-an-iri", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("osgraph: error: the base IRI 'not-an-iri'")
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "build" / "osgraph.ttl").exists()
 
@@ -156,7 +163,7 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
 
 
 def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path) -> None:
-    from osgraph.graph import build_file
+    from osgraph._build import build_file
 
     told: list[tuple[str, int, int]] = []
     summary = build_file(

@@ -13,8 +13,8 @@ from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
 from osgraph import build
-from osgraph.countries import Area, country_key, country_names
-from osgraph.namespaces import OSG
+from osgraph._countries import Area, country_key, country_names
+from osgraph._vocabulary import OSG
 
 from .conftest import WriteFile
 
@@ -208,7 +208,7 @@ def test_the_shipped_names_are_what_cldr_and_pycountry_give() -> None:
     versions it names, deriving it again gives the same text; with others, nearly the same."""
     import gzip
 
-    from osgraph.countries import derive_country_names
+    from osgraph._countries import derive_country_names
 
     shipped = gzip.decompress((COUNTRIES_TOML.parent / "country-names.tsv.gz").read_bytes())
     shipped_lines = shipped.decode("utf-8").splitlines()

@@ -15,7 +15,7 @@ import pytest
 import typer.core
 import typer.main
 
-from osgraph.cli import app
+from osgraph._cli import app
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

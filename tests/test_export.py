@@ -12,7 +12,7 @@ from rdflib import OWL, RDF, Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from osgraph import build, write_turtle
-from osgraph.export import EXPORT_FORMATS, export_graph
+from osgraph._export import EXPORT_FORMATS, export_graph
 
 PARSERS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
 CASES = Path(__file__).parent / "cases"

@@ -20,7 +20,7 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from osgraph.serve import EndpointServer, make_server
+from osgraph._serve import EndpointServer, make_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

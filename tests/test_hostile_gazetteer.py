@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from osgraph import SourceError
-from osgraph.gazetteer import _ROR_ID, _WIKIDATA_ID, _read_projects, load_gazetteer
-from osgraph.names import name_key
+from osgraph._gazetteer import _ROR_ID, _WIKIDATA_ID, _read_projects, load_gazetteer
+from osgraph._names import name_key
 
 from .conftest import WriteFile
 

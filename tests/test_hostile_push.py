@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from osgraph import OsgraphError
-from osgraph.export import push_graph, without_credentials
+from osgraph._export import push_graph, without_credentials
 
 SECRET = "s3cr3t-Pa55"
 TOKEN = base64.b64encode(f"alice:{SECRET}".encode()).decode()

@@ -29,7 +29,7 @@ import pytest
 from rdflib.query import Result
 from typer.testing import CliRunner
 
-from osgraph.cli import app
+from osgraph._cli import app
 
 ENGINES = ["rdflib", "oxigraph"]
 PREFIXES = (

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from osgraph import SourceError, read_source
-from osgraph.cli import app
-from osgraph.sources import Source, TableShape, split_lines
+from osgraph._cli import app
+from osgraph._sources import Source, TableShape, split_lines
 
 from .conftest import WriteFile
 
@@ -503,8 +503,8 @@ def test_a_sidecar_date_is_read_as_a_date(write_file: WriteFile) -> None:
 
 
 def test_markdown_patterns_do_not_stop_before_a_final_newline() -> None:
-    from osgraph.sources import _DELIMITER_CELL, _EMPHASIS
-    from osgraph.sources import is_web_address as _is_web_address  # the check the reader uses
+    from osgraph._sources import _DELIMITER_CELL, _EMPHASIS
+    from osgraph._sources import is_web_address as _is_web_address  # the check the reader uses
 
     assert _EMPHASIS.match("**x**\n") is None and _EMPHASIS.match("**x**") is not None
     assert _DELIMITER_CELL.match(" --- ") is not None

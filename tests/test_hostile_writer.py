@@ -25,14 +25,14 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from osgraph import OSG, ConfigurationError, OsgraphError, SourceError
-from osgraph.export import EXPORT_FORMATS, export_graph, replace_atomically, write_turtle
-from osgraph.gazetteer import load_gazetteer
-from osgraph.graph import build_sources, new_graph, prefixes, write_statements
-from osgraph.iri import IriScheme, is_web_address
-from osgraph.resolve import resolve
-from osgraph.sources import Entry, ListInfo, Mention, Origin, Source, read_source
-from osgraph.turtle import IRI_PATTERN, TurtleWriter, iri, literal, prefixed
-from osgraph.validate import validate_file, validate_graph
+from osgraph._build import build_sources, new_graph, prefixes, write_statements
+from osgraph._export import EXPORT_FORMATS, export_graph, replace_atomically, write_turtle
+from osgraph._gazetteer import load_gazetteer
+from osgraph._iri import IriScheme, is_web_address
+from osgraph._resolve import resolve
+from osgraph._sources import Entry, ListInfo, Mention, Origin, Source, read_source
+from osgraph._turtle import IRI_PATTERN, TurtleWriter, iri, literal, prefixed
+from osgraph._validate import validate_file, validate_graph
 
 from .test_export import read_back
 
@@ -52,9 +52,12 @@ def osgraph(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedP
     )
 
 
-def assert_one_line_error(run: subprocess.CompletedProcess[str], *parts: str) -> None:
-    """Exit 1, one line on standard error that says osgraph refused, no traceback."""
-    assert run.returncode == 1, (run.stdout, run.stderr)
+def assert_one_line_error(
+    run: subprocess.CompletedProcess[str], *parts: str, exit_code: int = 1
+) -> None:
+    """The exit code (1: the input is wrong), one line on standard error that says osgraph
+    refused, no traceback."""
+    assert run.returncode == exit_code, (run.stdout, run.stderr)
     assert run.stderr.startswith("osgraph: error: "), run.stderr
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
     for part in parts:
@@ -363,7 +366,7 @@ def test_the_build_command_refuses_such_a_base_in_one_line(tmp_path: Path) -> No
     (tmp_path / "build" / "osgraph.ttl").write_text("<urn:x:good> <urn:x:graph> <urn:x:o> .\n")
     for base in ("https://example.org/kg/\n", "https://example.org/k\tg/", "https://e.org/a#b#"):
         run = osgraph("build", "l.csv", "--base", base, cwd=tmp_path)
-        assert_one_line_error(run, "the base IRI", repr(base))
+        assert_one_line_error(run, "the base IRI", repr(base), exit_code=2)
     assert (tmp_path / "build" / "osgraph.ttl").read_text() == (
         "<urn:x:good> <urn:x:graph> <urn:x:o> .\n"
     )
@@ -756,7 +759,7 @@ def test_the_exports_osgraph_writes_validate_without_fetching(
 HOLD = """
 import sys
 from pathlib import Path
-from osgraph.export import replace_atomically
+from osgraph._export import replace_atomically
 with replace_atomically(Path(sys.argv[1])) as file:
     file.write("half a graph")
     file.flush()
@@ -782,7 +785,7 @@ def temporaries(folder: Path) -> list[str]:
 
 def write_in_another_process(target: Path) -> None:
     code = (
-        "import sys; from osgraph.export import write_file; "
+        "import sys; from osgraph._export import write_file; "
         "write_file(sys.argv[1], b'<urn:x:a> <urn:x:b> <urn:x:c> .\\n')"
     )
     subprocess.run([sys.executable, "-c", code, str(target)], check=True)

@@ -12,8 +12,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from osgraph import ConfigurationError, build, name_key
-from osgraph.iri import IriScheme, slug
-from osgraph.turtle import TurtleWriter
+from osgraph._iri import IriScheme, slug
+from osgraph._turtle import TurtleWriter
 
 from .conftest import WriteFile
 

@@ -10,7 +10,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCAT, DOAP, FOAF, ORG, PROV
 
 from osgraph import OSG, BuildResult
-from osgraph.namespaces import ONTOLOGY_IRI, SCHEMA
+from osgraph._vocabulary import ONTOLOGY_IRI, SCHEMA
 
 
 @pytest.fixture(scope="module")

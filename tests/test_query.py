@@ -18,11 +18,11 @@ import pycountry
 import pytest
 from typer.testing import CliRunner
 
-from osgraph.cli import app
-from osgraph.query import (
+from osgraph import QueryError
+from osgraph._cli import app
+from osgraph._query import (
     Engine,
     OxigraphEngine,
-    QueryError,
     RdflibEngine,
     bind_parameters,
     load_query,
@@ -273,7 +273,7 @@ def test_auto_picks_oxigraph_for_large_graphs(
     bundled_kg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert isinstance(open_engine(bundled_kg, "auto"), RdflibEngine)
-    monkeypatch.setattr("osgraph.query.LARGE_GRAPH_BYTES", bundled_kg.stat().st_size)
+    monkeypatch.setattr("osgraph._query.LARGE_GRAPH_BYTES", bundled_kg.stat().st_size)
     assert isinstance(open_engine(bundled_kg, "auto"), OxigraphEngine)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from osgraph.cli import app
+from osgraph._cli import app
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from osgraph import build, write_turtle
-from osgraph.query import open_engine
-from osgraph.report import render_report
+from osgraph._query import open_engine
+from osgraph._report import render_report
 
 from .conftest import WriteFile
 

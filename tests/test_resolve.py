@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from osgraph import OSG, BuildResult, SourceError, build
-from osgraph.gazetteer import KINDS, load_gazetteer
+from osgraph._gazetteer import KINDS, load_gazetteer
 
 from .conftest import WriteFile
 

@@ -14,12 +14,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
 from osgraph import build
-from osgraph.errors import SourceError
-from osgraph.gazetteer import load_gazetteer
-from osgraph.namespaces import OSG
-from osgraph.review import draft_gazetteer, review_names
-from osgraph.ror import RorIndex, import_ror, ror_index
-from osgraph.sources import read_source
+from osgraph._errors import SourceError
+from osgraph._gazetteer import load_gazetteer
+from osgraph._review import draft_gazetteer, review_names
+from osgraph._ror import RorIndex, import_ror, ror_index
+from osgraph._sources import read_source
+from osgraph._vocabulary import OSG
 
 from .conftest import WriteFile
 
@@ -117,7 +117,7 @@ def test_import_refuses_what_is_not_ror_data(write_file: WriteFile, tmp_path: Pa
 def test_the_cli_rebuilds_an_index(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from osgraph.cli import app
+    from osgraph._cli import app
 
     source = tmp_path / "records.jsonl"
     source.write_text(
@@ -263,7 +263,7 @@ def test_review_lists_what_does_not_resolve_with_candidates_and_drafts_entries(
 
 def test_a_real_list_resolves_institutions_through_ror() -> None:
     source = read_source(SHARED_LISTS / "opendigger-companies.csv")
-    from osgraph.resolve import match_institutions
+    from osgraph._resolve import match_institutions
 
     matches = match_institutions(source.entries, load_gazetteer())
     from_ror = {name: m.facts for name, m in matches.items() if m.source == "ROR"}
@@ -296,7 +296,7 @@ def test_an_index_can_be_built_from_records_in_memory() -> None:
     ],
 )
 def test_a_draft_holds_any_name_as_data(name: str, tmp_path: Path) -> None:
-    from osgraph.review import Candidate, Unresolved
+    from osgraph._review import Candidate, Unresolved
 
     record = ror_index().record("03cve4549")
     assert record is not None

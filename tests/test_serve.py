@@ -12,7 +12,7 @@ import httpx
 import pytest
 from rdflib import Graph
 
-from osgraph.serve import make_server
+from osgraph._serve import make_server
 
 COUNT_PROJECTS = (
     "PREFIX osg: <https://w3id.org/osgraph/ontology#>\n"
@@ -77,7 +77,7 @@ def test_results_follow_the_accept_header(endpoint: str, accept: str, media_type
 
 
 def test_csv_answers_match_the_named_query(endpoint: str) -> None:
-    from osgraph.query import named_queries
+    from osgraph._query import named_queries
 
     text = named_queries()["projects-by-country"].text
     response = httpx.post(

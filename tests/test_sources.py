@@ -8,7 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from osgraph import Mention, SourceError, bundled_list, read_source
-from osgraph.sources import read_markdown_table
+from osgraph._sources import read_markdown_table
 
 from .conftest import WriteFile
 

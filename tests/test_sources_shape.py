@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from osgraph import Mention, SourceError, read_source
-from osgraph.errors import ConfigurationError
-from osgraph.sources import TableShape
+from osgraph._errors import ConfigurationError
+from osgraph._sources import TableShape
 
 from .conftest import WriteFile
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from osgraph.serve import make_server
+from osgraph._serve import make_server
 
 
 def test_the_query_page_runs_a_named_query_offline(browser: object, bundled_kg: Path) -> None:

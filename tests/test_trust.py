@@ -18,10 +18,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 from osgraph import OSG, SourceError, build, name_key
-from osgraph.gazetteer import load_gazetteer
-from osgraph.graph import build_sources
-from osgraph.sources import Entry, ListInfo, Mention, Origin, Source, read_markdown_table
-from osgraph.validate import validate_graph
+from osgraph._build import build_sources
+from osgraph._gazetteer import load_gazetteer
+from osgraph._sources import Entry, ListInfo, Mention, Origin, Source, read_markdown_table
+from osgraph._validate import validate_graph
 
 from .conftest import WriteFile
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
 from osgraph import OsgraphError
-from osgraph.export import replace_atomically
-from osgraph.turtle import TurtleWriter, literal
+from osgraph._export import replace_atomically
+from osgraph._turtle import TurtleWriter, literal
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 # Text a literal may hold: any character but the surrogates, which UTF-8 cannot write.

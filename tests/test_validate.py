@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from osgraph import OSG, BuildResult, build, write_turtle
-from osgraph.validate import validate_file, validate_graph
+from osgraph._validate import validate_file, validate_graph
 
 from .conftest import WriteFile
 

@@ -22,27 +22,34 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from osgraph.document import document_ontology
-    from osgraph.errors import ConfigurationError, OsgraphError, SourceError
-    from osgraph.export import export_graph, write_turtle
-    from osgraph.gazetteer import Gazetteer, load_gazetteer
-    from osgraph.graph import BuildResult, Summary, build, build_file
-    from osgraph.names import name_key
-    from osgraph.namespaces import DEFAULT_BASE, OSG
-    from osgraph.network import collaboration_network, write_network
-    from osgraph.query import (
-        NamedQuery,
+    from osgraph._build import BuildResult, Summary, build, build_file
+    from osgraph._errors import (
+        ConfigurationError,
+        EngineCrashError,
+        OsgraphError,
         QueryError,
+        ReadWriteError,
+        RefusedQueryError,
+        SourceError,
+        ValidationError,
+    )
+    from osgraph._export import export_graph, write_turtle
+    from osgraph._gazetteer import Gazetteer, load_gazetteer
+    from osgraph._names import name_key
+    from osgraph._network import collaboration_network, write_network
+    from osgraph._ontology_page import document_ontology
+    from osgraph._query import (
+        NamedQuery,
         QueryResult,
         named_queries,
         open_engine,
         run_query,
     )
-    from osgraph.report import render_report
-    from osgraph.resolve import align_contributions
-    from osgraph.review import Unresolved, draft_gazetteer, review_names
-    from osgraph.ror import RorIndex, import_ror, ror_index
-    from osgraph.sources import (
+    from osgraph._report import render_report
+    from osgraph._resolve import align_contributions
+    from osgraph._review import Unresolved, draft_gazetteer, review_names
+    from osgraph._ror import RorIndex, import_ror, ror_index
+    from osgraph._sources import (
         Entry,
         ListInfo,
         Mention,
@@ -52,30 +59,39 @@ if TYPE_CHECKING:
         bundled_list,
         read_source,
     )
-    from osgraph.view import view_page
+    from osgraph._view import view_page
+    from osgraph._vocabulary import DEFAULT_BASE, OSG
 
 _MODULES = {
-    "osgraph.document": ["document_ontology"],
-    "osgraph.errors": ["ConfigurationError", "OsgraphError", "SourceError"],
-    "osgraph.export": ["export_graph", "write_turtle"],
-    "osgraph.gazetteer": ["Gazetteer", "load_gazetteer"],
-    "osgraph.graph": ["BuildResult", "Summary", "build", "build_file"],
-    "osgraph.names": ["name_key"],
-    "osgraph.namespaces": ["DEFAULT_BASE", "OSG"],
-    "osgraph.network": ["collaboration_network", "write_network"],
-    "osgraph.query": [
-        "NamedQuery",
+    "osgraph._ontology_page": ["document_ontology"],
+    "osgraph._errors": [
+        "ConfigurationError",
+        "EngineCrashError",
+        "OsgraphError",
         "QueryError",
+        "ReadWriteError",
+        "RefusedQueryError",
+        "SourceError",
+        "ValidationError",
+    ],
+    "osgraph._export": ["export_graph", "write_turtle"],
+    "osgraph._gazetteer": ["Gazetteer", "load_gazetteer"],
+    "osgraph._build": ["BuildResult", "Summary", "build", "build_file"],
+    "osgraph._names": ["name_key"],
+    "osgraph._vocabulary": ["DEFAULT_BASE", "OSG"],
+    "osgraph._network": ["collaboration_network", "write_network"],
+    "osgraph._query": [
+        "NamedQuery",
         "QueryResult",
         "named_queries",
         "open_engine",
         "run_query",
     ],
-    "osgraph.report": ["render_report"],
-    "osgraph.resolve": ["align_contributions"],
-    "osgraph.review": ["Unresolved", "draft_gazetteer", "review_names"],
-    "osgraph.ror": ["RorIndex", "import_ror", "ror_index"],
-    "osgraph.sources": [
+    "osgraph._report": ["render_report"],
+    "osgraph._resolve": ["align_contributions"],
+    "osgraph._review": ["Unresolved", "draft_gazetteer", "review_names"],
+    "osgraph._ror": ["RorIndex", "import_ror", "ror_index"],
+    "osgraph._sources": [
         "Entry",
         "ListInfo",
         "Mention",
@@ -85,7 +101,7 @@ _MODULES = {
         "bundled_list",
         "read_source",
     ],
-    "osgraph.view": ["view_page"],
+    "osgraph._view": ["view_page"],
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -103,6 +119,7 @@ __all__ = [
     "OSG",
     "BuildResult",
     "ConfigurationError",
+    "EngineCrashError",
     "Entry",
     "Gazetteer",
     "ListInfo",
@@ -112,12 +129,15 @@ __all__ = [
     "OsgraphError",
     "QueryError",
     "QueryResult",
+    "ReadWriteError",
+    "RefusedQueryError",
     "RorIndex",
     "Source",
     "SourceError",
     "Summary",
     "TableShape",
     "Unresolved",
+    "ValidationError",
     "align_contributions",
     "build",
     "build_file",

@@ -1,5 +1,5 @@
 """``python -m osgraph`` runs the ``osgraph`` command."""
 
-from osgraph.cli import main
+from osgraph._cli import main
 
 main()

@@ -23,11 +23,11 @@ from typing import Any, BinaryIO
 
 from rdflib import Graph
 
-from osgraph.guard import RefusedQueryError, check_query
-from osgraph.query import (
+from osgraph._errors import QueryError, RefusedQueryError
+from osgraph._guard import check_query
+from osgraph._query import (
     Engine,
     OxigraphEngine,
-    QueryError,
     QueryResult,
     RdflibEngine,
     _from_oxigraph,

@@ -43,9 +43,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from osgraph.errors import ConfigurationError, OsgraphError, SourceError
-from osgraph.iri import is_web_address
-from osgraph.turtle import is_language_tag
+from osgraph._errors import ConfigurationError, OsgraphError, SourceError
+from osgraph._iri import is_web_address
+from osgraph._turtle import is_language_tag
 
 BUNDLED_LIST = "benchcouncil-open100-2022-2023.md"
 

@@ -93,7 +93,7 @@ TITLES = {
 
 
 def view_page(network: nx.Graph[str], kind: str, source: str) -> bytes:
-    """The page of a ``kind`` network (see :mod:`osgraph.network`) made from ``source``, with
+    """The page of a ``kind`` network (see :mod:`osgraph._network`) made from ``source``, with
     a heading and a one-line summary of its size."""
     components = nx.number_connected_components(network) if network else 0
     summary = (

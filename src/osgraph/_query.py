@@ -40,8 +40,8 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from osgraph.errors import OsgraphError
-from osgraph.guard import RefusedQueryError, check_query, tokens
+from osgraph._errors import QueryError, RefusedQueryError
+from osgraph._guard import check_query, tokens
 
 LARGE_GRAPH_BYTES = 5_000_000
 """From this size on, ``auto`` reads a Turtle file into Oxigraph rather than rdflib."""
@@ -56,11 +56,6 @@ _NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
 """Characters no IRI holds, which rdflib refuses to write between ``<>``."""
 _PARAMETER = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
 _NEEDS = re.compile(r"^#\s*needs\s*:\s*(.*)$")
-
-
-class QueryError(OsgraphError):
-    """A query cannot be found, read, bound or run; the message says why (and where, for a
-    syntax error: line and column)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +221,7 @@ def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[
     {'institution': rdflib.term.Literal('x" } ; DROP ALL ; #'), 'country': rdflib.term.Literal('')}
     >>> bind_parameters({"country": "<http://a b>"}, None)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    osgraph.query.QueryError: --param country='<http://a b>': not an IRI (Invalid IRI code point ...
+    osgraph.QueryError: --param country='<http://a b>': not an IRI (Invalid IRI code point ...
     """
     if named is not None:
         unknown = sorted(set(given) - set(named.parameters))
@@ -313,7 +308,7 @@ def run_query(
     *,
     allow_service: bool = False,
 ) -> QueryResult:
-    """Run ``text`` on ``engine`` with ``bindings``, once :func:`osgraph.guard.check_query`
+    """Run ``text`` on ``engine`` with ``bindings``, once :func:`osgraph._guard.check_query`
     finds it within osgraph's limits.
 
     Raises
@@ -603,7 +598,7 @@ def check_endpoint(url: str) -> str:
     'http://localhost:7878/query'
     >>> check_endpoint("ftp://example.org/sparql")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    osgraph.query.QueryError: endpoint 'ftp://example.org/sparql': not an http:// or https:// ...
+    osgraph.QueryError: endpoint 'ftp://example.org/sparql': not an http:// or https:// ...
     """
     import httpx
 

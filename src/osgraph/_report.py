@@ -12,7 +12,7 @@ from importlib import resources
 
 from jinja2 import Template
 
-from osgraph.query import Engine, named_queries, run_query
+from osgraph._query import Engine, named_queries, run_query
 
 TOP_INSTITUTIONS = 15
 

@@ -26,8 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from osgraph.errors import SourceError
-from osgraph.names import name_key
+from osgraph._errors import SourceError
+from osgraph._names import name_key
 
 ROR_URL = "https://ror.org/"
 _FORMAT = "osgraph-ror-index 1"
@@ -48,7 +48,7 @@ _PUNCTUATION = re.compile(r"[\s,.;:()\[\]\-\u2010-\u2015/&]+")
 
 
 def match_key(name: str) -> str:
-    """The form in which ROR names are compared: :func:`~osgraph.names.name_key`, less the
+    """The form in which ROR names are compared: :func:`~osgraph._names.name_key`, less the
     punctuation and the leading "The" that lists drop or add ("University of California,
     Berkeley" is "University of California Berkeley").
 
@@ -335,7 +335,7 @@ def import_ror(source: Path | str, out: Path | str | None = None) -> ImportSumma
         When ``source`` cannot be read, or a record lacks what every ROR record has (the
         message names the record's line or position).
     """
-    from osgraph.export import replace_atomically
+    from osgraph._export import replace_atomically
 
     source = Path(source)
     records, release = _read_ror(source)

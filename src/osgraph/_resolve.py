@@ -1,7 +1,7 @@
 """Resolve entries into entities and contributions, against the gazetteer.
 
 - A country name resolves to its ISO 3166-1 country in any language or style (``USA``,
-  ``United States`` and ``美国`` are one, see :mod:`osgraph.countries`); a value that stands
+  ``United States`` and ``美国`` are one, see :mod:`osgraph._countries`); a value that stands
   for no single country ("Multinational") resolves to its area, kept as such and reported; a
   name that resolves to neither is an error naming the file, line and cell, with close matches.
 - An institution name resolves to its gazetteer entry through the entry's name or aliases; a
@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple, TypeVar
 
-from osgraph.countries import Area, Country
-from osgraph.errors import SourceError
-from osgraph.gazetteer import Gazetteer, InstitutionFacts, InstitutionMatch, load_gazetteer
-from osgraph.names import name_key
-from osgraph.sources import Entry, ListInfo, Mention, Origin, Rejection, Source
+from osgraph._countries import Area, Country
+from osgraph._errors import SourceError
+from osgraph._gazetteer import Gazetteer, InstitutionFacts, InstitutionMatch, load_gazetteer
+from osgraph._names import name_key
+from osgraph._sources import Entry, ListInfo, Mention, Origin, Rejection, Source
 
 T = TypeVar("T")
 

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from osgraph.gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
-from osgraph.names import name_key
-from osgraph.resolve import institution_countries
-from osgraph.ror import RorRecord
-from osgraph.sources import Origin, Source, TableShape, bundled_list, read_source
+from osgraph._gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
+from osgraph._names import name_key
+from osgraph._resolve import institution_countries
+from osgraph._ror import RorRecord
+from osgraph._sources import Origin, Source, TableShape, bundled_list, read_source
 
 _SHOWN = 3
 _LIKELY = 80  # a similarity that makes a gazetteer entry worth naming in a draft
@@ -64,7 +64,7 @@ def review_names(sources: Iterable[Source], gazetteer: Gazetteer | None = None) 
 
     Examples
     --------
-    >>> from osgraph.sources import ListInfo, read_csv_table
+    >>> from osgraph._sources import ListInfo, read_csv_table
     >>> table = "project,institutions,countries\\nX,Tsinghua Univ,China\\nY,Acme Widgets,Atlantis"
     >>> entries, _ = read_csv_table(table, "l.csv", list_id="l")
     >>> found = review_names([Source(ListInfo("l", "l.csv"), tuple(entries))])
@@ -263,7 +263,7 @@ def review_and_draft(
     OsgraphError
         When a source or the gazetteer cannot be read, or the draft cannot be written.
     """
-    from osgraph.export import write_file
+    from osgraph._export import write_file
 
     known = load_gazetteer(gazetteer, replace=replace_gazetteer)
     read = [

@@ -11,7 +11,7 @@ What the endpoint guarantees, whatever a client sends:
 - queries run in engine processes of their own (:mod:`osgraph._engine_process`), never in the
   server's: an engine that crashes or runs past ``timeout`` is stopped and replaced, and the
   endpoint answers the next request (500 for the crash, 503 for the time limit);
-- every query passes :func:`osgraph.guard.check_query` first: too large or too deeply nested
+- every query passes :func:`osgraph._guard.check_query` first: too large or too deeply nested
   queries are refused with 400, a ``SERVICE`` clause too (the endpoint never contacts another
   host), an update with 403;
 - an answer holds at most ``row_limit`` rows or triples, cut while the engine produces them
@@ -48,9 +48,15 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
-from osgraph.errors import ConfigurationError, OsgraphError
-from osgraph.guard import RefusedQueryError, check_query
-from osgraph.query import QueryError, named_queries
+from osgraph._errors import (
+    ConfigurationError,
+    EngineCrashError,
+    OsgraphError,
+    QueryError,
+    RefusedQueryError,
+)
+from osgraph._guard import check_query
+from osgraph._query import named_queries
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -79,10 +85,6 @@ class EndpointSettings:
     workers: int = DEFAULT_WORKERS
     memory_limit: int = DEFAULT_MEMORY_LIMIT
     idle_seconds: float = IDLE_SECONDS
-
-
-class EngineCrashError(OsgraphError):
-    """An engine process ended while it answered a query."""
 
 
 class _EngineProcess:

@@ -2,7 +2,7 @@
 
 Every IRI is ``BASE + kind + "/" + slug``. The kind (``project``, ``institution``, ...) keeps a
 project and an institution of the same name apart. The slug is the name's identity key
-(:func:`osgraph.resolve.name_key`) written so that no two keys give the same slug: letters and
+(:func:`osgraph._resolve.name_key`) written so that no two keys give the same slug: letters and
 digits of any script stay as they are, a space becomes ``_``, and every other character is
 percent-encoded (``_`` itself included), as is a leading ``.`` that would make a ``.``/``..``
 path segment.
@@ -14,8 +14,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from osgraph.errors import ConfigurationError
-from osgraph.turtle import IRI_PATTERN, iri_problem, prefixed
+from osgraph._errors import ConfigurationError
+from osgraph._turtle import IRI_PATTERN, iri_problem, prefixed
 
 _KEEP = frozenset("-.")
 # Keys whose slug is the key with spaces as ``_``: the common case, and a quick one.

@@ -18,19 +18,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from osgraph.errors import OsgraphError
-from osgraph.export import one_line, printable
-from osgraph.namespaces import DEFAULT_BASE
+from osgraph._errors import OsgraphError
+from osgraph._export import one_line, printable
+from osgraph._vocabulary import DEFAULT_BASE
 
 _FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".xml": "xml"}
-
-
-class ValidationError(OsgraphError):
-    """A graph violates osgraph's shapes; the message is the readable report."""
-
-    def __init__(self, report: ValidationReport) -> None:
-        self.report = report
-        super().__init__(str(report))
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +132,7 @@ def validate_file(path: Path | str) -> ValidationReport:
     path = Path(path)
     if not path.is_file():
         raise OsgraphError(f"{printable(str(path))}: no such file")
-    from osgraph.graph import new_graph
+    from osgraph._build import new_graph
 
     graph = new_graph()  # osgraph's prefixes, so that the report names properties briefly
     format = _FORMATS.get(path.suffix.lower(), "turtle")
@@ -255,7 +247,7 @@ def regex_text(text: str) -> str:
 
 
 def _base_of(graph: Graph) -> str:
-    from osgraph.namespaces import OSG
+    from osgraph._vocabulary import OSG
 
     for project in graph.subjects(RDF.type, OSG.Project):
         match = re.match(r"^(.*)project/[^/]+$", str(project))

@@ -30,8 +30,8 @@ from typing import IO, Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from osgraph.errors import OsgraphError
-from osgraph.turtle import IRI_PATTERN, iri_problem
+from osgraph._errors import OsgraphError
+from osgraph._turtle import IRI_PATTERN, iri_problem
 
 if sys.platform != "win32":
     import fcntl
@@ -91,7 +91,7 @@ def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> byte
     OsgraphError
         When ``kg`` is missing or unreadable, or ``format`` is not one of :data:`EXPORT_FORMATS`.
     """
-    from osgraph.graph import new_graph
+    from osgraph._build import new_graph
 
     if format not in EXPORT_FORMATS:
         raise OsgraphError(f"--format {format!r}: choose one of {', '.join(EXPORT_FORMATS)}")
@@ -224,7 +224,7 @@ def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
     from rdflib import Dataset, URIRef
     from rdflib.namespace import PROV, RDF
 
-    from osgraph.namespaces import OSG
+    from osgraph._vocabulary import OSG
 
     list_of: dict[Node, Node] = {}
     for row, edition in graph.subject_objects(OSG.inList):

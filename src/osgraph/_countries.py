@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pycountry
 
-from osgraph.names import name_key
+from osgraph._names import name_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,8 @@ from typing import Literal
 
 import networkx as nx
 
-from osgraph.query import Engine, QueryError, run_query
+from osgraph._errors import QueryError
+from osgraph._query import Engine, run_query
 
 NetworkKind = Literal["bipartite", "institutions", "countries"]
 NetworkFormat = Literal["graphml", "gexf", "json"]
@@ -61,7 +62,7 @@ def collaboration_network(
     Examples
     --------
     >>> from osgraph import build
-    >>> from osgraph.query import RdflibEngine
+    >>> from osgraph._query import RdflibEngine
     >>> network = collaboration_network(RdflibEngine(build().graph), "institutions")
     >>> network.number_of_nodes(), max(w for _, _, w in network.edges(data="weight"))
     (95, 2)

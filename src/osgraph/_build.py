@@ -28,9 +28,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from osgraph.countries import Country
-from osgraph.errors import ConfigurationError
-from osgraph.gazetteer import (
+from osgraph._countries import Country
+from osgraph._errors import ConfigurationError, ValidationError
+from osgraph._gazetteer import (
     GAZETTEER,
     ROR_SOURCE,
     Gazetteer,
@@ -39,12 +39,12 @@ from osgraph.gazetteer import (
     domains,
     load_gazetteer,
 )
-from osgraph.iri import IriScheme, slug
-from osgraph.names import name_key
-from osgraph.namespaces import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
-from osgraph.resolve import AlignmentMethod, Named, Notice, Resolution, resolve
-from osgraph.sources import ListInfo, Origin, Source, TableShape, bundled_list, read_source
-from osgraph.turtle import TurtleWriter, integer, iri, literal, prefixed
+from osgraph._iri import IriScheme, slug
+from osgraph._names import name_key
+from osgraph._resolve import AlignmentMethod, Named, Notice, Resolution, resolve
+from osgraph._sources import ListInfo, Origin, Source, TableShape, bundled_list, read_source
+from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
+from osgraph._vocabulary import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
 
 _ALIGNMENT_TERMS = {
     AlignmentMethod.BY_POSITION: OSG.ByPosition,
@@ -149,7 +149,7 @@ def build(
         What is known of institutions: a loaded gazetteer, or the path of a file in the form of
         ``data/institutions.toml`` whose entries are added to the bundled ones (an entry for a
         name the bundled gazetteer knows replaces its entry). Default: the bundled gazetteer.
-        Names no entry has are then looked up in ROR (see :mod:`osgraph.ror`).
+        Names no entry has are then looked up in ROR (see :mod:`osgraph._ror`).
     projects
         What is known of projects: the path of a file in the form of ``data/projects.toml``.
         Default: the bundled one.
@@ -164,7 +164,7 @@ def build(
         (``Summary.rows_rejected`` and the notices), instead of stopping at the first.
     shape
         The columns, separator and delimiter of the sources' tables, over what their sidecars
-        say (see :class:`osgraph.sources.TableShape`).
+        say (see :class:`osgraph._sources.TableShape`).
 
     Raises
     ------
@@ -295,7 +295,7 @@ def _build_file(
     progress: Progress | None,
     shape: TableShape | None,
 ) -> Summary:
-    from osgraph.export import replace_atomically
+    from osgraph._export import replace_atomically
 
     clock = _StageClock()
     read = _read_sources(sources, base, encoding, lenient, progress, shape)
@@ -375,7 +375,7 @@ def _read_sources(
 
 def _validate(graph: Graph, base: str) -> list[Notice]:
     """The warnings of the shapes; raises :class:`ValidationError` on a violation."""
-    from osgraph.validate import ValidationError, validate_graph
+    from osgraph._validate import validate_graph
 
     report = validate_graph(graph, base)
     if not report.conforms:

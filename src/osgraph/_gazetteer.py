@@ -4,7 +4,7 @@ Institutions come from ``data/institutions.toml`` (or a file of the same form th
 names): canonical name, aliases, kind, headquarters country, homepage, Wikidata and ROR ids,
 parent, and the source of every fact. Projects come from ``data/projects.toml`` (or the user's):
 repositories, homepage, Wikidata id and a domain of the SKOS scheme in ``ontology/domains.ttl``.
-Countries come from :mod:`osgraph.countries` (ISO 3166, CLDR and ``data/countries.toml``).
+Countries come from :mod:`osgraph._countries` (ISO 3166, CLDR and ``data/countries.toml``).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from pathlib import Path
 import pycountry
 from rdflib import URIRef
 
-from osgraph.countries import Area, Country, CountryNames, country_names
-from osgraph.errors import SourceError
-from osgraph.iri import is_web_address
-from osgraph.names import name_key
-from osgraph.ror import RorIndex, RorMatch, RorRecord, ror_index
+from osgraph._countries import Area, Country, CountryNames, country_names
+from osgraph._errors import SourceError
+from osgraph._iri import is_web_address
+from osgraph._names import name_key
+from osgraph._ror import RorIndex, RorMatch, RorRecord, ror_index
 
 UNKNOWN = "unknown"
 KINDS = (

@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import IO
 
-from osgraph.errors import OsgraphError
+from osgraph._errors import OsgraphError
 
 # What a literal cannot hold raw: the quote and the backslash, and the control characters
 # (C0 but tab, DEL, C1), which Turtle would take but which are not text: written as \uXXXX, they
@@ -282,7 +282,7 @@ def iri(text: str) -> str:
     >>> iri("https://example.org/> . <https://evil.example/s")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    osgraph.errors.OsgraphError: '...' is not an IRI (RFC 3987): it holds '>' (U+003E) at ...
+    osgraph.OsgraphError: '...' is not an IRI (RFC 3987): it holds '>' (U+003E) at ...
     """
     if IRI_PATTERN.fullmatch(text) is None:
         check_iri(text)

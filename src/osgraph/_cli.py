@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from osgraph.graph import Progress, Summary
-    from osgraph.query import Engine
-    from osgraph.sources import TableShape
+    from osgraph._build import Progress, Summary
+    from osgraph._query import Engine
+    from osgraph._sources import TableShape
 
 EXIT_INPUT_ERROR = 1
 
@@ -135,14 +135,14 @@ def _options(
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn osgraph's errors into a message on standard error and exit code 1."""
-    from osgraph.errors import OsgraphError
+    """Turn osgraph's errors into a message on standard error and the error's exit code."""
+    from osgraph._errors import OsgraphError
 
     try:
         yield
     except OsgraphError as error:
         typer.echo(f"osgraph: error: {error}", err=True)
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
+        raise typer.Exit(error.exit_code) from None
 
 
 def _table_shape(
@@ -150,8 +150,8 @@ def _table_shape(
 ) -> TableShape | None:
     """The table shape of --column, --separator and --delimiter; a malformed one is a usage
     error (exit code 2), as the command line is wrong."""
-    from osgraph.errors import ConfigurationError
-    from osgraph.sources import TableShape
+    from osgraph._errors import ConfigurationError
+    from osgraph._sources import TableShape
 
     if not column and separator is None and delimiter is None:
         return None
@@ -172,7 +172,7 @@ def _write_output(data: bytes | str, out: Path | None) -> None:
     """
     import os
 
-    from osgraph.export import write_file
+    from osgraph._export import write_file
 
     if out is not None:
         with _user_errors():
@@ -264,8 +264,8 @@ def build(
     twice and merged, rows whose institutions and countries do not line up, institutions the
     gazetteer does not know. A progress bar shows on a terminal while a build takes a while.
     """
-    from osgraph.graph import build_file
-    from osgraph.namespaces import DEFAULT_BASE
+    from osgraph._build import build_file
+    from osgraph._vocabulary import DEFAULT_BASE
 
     written = out / GRAPH_FILE_NAME
     shape = _table_shape(column, separator, delimiter)
@@ -304,7 +304,7 @@ def export(
 ) -> None:
     """Write the built graph in another RDF format: N-Triples, JSON-LD (with osgraph's context),
     RDF/XML, or TriG with one named graph per source list."""
-    from osgraph.export import export_graph
+    from osgraph._export import export_graph
 
     with _user_errors():
         data = export_graph(kg, format, ontology=ontology)
@@ -322,8 +322,8 @@ def report(
 ) -> None:
     """Write a one-page HTML summary of the graph: counts, projects per country and per domain,
     top institutions, collaborations, and the names osgraph could not resolve."""
-    from osgraph.query import check_endpoint, quiet_engines
-    from osgraph.report import render_report
+    from osgraph._query import check_endpoint, quiet_engines
+    from osgraph._report import render_report
 
     with _user_errors(), quiet_engines():
         if endpoint is not None:
@@ -340,8 +340,8 @@ def document(
 ) -> None:
     """Write the ontology's documentation (its classes and properties, from
     ontology/osgraph.ttl) as one HTML page."""
-    from osgraph.document import document_ontology
-    from osgraph.export import write_file
+    from osgraph._export import write_file
+    from osgraph._ontology_page import document_ontology
 
     with _user_errors():
         written = write_file(out, document_ontology())
@@ -362,7 +362,7 @@ def validate(
 
     Exits 0 when it conforms (warnings allowed) and 1 when it violates them.
     """
-    from osgraph.validate import validate_file
+    from osgraph._validate import validate_file
 
     with _user_errors():
         report = validate_file(file)
@@ -405,7 +405,7 @@ def import_ror(
     Keeps, of every record that is not withdrawn, what osgraph uses: id, status, country,
     types, Wikidata id, parent, website, and every name, label, alias and acronym.
     """
-    from osgraph.ror import bundled_index_path, import_ror
+    from osgraph._ror import bundled_index_path, import_ror
 
     with _user_errors():
         summary = import_ror(source, out)
@@ -442,7 +442,7 @@ def resolve(
     gazetteer and from ROR (ROR id, country, type, similarity). Exits 1 when a name does not
     resolve, 0 when all do.
     """
-    from osgraph.review import review_and_draft
+    from osgraph._review import review_and_draft
 
     shape = _table_shape(column, separator, delimiter)
     with _user_errors():
@@ -486,7 +486,7 @@ KgOption = Annotated[
 @app.command()
 def queries() -> None:
     """List the named queries, with what each answers and its parameters."""
-    from osgraph.query import named_queries
+    from osgraph._query import named_queries
 
     lines = []
     for query in named_queries().values():
@@ -574,8 +574,8 @@ def query(
     """
     import math
 
-    from osgraph.query import (
-        QueryError,
+    from osgraph._errors import QueryError
+    from osgraph._query import (
         RemoteEngine,
         bind_parameters,
         format_table,
@@ -650,7 +650,7 @@ def serve(
     query that crashes or outruns its engine gets an error and a fresh engine, and the endpoint
     goes on. Stop it with Ctrl-C.
     """
-    from osgraph.serve import serve as serve_graph
+    from osgraph._serve import serve as serve_graph
 
     with _user_errors():
         serve_graph(
@@ -705,7 +705,7 @@ def push(
     import math
     import os
 
-    from osgraph.export import printable, push_graph, without_credentials
+    from osgraph._export import printable, push_graph, without_credentials
 
     if not (math.isfinite(timeout) and timeout > 0):
         raise typer.BadParameter("give a number of seconds above 0", param_hint="'--timeout'")
@@ -747,7 +747,7 @@ NetworkOption = Annotated[
 
 
 def _engine(kg: Path, endpoint: str | None, graph: str | None) -> Engine:
-    from osgraph.query import RemoteEngine, open_engine
+    from osgraph._query import RemoteEngine, open_engine
 
     return RemoteEngine(endpoint, default_graph=graph) if endpoint else open_engine(kg)
 
@@ -771,8 +771,9 @@ def network(
 ) -> None:
     """Write a collaboration network, with its measures (degree, betweenness, components,
     communities), for network tools such as Gephi."""
-    from osgraph.network import FORMATS, collaboration_network, write_network
-    from osgraph.query import QueryError, check_endpoint, quiet_engines
+    from osgraph._errors import QueryError
+    from osgraph._network import FORMATS, collaboration_network, write_network
+    from osgraph._query import check_endpoint, quiet_engines
 
     with _user_errors(), quiet_engines():
         if format not in FORMATS:
@@ -796,10 +797,10 @@ def view(
     """Write the interactive view of a collaboration network: one HTML file that works offline,
     with search, filters by country and kind, colours by country or community, and facts on
     click."""
-    from osgraph.export import write_file
-    from osgraph.network import collaboration_network
-    from osgraph.query import check_endpoint, quiet_engines
-    from osgraph.view import view_page
+    from osgraph._export import write_file
+    from osgraph._network import collaboration_network
+    from osgraph._query import check_endpoint, quiet_engines
+    from osgraph._view import view_page
 
     with _user_errors(), quiet_engines():
         if endpoint is not None:
@@ -813,7 +814,7 @@ def view(
 def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False) -> None:
     # Names, ids and paths come from the data: what a terminal would act on (ESC [ ..., other
     # control and format characters) is printed escaped, as errors print names with !r.
-    from osgraph.export import printable
+    from osgraph._export import printable
 
     lists = printable(", ".join(summary.lists))
     plural = "list" if len(summary.lists) == 1 else "lists"

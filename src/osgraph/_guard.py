@@ -1,6 +1,6 @@
 """What a SPARQL text may ask before any engine sees it.
 
-Every query osgraph runs (:func:`osgraph.query.run_query`: ``osgraph query``, ``osgraph serve``,
+Every query osgraph runs (:func:`osgraph._query.run_query`: ``osgraph query``, ``osgraph serve``,
 the network, the view, the report) passes :func:`check_query` first:
 
 - a query larger than :data:`MAX_QUERY_CHARACTERS`, with more than :data:`MAX_TOKENS` tokens,
@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import Literal
 
-from osgraph.errors import OsgraphError
+from osgraph._errors import RefusedQueryError
 
 MAX_QUERY_CHARACTERS = 100_000
 """The longest query text osgraph runs; the named queries are under 2,000 characters."""
@@ -49,10 +49,6 @@ _TOKEN = re.compile(
     r"|\S",
     re.DOTALL,
 )
-
-
-class RefusedQueryError(OsgraphError):
-    """A query osgraph will not run: too large, too deep, or asking for another host."""
 
 
 def tokens(text: str) -> Iterator[tuple[int, str]]:
@@ -90,10 +86,10 @@ def check_query(text: str, *, allow_service: bool = False) -> Literal["query", "
     >>> remote = "SELECT * WHERE { SERVICE <http://127.0.0.1/> { ?s ?p ?o } }"
     >>> check_query(remote)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    osgraph.guard.RefusedQueryError: the query asks another host (SERVICE <http://127.0.0.1/>): ...
+    osgraph.RefusedQueryError: the query asks another host (SERVICE <http://127.0.0.1/>): ...
     >>> check_query("SELECT * WHERE " + "{" * 5000)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    osgraph.guard.RefusedQueryError: the query nests groups 51 deep at character 65, ...
+    osgraph._guard.RefusedQueryError: the query nests groups 51 deep at character 65, ...
     """
     if len(text) > MAX_QUERY_CHARACTERS:
         raise RefusedQueryError(
