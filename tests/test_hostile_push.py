@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from osgraph import OsgraphError
-from osgraph._export import push_graph, without_credentials
+from osgraph._push import push_graph, without_credentials
 
 SECRET = "s3cr3t-Pa55"
 TOKEN = base64.b64encode(f"alice:{SECRET}".encode()).decode()
@@ -170,10 +170,10 @@ def test_a_relative_redirect_or_one_without_a_location_is_named(kg: Path) -> Non
         push_graph(kg, f"{played.url}/store")
 
 
-def test_the_push_command_exits_1_on_a_redirect(kg: Path) -> None:
+def test_the_push_command_exits_3_on_a_redirect(kg: Path) -> None:
     with store(reply(301, Location="http://bob:hunter2@elsewhere.example/")) as played:
         run = osgraph_push(kg, with_credentials(f"{played.url}/store"))
-    assert run.returncode == 1 and run.stdout == ""
+    assert run.returncode == 3 and run.stdout == ""
     assert run.stderr == (
         f"osgraph: error: {played.url}/store answered 301, a redirect to "
         "http://elsewhere.example/: nothing was stored; if that is the store, push to it with "
@@ -207,7 +207,7 @@ def test_a_store_that_never_answers_is_given_up_on_after_the_timeout(kg: Path) -
             f"cannot push to {played.url}/store: the store did not answer within 0.5 s (--timeout)"
         )
         run = osgraph_push(kg, f"{played.url}/store", "--timeout", "0.5")
-    assert run.returncode == 1
+    assert run.returncode == 3
     assert run.stderr.startswith("osgraph: error: cannot push to") and "within 0.5 s" in run.stderr
 
 
@@ -246,7 +246,7 @@ def test_a_password_from_the_environment_is_never_printed(kg: Path) -> None:
             kg, f"{played.url}/store", "--user", "alice", env={"OSGRAPH_PASSWORD": SECRET}
         )
     assert played.requests[0]["Authorization"] == f"Basic {TOKEN}"
-    assert run.returncode == 1 and run.stderr.count("\n") == 1
+    assert run.returncode == 3 and run.stderr.count("\n") == 1
     assert "refused the graph (500)" in run.stderr
     assert_secret_kept(run.stdout + run.stderr)
 

@@ -25,8 +25,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from osgraph import OSG, ConfigurationError, OsgraphError, SourceError
+from osgraph._atomic import replace_atomically
 from osgraph._build import build_sources, new_graph, prefixes, write_statements
-from osgraph._export import EXPORT_FORMATS, export_graph, replace_atomically, write_turtle
+from osgraph._export import EXPORT_FORMATS, export_graph, write_turtle
 from osgraph._gazetteer import load_gazetteer
 from osgraph._iri import IriScheme, is_web_address
 from osgraph._resolve import resolve
@@ -759,7 +760,7 @@ def test_the_exports_osgraph_writes_validate_without_fetching(
 HOLD = """
 import sys
 from pathlib import Path
-from osgraph._export import replace_atomically
+from osgraph._atomic import replace_atomically
 with replace_atomically(Path(sys.argv[1])) as file:
     file.write("half a graph")
     file.flush()
@@ -785,7 +786,7 @@ def temporaries(folder: Path) -> list[str]:
 
 def write_in_another_process(target: Path) -> None:
     code = (
-        "import sys; from osgraph._export import write_file; "
+        "import sys; from osgraph._atomic import write_file; "
         "write_file(sys.argv[1], b'<urn:x:a> <urn:x:b> <urn:x:c> .\\n')"
     )
     subprocess.run([sys.executable, "-c", code, str(target)], check=True)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from osgraph import OsgraphError
-from osgraph._export import push_graph
+from osgraph._push import push_graph
 from osgraph._query import RemoteEngine, bind_parameters, named_queries, open_engine, run_query
 
 GRAPH = "https://example.org/graphs/open100"

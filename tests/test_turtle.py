@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
 from osgraph import OsgraphError
-from osgraph._export import replace_atomically
+from osgraph._atomic import replace_atomically
 from osgraph._turtle import TurtleWriter, literal
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

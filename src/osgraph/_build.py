@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
+from osgraph import _resources
 from osgraph._countries import Country
 from osgraph._errors import ConfigurationError, ValidationError
 from osgraph._gazetteer import (
@@ -295,7 +295,7 @@ def _build_file(
     progress: Progress | None,
     shape: TableShape | None,
 ) -> Summary:
-    from osgraph._export import replace_atomically
+    from osgraph._atomic import replace_atomically
 
     clock = _StageClock()
     read = _read_sources(sources, base, encoding, lenient, progress, shape)
@@ -736,7 +736,7 @@ def _write_domains(writer: TurtleWriter, vocabulary: _Vocabulary, used: set[str]
 
 @cache
 def _domain_labels() -> dict[URIRef, list[Literal]]:
-    text = (resources.files("osgraph") / "ontology" / "domains.ttl").read_text(encoding="utf-8")
+    text = _resources.text("ontology", "domains.ttl")
     scheme = Graph().parse(data=text, format="turtle")
     return {
         concept: sorted(

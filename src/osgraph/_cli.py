@@ -172,7 +172,7 @@ def _write_output(data: bytes | str, out: Path | None) -> None:
     """
     import os
 
-    from osgraph._export import write_file
+    from osgraph._atomic import write_file
 
     if out is not None:
         with _user_errors():
@@ -340,7 +340,7 @@ def document(
 ) -> None:
     """Write the ontology's documentation (its classes and properties, from
     ontology/osgraph.ttl) as one HTML page."""
-    from osgraph._export import write_file
+    from osgraph._atomic import write_file
     from osgraph._ontology_page import document_ontology
 
     with _user_errors():
@@ -705,7 +705,8 @@ def push(
     import math
     import os
 
-    from osgraph._export import printable, push_graph, without_credentials
+    from osgraph._messages import printable
+    from osgraph._push import push_graph, without_credentials
 
     if not (math.isfinite(timeout) and timeout > 0):
         raise typer.BadParameter("give a number of seconds above 0", param_hint="'--timeout'")
@@ -797,7 +798,7 @@ def view(
     """Write the interactive view of a collaboration network: one HTML file that works offline,
     with search, filters by country and kind, colours by country or community, and facts on
     click."""
-    from osgraph._export import write_file
+    from osgraph._atomic import write_file
     from osgraph._network import collaboration_network
     from osgraph._query import check_endpoint, quiet_engines
     from osgraph._view import view_page
@@ -814,7 +815,7 @@ def view(
 def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False) -> None:
     # Names, ids and paths come from the data: what a terminal would act on (ESC [ ..., other
     # control and format characters) is printed escaped, as errors print names with !r.
-    from osgraph._export import printable
+    from osgraph._messages import printable
 
     lists = printable(", ".join(summary.lists))
     plural = "list" if len(summary.lists) == 1 else "lists"

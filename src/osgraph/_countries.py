@@ -28,12 +28,12 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
 import pycountry
 
+from osgraph import _resources
 from osgraph._names import name_key
 
 
@@ -336,7 +336,7 @@ def write_country_names(path: Path | None = None) -> Path:
 
 
 def _bundled_names_path() -> Path:
-    return Path(str(resources.files("osgraph") / "data" / "country-names.tsv.gz"))
+    return _resources.path("data", "country-names.tsv.gz")
 
 
 @cache
@@ -366,7 +366,7 @@ def _chinese_names() -> gettext.NullTranslations:
 @cache
 def country_names() -> CountryNames:
     """The country names of ``data/countries.toml``, ISO 3166-1 and CLDR, read once."""
-    text = (resources.files("osgraph") / "data" / "countries.toml").read_text(encoding="utf-8")
+    text = _resources.text("data", "countries.toml")
     settings = tomllib.loads(text)
     areas = {
         area["term"]: (

@@ -1,63 +1,24 @@
-"""Write built graphs to files in the common RDF formats, and load them into remote stores.
+"""Write built graphs to files in the common RDF formats.
 
-Files are written whole or not at all: the graph goes to a temporary file beside the target,
-which then replaces the target in one rename, so an interrupted write leaves the previous file
-as it was (and the temporary file of a process that was killed is removed by the next write of
-the same target). Every export either parses back to the graph it was made of or is refused
-with a message naming the term it cannot hold. A push to a store replaces one named graph in a
-single SPARQL 1.1 Graph Store Protocol request, so a push the store refuses leaves the graph it
-had whole; only a 2xx answer is success, waits are bounded, and no message shows credentials.
+Files are written whole or not at all (:mod:`osgraph._atomic`). Every export either parses back
+to the graph it was made of or is refused with a message naming the term it cannot hold.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import math
-import os
 import re
-import stat
-import sys
-import tempfile
-import time
-import unicodedata
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager, suppress
-from importlib import resources
+from collections.abc import Collection
 from pathlib import Path
-from typing import IO, Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from osgraph import _resources
+from osgraph._atomic import write_file
 from osgraph._errors import OsgraphError
+from osgraph._messages import one_line, printable
 from osgraph._turtle import IRI_PATTERN, iri_problem
-
-if sys.platform != "win32":
-    import fcntl
-
-_READABLE_BY_ALL = 0o644
-
-
-def printable(text: str) -> str:
-    """``text`` with every character a terminal would act on, or that would hide text, written
-    as its Python escape (``\\x1b``, ``\\u202e``, ``\\n``): control and format characters,
-    line and paragraph separators, surrogates, private-use and unassigned code points. Letters,
-    marks, punctuation, symbols and spaces of every script stay as they are.
-
-    Examples
-    --------
-    >>> printable("北京大学"), printable("\\x1b[31mred\\x1b[0m")
-    ('北京大学', '\\\\x1b[31mred\\\\x1b[0m')
-    """
-    if text.isprintable():
-        return text
-    return "".join(
-        character
-        if character.isprintable() or unicodedata.category(character) == "Zs"
-        else repr(character)[1:-1]
-        for character in text
-    )
 
 
 def write_turtle(graph: Graph, path: Path | str) -> Path:
@@ -196,19 +157,8 @@ def _term_problem(term: Node, *, xml: bool, predicate: bool) -> str | None:
 _XML_NAME_END = re.compile(r"[A-Za-z_\u00c0-\ufffd][A-Za-z0-9_.\-\u00b7-\ufffd]*$")
 
 
-def one_line(text: str) -> str:
-    """``text`` on one line, as :func:`printable` writes it: its white space runs made one space.
-
-    Examples
-    --------
-    >>> one_line("Bad syntax\\n  at line 3\\x1b[2J")
-    'Bad syntax at line 3\\\\x1b[2J'
-    """
-    return printable(" ".join(text.split()))
-
-
 def _ontology_file(name: str) -> str:
-    return (resources.files("osgraph") / "ontology" / name).read_text(encoding="utf-8")
+    return _resources.text("ontology", name)
 
 
 def _ontology_graph() -> Graph:
@@ -249,273 +199,3 @@ def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
         for triple in vocabulary:
             ontology_graph.add(triple)
     return dataset.serialize(format="trig", encoding="utf-8")
-
-
-def write_file(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` whole or not at all (see :func:`replace_atomically`).
-
-    Raises
-    ------
-    OsgraphError
-        When the file or its folder cannot be written.
-    """
-    with replace_atomically(Path(path), binary=True) as file:
-        file.write(data)
-    return Path(path)
-
-
-@contextmanager
-def replace_atomically(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
-    """A file to write ``path`` through: a temporary file beside it (UTF-8 text, or bytes when
-    ``binary``), renamed over ``path`` when the block ends, and removed if the block raises.
-    Creates the folder if needed.
-
-    The temporary file (``.NAME.*.tmp``) is locked while it is written (``flock``). A process
-    that is killed cannot remove its own, so each write first removes those of the same target
-    that no process holds (their writer is gone) and that are older than this process: a write
-    under way in another process keeps its file.
-
-    Raises
-    ------
-    OsgraphError
-        When the file or its folder cannot be written.
-    """
-    prefix, suffix = f".{path.name}.", ".tmp"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(path.parent, prefix, suffix)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
-    except OSError as error:
-        raise OsgraphError(f"cannot write {path}: {error.strerror}") from None
-    # The lock lasts as long as this descriptor is open: until the file is renamed or removed.
-    if not _lock(descriptor):
-        os.close(descriptor)
-        descriptor = -1
-    try:
-        mode = "wb" if binary else "w"
-        encoding = None if binary else "utf-8"
-        # Opened by name, so that the file's name is its path (to read it back, say).
-        with Path(temporary).open(mode, buffering=1 << 20, encoding=encoding) as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        # mkstemp makes the file private; a published file is readable like any other.
-        Path(temporary).chmod(_READABLE_BY_ALL)
-        Path(temporary).replace(path)
-    except OSError as error:
-        raise OsgraphError(f"cannot write {path}: {error.strerror}") from None
-    except UnicodeEncodeError as error:
-        text = error.object[error.start : error.end]
-        raise OsgraphError(f"cannot write {path}: {text!r} cannot be written as UTF-8") from None
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-        if descriptor >= 0:
-            os.close(descriptor)
-
-
-# The files of killed writes are those older than this (about when this process started): a
-# file made since may be one another process has made and not yet locked.
-_STARTED = time.time()
-
-
-def _lock(descriptor: int) -> bool:
-    """Lock an open file for as long as it stays open; whether the system could."""
-    if sys.platform == "win32":  # pragma: no cover - no flock; an open file cannot be removed
-        return False
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _remove_stale_temporaries(folder: Path, prefix: str, suffix: str) -> None:
-    """Remove the files ``prefix*suffix`` in ``folder`` that killed writes left behind."""
-    try:
-        names = [
-            entry.name
-            for entry in os.scandir(folder)
-            if entry.name.startswith(prefix) and entry.name.endswith(suffix)
-        ]
-    except OSError:
-        return
-    for name in names:
-        with suppress(OSError):  # gone already, in use, or not ours to remove: left as it is
-            _remove_if_stale(folder / name)
-
-
-def _remove_if_stale(candidate: Path) -> None:
-    """Remove ``candidate`` if it is a regular file older than this process that no process
-    holds locked; raises OSError when it is locked."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    descriptor = os.open(candidate, flags)  # not a link's target; a FIFO does not block
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_mtime >= _STARTED:
-            return
-        if sys.platform != "win32":
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        candidate.unlink()
-    finally:
-        os.close(descriptor)
-
-
-DEFAULT_NAMED_GRAPH = "https://w3id.org/osgraph/id/graph"
-"""The named graph ``push`` replaces unless told another."""
-
-
-DEFAULT_PUSH_TIMEOUT = 120.0
-"""Seconds ``push`` waits for the store at each step: to send each part of the graph, and for
-its answer."""
-CONNECT_TIMEOUT = 10.0
-"""Seconds ``push`` waits at most for a connection to the store."""
-
-_USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
-
-
-def without_credentials(url: str) -> str:
-    """``url`` (or any text with URLs in it) without the user name and password of its URLs,
-    fit to print.
-
-    Examples
-    --------
-    >>> without_credentials("https://admin:s3cret@store.example/data?graph=x")
-    'https://store.example/data?graph=x'
-    """
-    return printable(_USERINFO.sub("", url))
-
-
-def push_graph(
-    kg: Path | str,
-    endpoint: str,
-    *,
-    named_graph: str = DEFAULT_NAMED_GRAPH,
-    user: str | None = None,
-    password: str | None = None,
-    digest: bool = False,
-    timeout: float = DEFAULT_PUSH_TIMEOUT,
-) -> int:
-    """Replace ``named_graph`` of the store at ``endpoint`` with the Turtle file ``kg``.
-
-    ``endpoint`` is the store's Graph Store Protocol URL (Oxigraph: ``http://host:7878/store``;
-    Fuseki: ``http://host:3030/DATASET/data``; Virtuoso: ``http://host:8890/sparql-graph-crud-auth``
-    with ``digest=True``). The file is sent as it is, in one ``PUT``: the store parses it, and
-    refuses it whole if it cannot. Returns the HTTP status of the store's answer, a 2xx.
-
-    Credentials come from ``user`` and ``password``, or from the URL (``http://user:pass@...``);
-    no message shows them. osgraph waits at most ``timeout`` seconds at each step (to connect: at
-    most :data:`CONNECT_TIMEOUT`), and follows no redirect: a store that answers 3xx stored
-    nothing, and the message names where it points.
-
-    Raises
-    ------
-    OsgraphError
-        When ``kg`` is missing, ``named_graph`` is not an IRI, the store cannot be reached or
-        does not answer in time, or it answers anything but 2xx.
-    """
-    import httpx
-
-    kg = Path(kg)
-    shown = without_credentials(endpoint)
-    if not kg.is_file():
-        raise OsgraphError(
-            f"{printable(str(kg))}: no such graph; build one with `osgraph build` or name it with "
-            "--kg"
-        )
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise OsgraphError(f"--timeout {timeout}: give a number of seconds above 0")
-    problem = iri_problem(named_graph)
-    if problem is not None:
-        raise OsgraphError(f"--named-graph {named_graph!r} is not an IRI (RFC 3987): {problem}")
-    try:
-        url = httpx.URL(endpoint)
-    except (httpx.InvalidURL, TypeError, ValueError) as error:
-        raise OsgraphError(
-            f"--endpoint {shown!r} is not a URL: {without_credentials(str(error))}"
-        ) from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise OsgraphError(f"--endpoint {shown!r} is not an http(s) URL with a host")
-    if user is None and (url.username or url.password):
-        user, password = url.username, url.password
-    auth: httpx.Auth | None = None
-    secrets = [secret for secret in (password, url.password) if secret]
-    if user is not None:
-        auth = (
-            httpx.DigestAuth(user, password or "")
-            if digest
-            else httpx.BasicAuth(user, password or "")
-        )
-        # What a store that echoes the request would show of the Authorization header.
-        secrets.append(base64.b64encode(f"{user}:{password or ''}".encode()).decode())
-
-    def clean(text: str) -> str:
-        for secret in filter(None, secrets):
-            text = text.replace(secret, "***")
-        return one_line(_USERINFO.sub("", text))
-
-    limits = httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT))
-    try:
-        with (
-            kg.open("rb") as file,
-            httpx.stream(
-                "PUT",
-                url.copy_with(username=None, password=None),
-                params={"graph": named_graph},
-                content=_Body(file),
-                headers={"Content-Type": "text/turtle"},
-                auth=auth,
-                timeout=limits,
-                follow_redirects=False,
-            ) as response,
-        ):
-            status = response.status_code
-            answer = _start_of(response)
-            location = response.headers.get("location")
-            target = str(response.url.join(location)) if location else None
-    except httpx.TimeoutException as error:
-        waited = {
-            httpx.ConnectTimeout: f"connect within {min(timeout, CONNECT_TIMEOUT):g} s",
-            httpx.WriteTimeout: f"take the graph within {timeout:g} s (--timeout)",
-        }.get(type(error), f"answer within {timeout:g} s (--timeout)")
-        raise OsgraphError(f"cannot push to {shown}: the store did not {waited}") from None
-    except httpx.HTTPError as error:
-        raise OsgraphError(f"cannot push to {shown}: {clean(str(error))}") from None
-    except OSError as error:
-        raise OsgraphError(f"cannot read {printable(str(kg))}: {error.strerror}") from None
-    except Exception as error:  # the HTTP stack's own errors that httpx lets through (h11's)
-        raise OsgraphError(f"cannot push to {shown}: {clean(str(error))}") from None
-    if 300 <= status < 400:
-        where = f"to {clean(target)}" if target else "with no Location"
-        raise OsgraphError(
-            f"{shown} answered {status}, a redirect {where}: nothing was stored; if that is the "
-            "store, push to it with --endpoint"
-        )
-    if not 200 <= status < 300:
-        raise OsgraphError(f"{shown} refused the graph ({status}): {clean(answer)[:500]}")
-    return status
-
-
-class _Body:
-    """A file's bytes as the body of a request, read from its start each time the request is
-    sent (digest authentication sends it twice), with its length known (``fileno``)."""
-
-    def __init__(self, file: IO[bytes]) -> None:
-        self._file = file
-
-    def fileno(self) -> int:
-        return self._file.fileno()
-
-    def __iter__(self) -> Iterator[bytes]:
-        self._file.seek(0)
-        while chunk := self._file.read(1 << 20):
-            yield chunk
-
-
-def _start_of(response: Any, limit: int = 1 << 16) -> str:
-    """The first ``limit`` bytes of an answer, as text."""
-    read = bytearray()
-    for chunk in response.iter_bytes():
-        read += chunk
-        if len(read) >= limit:
-            break
-    return read[:limit].decode(response.encoding or "utf-8", errors="replace")

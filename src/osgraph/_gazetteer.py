@@ -15,12 +15,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pycountry
 from rdflib import URIRef
 
+from osgraph import _resources
 from osgraph._countries import Area, Country, CountryNames, country_names
 from osgraph._errors import SourceError
 from osgraph._iri import is_web_address
@@ -352,7 +352,7 @@ def _merged(
 
 
 def _bundled(name: str) -> Path:
-    return Path(str(resources.files("osgraph") / "data" / name))
+    return _resources.path("data", name)
 
 
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
@@ -512,7 +512,7 @@ def domains() -> dict[str, URIRef]:
     from rdflib import Graph
     from rdflib.namespace import RDF, SKOS
 
-    text = (resources.files("osgraph") / "ontology" / "domains.ttl").read_text(encoding="utf-8")
+    text = _resources.text("ontology", "domains.ttl")
     graph = Graph().parse(data=text, format="turtle")
     return {
         str(concept).rsplit("/", 1)[1]: concept

@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from importlib import resources
 from typing import Literal
 
 import networkx as nx
 
+from osgraph import _resources
 from osgraph._errors import QueryError
 from osgraph._query import Engine, run_query
 
@@ -119,9 +119,7 @@ def write_network(network: nx.Graph[str], format: NetworkFormat) -> bytes:
 
 
 def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
-    text = (resources.files("osgraph") / "queries" / "network" / f"{name}.rq").read_text(
-        encoding="utf-8"
-    )
+    text = _resources.text("queries", "network", f"{name}.rq")
     return run_query(engine, text).as_dicts()
 
 

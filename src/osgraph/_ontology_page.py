@@ -7,9 +7,10 @@ the terms the graphs are written with.
 from __future__ import annotations
 
 import logging
-from importlib import resources
 
 from rdflib import Graph
+
+from osgraph import _resources
 
 
 def document_ontology() -> bytes:
@@ -29,9 +30,7 @@ def document_ontology() -> bytes:
         from pylode import OntPub
 
         ontology = Graph().parse(
-            data=(resources.files("osgraph") / "ontology" / "osgraph.ttl").read_text(
-                encoding="utf-8"
-            ),
+            data=_resources.text("ontology", "osgraph.ttl"),
             format="turtle",
         )
         html: str = OntPub(ontology).make_html()

@@ -31,7 +31,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 from typing import Literal as TypingLiteral
@@ -40,6 +39,7 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
 
+from osgraph import _resources
 from osgraph._errors import QueryError, RefusedQueryError
 from osgraph._guard import check_query, tokens
 
@@ -162,14 +162,10 @@ def named_queries() -> dict[str, NamedQuery]:
     >>> queries["projects-of"].parameters.keys(), queries["projects-of"].needs
     (dict_keys(['institution', 'country']), ('institution', 'country'))
     """
-    found = {}
-    for resource in sorted(
-        (resources.files("osgraph") / "queries").iterdir(), key=lambda r: r.name
-    ):
-        if resource.name.endswith(".rq"):
-            name = resource.name.removesuffix(".rq")
-            found[name] = _named_query(name, resource.read_text(encoding="utf-8"))
-    return found
+    return {
+        name: _named_query(name, _resources.text("queries", f"{name}.rq"))
+        for name in _resources.names("queries", suffix=".rq")
+    }
 
 
 def load_query(spec: str) -> tuple[str, NamedQuery | None]:

@@ -8,10 +8,9 @@ other host.
 
 from __future__ import annotations
 
-from importlib import resources
-
 from jinja2 import Template
 
+from osgraph import _resources
 from osgraph._query import Engine, named_queries, run_query
 
 TOP_INSTITUTIONS = 15
@@ -24,9 +23,7 @@ def render_report(engine: Engine, source: str) -> bytes:
         return run_query(engine, named_queries()[name].text).as_dicts()
 
     def own(name: str) -> list[dict[str, str | None]]:
-        text = (resources.files("osgraph") / "queries" / "report" / f"{name}.rq").read_text(
-            encoding="utf-8"
-        )
+        text = _resources.text("queries", "report", f"{name}.rq")
         return run_query(engine, text).as_dicts()
 
     (counts,) = own("counts")
@@ -59,4 +56,4 @@ def _bars(rows: list[dict[str, str | None]], name: str, value: str) -> list[tupl
 
 
 def _template() -> str:
-    return (resources.files("osgraph") / "templates" / "report.html").read_text(encoding="utf-8")
+    return _resources.text("templates", "report.html")

@@ -263,7 +263,7 @@ def review_and_draft(
     OsgraphError
         When a source or the gazetteer cannot be read, or the draft cannot be written.
     """
-    from osgraph._export import write_file
+    from osgraph._atomic import write_file
 
     known = load_gazetteer(gazetteer, replace=replace_gazetteer)
     read = [

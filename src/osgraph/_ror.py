@@ -22,10 +22,10 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from osgraph import _resources
 from osgraph._errors import SourceError
 from osgraph._names import name_key
 
@@ -269,7 +269,7 @@ def _prefer_active(records: list[RorRecord]) -> list[RorRecord]:
 
 def bundled_index_path() -> Path:
     """The path of the ROR index that ships with osgraph (``data/ror.tsv.gz``)."""
-    return Path(str(resources.files("osgraph") / "data" / "ror.tsv.gz"))
+    return _resources.path("data", "ror.tsv.gz")
 
 
 @cache
@@ -335,7 +335,7 @@ def import_ror(source: Path | str, out: Path | str | None = None) -> ImportSumma
         When ``source`` cannot be read, or a record lacks what every ROR record has (the
         message names the record's line or position).
     """
-    from osgraph._export import replace_atomically
+    from osgraph._atomic import replace_atomically
 
     source = Path(source)
     records, release = _read_ror(source)

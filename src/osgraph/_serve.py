@@ -43,11 +43,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
+from osgraph import _resources
 from osgraph._errors import (
     ConfigurationError,
     EngineCrashError,
@@ -332,7 +332,7 @@ def _check_settings(*, port: int, timeout: float, row_limit: int, workers: int) 
 
 
 def _handler_class(pool: EnginePool, settings: EndpointSettings) -> type[BaseHTTPRequestHandler]:
-    page = (resources.files("osgraph") / "templates" / "sparql.html").read_bytes()
+    page = _resources.data("templates", "sparql.html")
     listing = json.dumps(
         {
             "graph": settings.graph_name,
@@ -360,8 +360,8 @@ def _handler_class(pool: EnginePool, settings: EndpointSettings) -> type[BaseHTT
             elif url.path == "/queries":
                 self._send(HTTPStatus.OK, listing, "application/json")
             elif url.path.startswith("/assets/") and url.path[8:] in _ASSETS:
-                asset = resources.files("osgraph") / "static" / url.path[8:]
-                self._send(HTTPStatus.OK, asset.read_bytes(), _ASSETS[url.path[8:]])
+                asset = _resources.data("static", *url.path[8:].split("/"))
+                self._send(HTTPStatus.OK, asset, _ASSETS[url.path[8:]])
             elif url.path == "/sparql":
                 parameters = parse_qs(url.query)
                 if "update" in parameters:

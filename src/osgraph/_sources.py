@@ -39,11 +39,11 @@ import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from importlib import resources
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from osgraph._errors import ConfigurationError, OsgraphError, SourceError
+from osgraph import _resources
+from osgraph._errors import ConfigurationError, SourceError
 from osgraph._iri import is_web_address
 from osgraph._turtle import is_language_tag
 
@@ -298,10 +298,7 @@ def bundled_list() -> Path:
     >>> bundled_list().name
     'benchcouncil-open100-2022-2023.md'
     """
-    resource = resources.files("osgraph") / "data" / BUNDLED_LIST
-    if not isinstance(resource, Path):
-        raise OsgraphError("osgraph's bundled data can only be read from an installation on disk")
-    return resource
+    return _resources.path("data", BUNDLED_LIST)
 
 
 def read_source(
@@ -1341,7 +1338,7 @@ def _list_id_from_file_name(path: Path) -> str:
 @cache
 def _column_names() -> dict[str, Field]:
     """Map each known header, case-folded, to the field it names (from ``data/columns.toml``)."""
-    settings = tomllib.loads((resources.files("osgraph") / "data" / "columns.toml").read_text())
+    settings = tomllib.loads(_resources.text("data", "columns.toml"))
     known: dict[str, Field] = {}
     for field_name in ("project", "institutions", "countries", "homepage"):
         for header in settings[field_name]:

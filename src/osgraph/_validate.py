@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from osgraph import _resources
 from osgraph._errors import OsgraphError
-from osgraph._export import one_line, printable
+from osgraph._messages import one_line, printable
 from osgraph._vocabulary import DEFAULT_BASE
 
 _FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".xml": "xml"}
@@ -218,7 +218,7 @@ def _fetched(key: str, value: object) -> str | None:
 
 def shapes(base: str = DEFAULT_BASE) -> Graph:
     """The shapes graph, its base-IRI patterns written for ``base``."""
-    text = (resources.files("osgraph") / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
+    text = _resources.text("ontology", "shapes.ttl")
     graph = Graph().parse(data=text, format="turtle")
     if base != DEFAULT_BASE:
         default = "^" + regex_text(DEFAULT_BASE)

@@ -23,6 +23,8 @@ from jinja2 import Template
 from markupsafe import Markup
 from pyvis.network import Network
 
+from osgraph import _resources
+
 PHYSICS_LIMIT = 400
 """Above this many nodes, positions are computed up front and physics is off."""
 
@@ -159,7 +161,7 @@ def _layout(network: nx.Graph[str]) -> dict[str, tuple[float, float]]:
 
 
 def _template(name: str) -> str:
-    return (resources.files("osgraph") / "templates" / name).read_text(encoding="utf-8")
+    return _resources.text("templates", name)
 
 
 def _vis_asset(name: str) -> str:
