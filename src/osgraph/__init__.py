@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from osgraph._errors import (
         ConfigurationError,
         EngineCrashError,
+        ErrorPolicy,
         OsgraphError,
         QueryError,
         ReadWriteError,
@@ -67,6 +68,7 @@ _MODULES = {
     "osgraph._errors": [
         "ConfigurationError",
         "EngineCrashError",
+        "ErrorPolicy",
         "OsgraphError",
         "QueryError",
         "ReadWriteError",
@@ -121,6 +123,7 @@ __all__ = [
     "ConfigurationError",
     "EngineCrashError",
     "Entry",
+    "ErrorPolicy",
     "Gazetteer",
     "ListInfo",
     "Mention",

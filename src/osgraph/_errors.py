@@ -23,6 +23,7 @@ Exit codes, as ``osgraph`` documents them:
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -113,6 +114,21 @@ class ReadWriteError(OsgraphError):
     exit_code = EXIT_READ_WRITE
 
 
+class ErrorPolicy(Enum):
+    """What reading and resolving a list do with what they cannot use.
+
+    ``STRICT`` (the default) stops at the first row or cell that cannot be read, the first
+    country that does not resolve and the first project two lists credit to different
+    countries, with a :class:`SourceError` naming file, line and cell. ``LENIENT`` leaves such
+    rows out and lists each with its reason (``Source.rejected``, the build's notices), and
+    keeps every list's facts where lists disagree. Nothing read is dropped without a word under
+    either policy.
+    """
+
+    STRICT = "strict"
+    LENIENT = "lenient"
+
+
 # Tracebacks and reprs name the exceptions where users import them from.
 for _error in (
     OsgraphError,
@@ -123,5 +139,6 @@ for _error in (
     EngineCrashError,
     ConfigurationError,
     ReadWriteError,
+    ErrorPolicy,
 ):
     _error.__module__ = "osgraph"
