@@ -3,11 +3,12 @@
 The pipeline, one module per stage::
 
     sources   read lists (markdown tables as published, CSV, TSV, Excel) into entries
-    resolve   entries → projects, institutions, countries, aligned contributions,
+    resolve   entries → projects, institutions, countries, aligned contributions (align),
               against the gazetteer of data/ (gazetteer), country names of ISO 3166 and
-              CLDR (countries) and the ROR index (ror)
+              CLDR (countries) and the ROR index (ror); what to tell the user (notices)
     review    what does not resolve, and drafts of gazetteer entries for it
-    graph     build the RDF graph, under the ontology in ontology/osgraph.ttl
+    build     read, resolve, write and validate: the build's one sequence of stages
+    statements  the RDF statements of a resolution, under the ontology in ontology/osgraph.ttl
     export    write graphs to files, in every RDF format
     query     named SPARQL queries (queries/*.rq) on an embedded engine or an endpoint
     network   networkx collaboration graphs, made from the RDF graph by SPARQL
@@ -22,7 +23,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from osgraph._build import BuildResult, Summary, build, build_file
+    from osgraph._align import align_contributions
+    from osgraph._build import BuildOptions, BuildResult, Summary, build, build_file
     from osgraph._errors import (
         ConfigurationError,
         EngineCrashError,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from osgraph._gazetteer import Gazetteer, load_gazetteer
     from osgraph._names import name_key
     from osgraph._network import collaboration_network, write_network
+    from osgraph._notices import NoticeKind
     from osgraph._ontology_page import document_ontology
     from osgraph._query import (
         NamedQuery,
@@ -47,7 +50,6 @@ if TYPE_CHECKING:
         run_query,
     )
     from osgraph._report import render_report
-    from osgraph._resolve import align_contributions
     from osgraph._review import Unresolved, draft_gazetteer, review_names
     from osgraph._ror import RorIndex, import_ror, ror_index
     from osgraph._sources import (
@@ -78,10 +80,11 @@ _MODULES = {
     ],
     "osgraph._export": ["export_graph", "write_turtle"],
     "osgraph._gazetteer": ["Gazetteer", "load_gazetteer"],
-    "osgraph._build": ["BuildResult", "Summary", "build", "build_file"],
+    "osgraph._build": ["BuildOptions", "BuildResult", "Summary", "build", "build_file"],
     "osgraph._names": ["name_key"],
     "osgraph._vocabulary": ["DEFAULT_BASE", "OSG"],
     "osgraph._network": ["collaboration_network", "write_network"],
+    "osgraph._notices": ["NoticeKind"],
     "osgraph._query": [
         "NamedQuery",
         "QueryResult",
@@ -90,7 +93,7 @@ _MODULES = {
         "run_query",
     ],
     "osgraph._report": ["render_report"],
-    "osgraph._resolve": ["align_contributions"],
+    "osgraph._align": ["align_contributions"],
     "osgraph._review": ["Unresolved", "draft_gazetteer", "review_names"],
     "osgraph._ror": ["RorIndex", "import_ror", "ror_index"],
     "osgraph._sources": [
@@ -119,6 +122,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "DEFAULT_BASE",
     "OSG",
+    "BuildOptions",
     "BuildResult",
     "ConfigurationError",
     "EngineCrashError",
@@ -128,6 +132,7 @@ __all__ = [
     "ListInfo",
     "Mention",
     "NamedQuery",
+    "NoticeKind",
     "Origin",
     "OsgraphError",
     "QueryError",

@@ -264,7 +264,8 @@ def build(
     twice and merged, rows whose institutions and countries do not line up, institutions the
     gazetteer does not know. A progress bar shows on a terminal while a build takes a while.
     """
-    from osgraph._build import build_file
+    from osgraph._build import BuildOptions, build_file
+    from osgraph._errors import ErrorPolicy
     from osgraph._vocabulary import DEFAULT_BASE
 
     written = out / GRAPH_FILE_NAME
@@ -273,15 +274,17 @@ def build(
         summary = build_file(
             sources,
             written,
-            base=base or DEFAULT_BASE,
-            gazetteer=gazetteer,
-            replace_gazetteer=replace_gazetteer,
-            projects=projects,
-            validate=validate,
-            encoding=encoding,
-            lenient=lenient,
-            progress=progress,
-            shape=shape,
+            BuildOptions(
+                base=base or DEFAULT_BASE,
+                gazetteer=gazetteer,
+                replace_gazetteer=replace_gazetteer,
+                projects=projects,
+                validate=validate,
+                encoding=encoding,
+                policy=ErrorPolicy.LENIENT if lenient else ErrorPolicy.STRICT,
+                progress=progress,
+                shape=shape,
+            ),
         )
     _print_summary(summary, written, all_notices=all_notices)
 
@@ -816,6 +819,7 @@ def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False
     # Names, ids and paths come from the data: what a terminal would act on (ESC [ ..., other
     # control and format characters) is printed escaped, as errors print names with !r.
     from osgraph._messages import printable
+    from osgraph._notices import NoticeKind
 
     lists = printable(", ".join(summary.lists))
     plural = "list" if len(summary.lists) == 1 else "lists"
@@ -848,10 +852,14 @@ def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False
         shown: Counter[str] = Counter()
         for notice in summary.notices:
             shown[notice.kind] += 1
-            if all_notices or notice.kind == "rejected" or shown[notice.kind] <= NOTICES_PER_KIND:
+            if (
+                all_notices
+                or notice.kind is NoticeKind.REJECTED
+                or shown[notice.kind] <= NOTICES_PER_KIND
+            ):
                 typer.echo(f"  - {printable(str(notice))}")
         for kind, count in shown.items():
-            if not all_notices and kind != "rejected" and count > NOTICES_PER_KIND:
+            if not all_notices and kind is not NoticeKind.REJECTED and count > NOTICES_PER_KIND:
                 typer.echo(
                     f"  ... and {count - NOTICES_PER_KIND} more {printable(kind)} notices "
                     "(--all-notices prints them)"

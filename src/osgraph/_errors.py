@@ -117,12 +117,13 @@ class ReadWriteError(OsgraphError):
 class ErrorPolicy(Enum):
     """What reading and resolving a list do with what they cannot use.
 
-    ``STRICT`` (the default) stops at the first row or cell that cannot be read, the first
-    country that does not resolve and the first project two lists credit to different
-    countries, with a :class:`SourceError` naming file, line and cell. ``LENIENT`` leaves such
-    rows out and lists each with its reason (``Source.rejected``, the build's notices), and
-    keeps every list's facts where lists disagree. Nothing read is dropped without a word under
-    either policy.
+    ``STRICT`` (the default) stops with a :class:`SourceError` naming file, line and cell at
+    the first row or cell that cannot be read, the first country that does not resolve, and
+    the first project one list names in rows with different institutions or countries.
+    ``LENIENT`` leaves out the rows that cannot be read and those whose country does not
+    resolve, listing each with its reason (``Source.rejected``, the build's notices), and keeps
+    every row's facts on a project whose rows disagree, with a notice. Nothing read is dropped
+    without a word under either policy.
     """
 
     STRICT = "strict"

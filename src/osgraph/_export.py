@@ -52,7 +52,7 @@ def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> byte
     OsgraphError
         When ``kg`` is missing or unreadable, or ``format`` is not one of :data:`EXPORT_FORMATS`.
     """
-    from osgraph._build import new_graph
+    from osgraph._vocabulary import new_graph
 
     if format not in EXPORT_FORMATS:
         raise OsgraphError(f"--format {format!r}: choose one of {', '.join(EXPORT_FORMATS)}")

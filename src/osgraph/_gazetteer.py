@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 
 import pycountry
-from rdflib import URIRef
 
 from osgraph import _resources
 from osgraph._countries import Area, Country, CountryNames, country_names
@@ -26,6 +25,7 @@ from osgraph._errors import SourceError
 from osgraph._iri import is_web_address
 from osgraph._names import name_key
 from osgraph._ror import RorIndex, RorMatch, RorRecord, ror_index
+from osgraph._vocabulary import domains
 
 UNKNOWN = "unknown"
 KINDS = (
@@ -504,21 +504,6 @@ def _read_projects(path: Path) -> tuple[ProjectFacts, ...]:
 
 def _on_line(line: int | None) -> str:
     return "" if line is None else f" (line {line})"
-
-
-@cache
-def domains() -> dict[str, URIRef]:
-    """The concepts of the domain scheme in ``ontology/domains.ttl``, by their local name."""
-    from rdflib import Graph
-    from rdflib.namespace import RDF, SKOS
-
-    text = _resources.text("ontology", "domains.ttl")
-    graph = Graph().parse(data=text, format="turtle")
-    return {
-        str(concept).rsplit("/", 1)[1]: concept
-        for concept in graph.subjects(RDF.type, SKOS.Concept)
-        if isinstance(concept, URIRef)
-    }
 
 
 # A name in an entry written inline, { name = "..." }, or on a line of its own.

@@ -2,7 +2,7 @@
 
 Every IRI is ``BASE + kind + "/" + slug``. The kind (``project``, ``institution``, ...) keeps a
 project and an institution of the same name apart. The slug is the name's identity key
-(:func:`osgraph._resolve.name_key`) written so that no two keys give the same slug: letters and
+(:func:`osgraph._names.name_key`) written so that no two keys give the same slug: letters and
 digits of any script stay as they are, a space becomes ``_``, and every other character is
 percent-encoded (``_`` itself included), as is a leading ``.`` that would make a ``.``/``..``
 path segment.
@@ -144,7 +144,20 @@ class IriScheme:
 
     def contribution(self, project: str, institution: str, country: str) -> str:
         """The IRI of one (project, institution, country) contribution."""
-        return f"{self.base}contribution/{slug(project)}/{slug(institution)}/{slug(country)}"
+        path = self.contribution_path(slug(project), slug(institution), slug(country))
+        return f"{self.base}contribution/{path}"
+
+    @staticmethod
+    def contribution_path(project_slug: str, institution_slug: str, country_slug: str) -> str:
+        """The path of a contribution's IRI in its namespace, from the slugs of its project,
+        institution and country (a writer that made them already need not make them again).
+
+        Examples
+        --------
+        >>> IriScheme.contribution_path("graphscope", "alibaba_group", "CN")
+        'graphscope/alibaba_group/CN'
+        """
+        return f"{project_slug}/{institution_slug}/{country_slug}"
 
     def edition(self, list_id: str) -> str:
         """The IRI of a list edition."""

@@ -28,6 +28,7 @@ import networkx as nx
 from osgraph import _resources
 from osgraph._errors import QueryError
 from osgraph._query import Engine, run_query
+from osgraph._vocabulary import INSTITUTION_KINDS
 
 NetworkKind = Literal["bipartite", "institutions", "countries"]
 NetworkFormat = Literal["graphml", "gexf", "json"]
@@ -41,14 +42,9 @@ LOUVAIN_SEED = 20231108
 BETWEENNESS_SAMPLE = 500
 """Above this many nodes, betweenness is estimated from this many sources (seeded)."""
 
-_KINDS = {
-    "https://w3id.org/osgraph/ontology#University": "university",
-    "https://w3id.org/osgraph/ontology#Company": "company",
-    "https://w3id.org/osgraph/ontology#ResearchInstitute": "research-institute",
-    "https://w3id.org/osgraph/ontology#GovernmentLab": "government-lab",
-    "https://w3id.org/osgraph/ontology#FoundationOrCommunity": "foundation-or-community",
-    "https://w3id.org/osgraph/ontology#Lab": "lab",
-}
+_KINDS = {str(term): kind for kind, term in INSTITUTION_KINDS.items()}
+# The institution query's placeholder for the kinds it asks for, bound from INSTITUTION_KINDS.
+_KIND_VALUES = "VALUES ?kind {}"
 
 
 def collaboration_network(
@@ -120,6 +116,9 @@ def write_network(network: nx.Graph[str], format: NetworkFormat) -> bytes:
 
 def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
     text = _resources.text("queries", "network", f"{name}.rq")
+    if _KIND_VALUES in text:
+        kinds = " ".join(f"<{term}>" for term in INSTITUTION_KINDS.values())
+        text = text.replace(_KIND_VALUES, f"VALUES ?kind {{ {kinds} }}")
     return run_query(engine, text).as_dicts()
 
 

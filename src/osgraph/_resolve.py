@@ -8,46 +8,36 @@
   name the gazetteer does not know is still an institution, without identifiers, and reported.
 - A project listed in several rows is one project that remembers every row.
 - Each row's institutions are paired with its countries: first by the shape of the row
-  (:func:`align_contributions`); when the shape does not tell, by each institution's own
-  country in the gazetteer, then by the countries the same institution has in other rows
-  (:func:`align_by_knowledge`). An institution that none of these places is reported, never
-  guessed, and its project still records the institutions and countries the row states.
+  (:func:`osgraph._align.align_contributions`); when the shape does not tell, by each
+  institution's own country in the gazetteer, then by the countries the same institution has
+  in other rows (:func:`osgraph._align.align_by_knowledge`). An institution that none of these
+  places is reported, never guessed, and its project still records the institutions and
+  countries the row states.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import NamedTuple, TypeVar
 
+from osgraph import _notices
+from osgraph._align import (
+    Alignment,
+    AlignmentMethod,
+    align_by_knowledge,
+    align_contributions,
+    match_institutions,
+)
 from osgraph._countries import Area, Country
-from osgraph._errors import SourceError
-from osgraph._gazetteer import Gazetteer, InstitutionFacts, InstitutionMatch, load_gazetteer
+from osgraph._errors import ErrorPolicy, SourceError
+from osgraph._gazetteer import Gazetteer, InstitutionFacts, load_gazetteer
 from osgraph._names import name_key
+from osgraph._notices import Notice, NoticeKind
 from osgraph._sources import Entry, ListInfo, Mention, Origin, Rejection, Source
 
 T = TypeVar("T")
-
-
-class AlignmentMethod(Enum):
-    """How an institution of a row was paired with one of the row's countries."""
-
-    BY_POSITION = "by position"
-    ONE_COUNTRY_FOR_ALL = "one country for all"
-    ONE_INSTITUTION_PER_COUNTRY = "one institution in every country"
-    BY_GAZETTEER = "by the institution's country in the gazetteer"
-    BY_OTHER_ROWS = "by the institution's country in other rows"
-    UNALIGNED = "unaligned"
-
-
-@dataclass(frozen=True, slots=True)
-class Alignment:
-    """The (institution, country) pairs of one row, and how they were found."""
-
-    method: AlignmentMethod
-    pairs: tuple[tuple[Mention, str], ...]
 
 
 @dataclass(slots=True)
@@ -110,18 +100,6 @@ class ContributionRecord:
     origins: tuple[Origin, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Something the user should know about the input: what, and where."""
-
-    kind: str
-    message: str
-    origins: tuple[Origin, ...]
-
-    def __str__(self) -> str:
-        return f"{_where(self.origins)}: {self.message}" if self.origins else self.message
-
-
 @dataclass(slots=True)
 class Resolution:
     """Everything the sources say, resolved into entities, ready to become a graph."""
@@ -138,95 +116,26 @@ class Resolution:
     notices: list[Notice] = field(default_factory=list)
 
 
-def align_contributions(entry: Entry) -> Alignment:
-    """Pair the institutions of a row with its countries, from the shape of the row alone.
-
-    - as many countries as institutions: by position;
-    - one country: every institution gets it;
-    - one institution and several countries: one pair per country;
-    - anything else cannot be paired from the row alone: no pairs, ``UNALIGNED``.
-
-    Examples
-    --------
-    >>> def row(institutions, countries):
-    ...     mentions = tuple(Mention(name) for name in institutions)
-    ...     return Entry(Mention("P"), mentions, tuple(countries), Origin("l", "f", 1, ""))
-    >>> alignment = align_contributions(row(["Google"], ["Switzerland", "UK"]))
-    >>> alignment.method.value, [(i.name, c) for i, c in alignment.pairs]
-    ('one institution in every country', [('Google', 'Switzerland'), ('Google', 'UK')])
-    >>> align_contributions(row(["A", "B", "C"], ["USA", "China"])).method.value
-    'unaligned'
-    """
-    institutions, countries = entry.institutions, entry.countries
-    if len(institutions) == len(countries):
-        return Alignment(
-            AlignmentMethod.BY_POSITION, tuple(zip(institutions, countries, strict=True))
-        )
-    if len(countries) == 1:
-        return Alignment(
-            AlignmentMethod.ONE_COUNTRY_FOR_ALL, tuple((i, countries[0]) for i in institutions)
-        )
-    if len(institutions) == 1:
-        return Alignment(
-            AlignmentMethod.ONE_INSTITUTION_PER_COUNTRY,
-            tuple((institutions[0], c) for c in countries),
-        )
-    return Alignment(AlignmentMethod.UNALIGNED, ())
-
-
-def align_by_knowledge(
-    entry: Entry, gazetteer: Gazetteer, seen_in: Mapping[str, set[str]]
-) -> tuple[list[Alignment], list[Mention]]:
-    """Pair the institutions of a row whose shape does not tell, from what is known of them.
-
-    Each institution goes with the one country of the row that is its own country in the
-    gazetteer (or contains it: Hong Kong is in China); failing that, with the one country of
-    the row it has in other rows (``seen_in``: institution key → country codes). Returns the
-    alignments found and the institutions that neither places.
-    """
-    row_countries = [(name, _country_code(gazetteer, name)) for name in entry.countries]
-    by_gazetteer: list[tuple[Mention, str]] = []
-    by_other_rows: list[tuple[Mention, str]] = []
-    unplaced: list[Mention] = []
-    for institution in entry.institutions:
-        facts = gazetteer.institution(institution.name)
-        home = facts.country if facts else None
-        matches = [name for name, code in row_countries if home and gazetteer.within(home, code)]
-        if len(matches) == 1:
-            by_gazetteer.append((institution, matches[0]))
-            continue
-        seen = seen_in.get(_institution_key(gazetteer, institution), set())
-        matches = [name for name, code in row_countries if code in seen]
-        if len(matches) == 1:
-            by_other_rows.append((institution, matches[0]))
-        else:
-            unplaced.append(institution)
-    alignments = [
-        Alignment(method, tuple(pairs))
-        for method, pairs in (
-            (AlignmentMethod.BY_GAZETTEER, by_gazetteer),
-            (AlignmentMethod.BY_OTHER_ROWS, by_other_rows),
-        )
-        if pairs
-    ]
-    return alignments, unplaced
-
-
 def resolve(
-    sources: Iterable[Source], gazetteer: Gazetteer | None = None, *, lenient: bool = False
+    sources: Iterable[Source],
+    gazetteer: Gazetteer | None = None,
+    *,
+    policy: ErrorPolicy = ErrorPolicy.STRICT,
 ) -> Resolution:
     """Resolve the entries of every source into projects, institutions, countries and
     contributions, with a notice for every row that was merged, every institution the
     gazetteer does not know, and every institution that could not be placed in a country.
 
-    With ``lenient``, a row whose country does not resolve is rejected (listed in
-    ``Resolution.rejected`` with its reason) instead of stopping, and a project listed with
-    conflicting facts keeps every row's facts and is flagged.
+    ``policy`` decides two things (see :class:`osgraph.ErrorPolicy`): a row whose country does
+    not resolve stops the resolution (``STRICT``) or is rejected, listed in
+    ``Resolution.rejected`` with its reason (``LENIENT``); and a project one list names in rows
+    with different institutions or countries stops it (``STRICT``) or keeps every row's facts
+    and is flagged (``LENIENT``).
 
     Raises
     ------
     SourceError
-        Unless ``lenient``: when a country name does not resolve (the message names the file,
+        Under ``STRICT``: when a country name does not resolve (the message names the file,
         line and cell and offers the closest names), or when one list names a project in rows
         with different institutions or countries.
     """
@@ -238,12 +147,13 @@ def resolve(
         resolution.rejected.extend(source.rejected)
         # Lines that look like rows but are not rows of the list: said, never dropped silently.
         resolution.notices.extend(
-            Notice("passed-over", notice.reason, (notice.origin,)) for notice in source.notices
+            Notice(NoticeKind.PASSED_OVER, notice.reason, (notice.origin,))
+            for notice in source.notices
         )
         if source.ignored_columns:
             resolution.notices.append(
                 Notice(
-                    "ignored-columns",
+                    NoticeKind.IGNORED_COLUMNS,
                     f"{source.info.file_name}: columns ignored (osgraph does not know them): "
                     f"{', '.join(source.ignored_columns)}",
                     (),
@@ -251,20 +161,57 @@ def resolve(
             )
         for entry in source.entries:
             problem = _unknown_country(gazetteer, entry)
-            if problem is not None:
-                if not lenient:
-                    raise problem
+            if problem is None:
+                resolution.entries.append(entry)
+            elif policy is ErrorPolicy.STRICT:
+                raise problem
+            else:  # the row is left out, and says why
                 resolution.rejected.append(
                     Rejection(entry.origin, f"cell 'countries': {problem.message}")
                 )
-                continue
-            resolution.entries.append(entry)
     match_institutions(resolution.entries, gazetteer)
     for entry in resolution.entries:
         recorder.add_entry(entry)
+    _align(resolution, recorder)
 
-    # Rows whose shape tells how to pair them come first: what they say of an institution's
-    # country is what places the same institution in the rows whose shape does not tell.
+    resolution.notices.extend(_notices.unknown_institutions(resolution))
+    resolution.notices.extend(
+        Notice(
+            NoticeKind.GAZETTEER_OVERRIDE,
+            f"the gazetteer entry {new!r} replaces the bundled entry {old!r}",
+            (),
+        )
+        for new, old in gazetteer.overrides
+    )
+    resolution.notices.extend(_notices.areas(resolution))
+    repeated = _repeated_rows(resolution)
+    conflicting = [rows for rows, same_facts in repeated if not same_facts]
+    if conflicting and policy is ErrorPolicy.STRICT:
+        rows = conflicting[0]
+        raise SourceError(
+            rows[0].origin.file,
+            f"{rows[0].project.name} is listed at lines "
+            f"{', '.join(str(row.origin.line) for row in rows)} with different institutions or "
+            "countries: correct the list, or build with --lenient to keep every row's facts",
+            line=rows[0].origin.line,
+            cell="institutions",
+        )
+    # Under LENIENT, every row's facts stay on the one project, and the notice says so.
+    resolution.notices.extend(_notices.repeated_rows(rows, same) for rows, same in repeated)
+    resolution.notices.extend(_notices.conflicting_lists(resolution))
+    resolution.notices.extend(
+        Notice(NoticeKind.REJECTED, rejection.reason, (rejection.origin,))
+        for rejection in resolution.rejected
+    )
+    return resolution
+
+
+def _align(resolution: Resolution, recorder: _Recorder) -> None:
+    """Add the contributions of every entry, and a notice for each row that is left unaligned.
+
+    Rows whose shape tells how to pair them come first: what they say of an institution's
+    country is what places the same institution in the rows whose shape does not tell.
+    """
     undecided = []
     seen_in: dict[str, set[str]] = defaultdict(set)
     for entry in resolution.entries:
@@ -275,7 +222,7 @@ def resolve(
         for institution_key, country_code in recorder.add_alignment(entry, alignment):
             seen_in[institution_key].add(country_code)
     for entry in undecided:
-        alignments, unplaced = align_by_knowledge(entry, gazetteer, seen_in)
+        alignments, unplaced = align_by_knowledge(entry, resolution.gazetteer, seen_in)
         for alignment in alignments:
             recorder.add_alignment(entry, alignment)
         if unplaced:
@@ -283,7 +230,7 @@ def resolve(
             names = ", ".join(institution.name for institution in unplaced)
             resolution.notices.append(
                 Notice(
-                    "unaligned",
+                    NoticeKind.UNALIGNED,
                     f"{entry.project.name}: {len(entry.institutions)} institutions and "
                     f"{len(entry.countries)} countries do not line up, and neither the "
                     f"gazetteer nor other rows place {names} in one of them; no contribution "
@@ -292,67 +239,33 @@ def resolve(
                 )
             )
 
-    resolution.notices.extend(_unknown_institutions(resolution))
-    resolution.notices.extend(
-        Notice(
-            "gazetteer-override",
-            f"the gazetteer entry {new!r} replaces the bundled entry {old!r}",
-            (),
-        )
-        for new, old in gazetteer.overrides
-    )
-    resolution.notices.extend(_areas(resolution))
-    repeated = _repeated_rows(resolution)
-    conflicting = [notice for notice in repeated if notice.kind == "conflicting-rows"]
-    if conflicting and not lenient:
-        first = conflicting[0]
-        raise SourceError(
-            first.origins[0].file,
-            f"{first.message.split(' is listed')[0]} is listed at lines "
-            f"{', '.join(str(o.line) for o in first.origins)} with different institutions or "
-            "countries: correct the list, or build with --lenient to keep every row's facts",
-            line=first.origins[0].line,
-            cell="institutions",
-        )
-    resolution.notices.extend(repeated)
-    resolution.notices.extend(_conflicting_lists(resolution))
-    resolution.notices.extend(
-        Notice("rejected", rejection.reason, (rejection.origin,))
-        for rejection in resolution.rejected
-    )
-    return resolution
 
-
-def match_institutions(
-    entries: Iterable[Entry], gazetteer: Gazetteer
-) -> dict[str, InstitutionMatch]:
-    """Match every institution name of ``entries`` once, with the countries of every row that
-    names it as evidence (see :meth:`Gazetteer.match_institution`): a name's record does not
-    depend on which of its rows came first."""
-    return {
-        name: gazetteer.match_institution(name, found)
-        for name, found in institution_countries(entries, gazetteer).items()
-    }
-
-
-def institution_countries(entries: Iterable[Entry], gazetteer: Gazetteer) -> dict[str, set[str]]:
-    """The ISO 3166-1 codes (or area terms) the rows give each institution name: the country a
-    row pairs it with, where the row's shape tells; else every country of the row."""
-    evidence: dict[str, set[str]] = {}
-    codes: dict[str, str] = {}
-    for entry in entries:
-        for country in entry.countries:
-            if country not in codes:
-                codes[country] = _country_code(gazetteer, country)
-        alignment = align_contributions(entry)
-        for institution in entry.institutions:
-            evidence.setdefault(institution.name, set())
-        if alignment.method is AlignmentMethod.UNALIGNED:
-            for institution in entry.institutions:
-                evidence[institution.name].update(codes[c] for c in entry.countries)
-        for institution, country in alignment.pairs:
-            evidence[institution.name].add(codes[country])
-    return evidence
+def _repeated_rows(resolution: Resolution) -> list[tuple[list[Entry], bool]]:
+    """The rows of each project that one list names in more than one row, and whether they
+    state the same facts."""
+    # Rows are grouped only for projects with several rows: most projects have one, and a
+    # group for each would cost more memory than the records themselves.
+    repeated = {key for key, project in resolution.projects.items() if len(project.origins) > 1}
+    rows_by_project: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in resolution.entries:
+        key = name_key(entry.project.name)
+        if key in repeated:
+            rows_by_project[entry.origin.list_id, key].append(entry)
+    groups = []
+    for rows in rows_by_project.values():
+        if len(rows) < 2:
+            continue
+        # Rows state the same facts when they name the same institutions and countries, in any
+        # order and however often.
+        stated = {
+            (
+                frozenset(name_key(i.name) for i in row.institutions),
+                frozenset(map(name_key, row.countries)),
+            )
+            for row in rows
+        }
+        groups.append((rows, len(stated) == 1))
+    return groups
 
 
 def _unknown_country(gazetteer: Gazetteer, entry: Entry) -> SourceError | None:
@@ -368,21 +281,6 @@ def _unknown_country(gazetteer: Gazetteer, entry: Entry) -> SourceError | None:
                 cell="countries",
             )
     return None
-
-
-def _institution_key(gazetteer: Gazetteer, institution: Mention) -> str:
-    return gazetteer.institution_key(institution.name)
-
-
-def _country_code(gazetteer: Gazetteer, name: str) -> str:
-    """The ISO 3166-1 code of the country ``name`` names, or the term of its area."""
-    country = gazetteer.country(name)
-    if country is not None:
-        return country.alpha2
-    area = gazetteer.area(name)
-    # Every country of an entry was resolved when the entry was added.
-    assert area is not None, name
-    return area.term
 
 
 _ONE_METHOD = {method: (method,) for method in AlignmentMethod}
@@ -485,181 +383,3 @@ def _remember(entity: Named, mention: Mention) -> None:
 def _with(items: tuple[T, ...], item: T) -> tuple[T, ...]:
     """``items`` with ``item`` at the end, unless it is there already."""
     return items if item in items else (*items, item)
-
-
-def _unknown_institutions(resolution: Resolution) -> list[Notice]:
-    """A notice for each institution that neither the gazetteer nor ROR knows, and for each
-    that several ROR records may be."""
-    origins: dict[str, list[Origin]] = defaultdict(list)
-    for entry in resolution.entries:
-        for institution in entry.institutions:
-            if resolution.gazetteer.institution(institution.name) is None:
-                origins[institution.name].append(entry.origin)
-    notices = []
-    for name, found in origins.items():
-        ror = resolution.gazetteer.match_institution(name).ror
-        if ror is not None and ror.candidates:
-            candidates = ", ".join(
-                f"{record.label} ({record.country or 'no country'}, {record.url})"
-                for record in ror.candidates[:_CANDIDATES_SHOWN]
-            )
-            more = len(ror.candidates) - _CANDIDATES_SHOWN
-            said = (
-                f"ROR's only record of that name or acronym, {candidates}, is not in the "
-                "countries the lists give it: it was not chosen"
-                if len(ror.candidates) == 1
-                else f"it may be any of {len(ror.candidates)} ROR records ({candidates}"
-                f"{f' and {more} more' if more > 0 else ''}): none was chosen"
-            )
-            notices.append(
-                Notice(
-                    "ambiguous-institution",
-                    f"{name}: {said}; add the right one to the gazetteer "
-                    "(`osgraph resolve --draft`)",
-                    tuple(found),
-                )
-            )
-        else:
-            notices.append(
-                Notice(
-                    "unknown-institution",
-                    f"{name} is neither in the gazetteer nor in ROR: it has no identifiers "
-                    "(`osgraph resolve` shows the closest entries)",
-                    tuple(found),
-                )
-            )
-    return notices
-
-
-_CANDIDATES_SHOWN = 3
-
-
-def _areas(resolution: Resolution) -> list[Notice]:
-    """A notice for each value of a country column that stands for no single country."""
-    if all(record.area is None for record in resolution.countries.values()):
-        return []
-    met: dict[str, tuple[Area, list[Origin]]] = {}
-    for entry in resolution.entries:
-        for name in entry.countries:
-            area = resolution.gazetteer.area(name)
-            if area is not None:
-                met.setdefault(name, (area, []))[1].append(entry.origin)
-    return [
-        Notice(
-            "area",
-            f"{name!r} stands for no single country: kept as the area osg:{area.term}, "
-            "not counted as a country",
-            tuple(found),
-        )
-        for name, (area, found) in met.items()
-    ]
-
-
-def _repeated_rows(resolution: Resolution) -> list[Notice]:
-    """A notice for each project that one list names in more than one row."""
-    # Rows are grouped only for projects with several rows: most projects have one, and a
-    # group for each would cost more memory than the records themselves.
-    repeated = {key for key, project in resolution.projects.items() if len(project.origins) > 1}
-    rows_by_project: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    for entry in resolution.entries:
-        key = name_key(entry.project.name)
-        if key in repeated:
-            rows_by_project[entry.origin.list_id, key].append(entry)
-    notices = []
-    for rows in rows_by_project.values():
-        if len(rows) < 2:
-            continue
-        # Rows state the same facts when they name the same institutions and countries, in any
-        # order and however often.
-        stated = {
-            (
-                frozenset(name_key(i.name) for i in row.institutions),
-                frozenset(map(name_key, row.countries)),
-            )
-            for row in rows
-        }
-        name = rows[0].project.name
-        same = len(stated) == 1
-        notices.append(
-            Notice(
-                "duplicate-row" if same else "conflicting-rows",
-                f"{name} is listed {len(rows)} times with the same facts; merged into one "
-                "project that keeps every row"
-                if same
-                else f"{name} is listed {len(rows)} times with different facts; every row's "
-                "facts are kept on the one project",
-                tuple(row.origin for row in rows),
-            )
-        )
-    return notices
-
-
-def _conflicting_lists(resolution: Resolution) -> list[Notice]:
-    """A notice for each project that two lists credit to different institutions or
-    countries: each list's claim stays with its rows, and the reader should know."""
-    several = {
-        key
-        for key, project in resolution.projects.items()
-        if len({origin.list_id for origin in project.origins}) > 1
-    }
-    if not several:
-        return []
-    gazetteer = resolution.gazetteer
-    claims: dict[str, dict[str, tuple[dict[str, str], dict[str, str], list[Origin]]]] = {}
-    for entry in resolution.entries:
-        key = name_key(entry.project.name)
-        if key not in several:
-            continue
-        institutions, countries, origins = claims.setdefault(key, {}).setdefault(
-            entry.origin.list_id, ({}, {}, [])
-        )
-        for institution in entry.institutions:
-            facts = gazetteer.institution(institution.name)
-            institutions[gazetteer.institution_key(institution.name)] = (
-                facts.name if facts else institution.name
-            )
-        for country in entry.countries:
-            code = _country_code(gazetteer, country)
-            place = gazetteer.country(country)
-            countries[code] = place.name if place else country
-        origins.append(entry.origin)
-    notices = []
-    for key, by_list in claims.items():
-        stated = {(frozenset(i), frozenset(c)) for i, c, _ in by_list.values()}
-        if len(stated) == 1:
-            continue
-        said = "; ".join(
-            f"{list_id} credits {', '.join(sorted(i.values()))} in {', '.join(sorted(c.values()))}"
-            for list_id, (i, c, _) in by_list.items()
-        )
-        notices.append(
-            Notice(
-                "conflicting-lists",
-                f"{resolution.projects[key].label}: lists credit it differently ({said}); "
-                "each claim is kept with its rows",
-                tuple(origin for _, _, found in by_list.values() for origin in found),
-            )
-        )
-    return notices
-
-
-_LINES_SHOWN = 20
-
-
-def _where(origins: tuple[Origin, ...]) -> str:
-    """``file:line,line,...`` for each file; past 20 lines of a file, how many more there are
-    (an institution named in a large list can have thousands).
-
-    Examples
-    --------
-    >>> _where(tuple(Origin("l", "big.csv", line, "") for line in range(2, 32)))
-    'big.csv:2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21 and 10 more lines'
-    """
-    by_file: dict[str, list[str]] = defaultdict(list)
-    for origin in origins:
-        by_file[origin.file].append(str(origin.line))
-    return "; ".join(
-        f"{file}:{','.join(lines[:_LINES_SHOWN])}"
-        + (f" and {len(lines) - _LINES_SHOWN} more lines" if len(lines) > _LINES_SHOWN else "")
-        for file, lines in by_file.items()
-    )

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from osgraph._align import institution_countries
 from osgraph._gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
 from osgraph._names import name_key
-from osgraph._resolve import institution_countries
 from osgraph._ror import RorRecord
 from osgraph._sources import Origin, Source, TableShape, bundled_list, read_source
 

@@ -18,9 +18,9 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from osgraph import _resources
-from osgraph._errors import OsgraphError
+from osgraph._errors import OsgraphError, ReadWriteError
 from osgraph._messages import one_line, printable
-from osgraph._vocabulary import DEFAULT_BASE
+from osgraph._vocabulary import DEFAULT_BASE, OSG, new_graph
 
 _FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".xml": "xml"}
 
@@ -126,14 +126,14 @@ def validate_file(path: Path | str) -> ValidationReport:
 
     Raises
     ------
+    ReadWriteError
+        When the file is missing.
     OsgraphError
-        When the file is missing, not readable as RDF, or refused as above.
+        When the file is not readable as RDF, or is refused as above.
     """
     path = Path(path)
     if not path.is_file():
-        raise OsgraphError(f"{printable(str(path))}: no such file")
-    from osgraph._build import new_graph
-
+        raise ReadWriteError(f"{printable(str(path))}: no such file")
     graph = new_graph()  # osgraph's prefixes, so that the report names properties briefly
     format = _FORMATS.get(path.suffix.lower(), "turtle")
     try:
@@ -247,8 +247,6 @@ def regex_text(text: str) -> str:
 
 
 def _base_of(graph: Graph) -> str:
-    from osgraph._vocabulary import OSG
-
     for project in graph.subjects(RDF.type, OSG.Project):
         match = re.match(r"^(.*)project/[^/]+$", str(project))
         if match:

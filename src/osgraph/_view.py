@@ -24,6 +24,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from osgraph import _resources
+from osgraph._vocabulary import INSTITUTION_KINDS
 
 PHYSICS_LIMIT = 400
 """Above this many nodes, positions are computed up front and physics is off."""
@@ -32,6 +33,16 @@ LAYOUT_SEED = 20231108
 _LAYOUT_SCALE = 120.0  # vis-network units per node at unit density
 
 _FACTS = ("kind", "country", "domain", "projects", "homepage", "degree", "community")
+
+# vis-network shapes that draw the label below the node: one for each kind of institution, in
+# the order of INSTITUTION_KINDS, and those of the other kinds of node.
+_INSTITUTION_SHAPES = ("triangle", "square", "diamond", "star", "hexagon", "triangleDown")
+_SHAPES = {
+    "project": "dot",
+    **dict(zip(INSTITUTION_KINDS, _INSTITUTION_SHAPES, strict=True)),
+    "institution": "dot",
+    "country": "star",
+}
 
 
 def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> bytes:
@@ -73,6 +84,7 @@ def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> byt
             for e in edges
         ],
         "options": json.loads(options),
+        "shapes": _SHAPES,
     }
     template = Template(_template("view.html"), autoescape=True)
     page: str = template.render(

@@ -7,12 +7,9 @@
     "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b"];
   const OTHER = "#c8c8c8";
   const DIMMED = "#e6e6e6";
-  // vis-network shapes that draw the label below the node, and the legend's drawing of each.
-  const SHAPES = {
-    project: "dot", university: "triangle", company: "square", "research-institute": "diamond",
-    "government-lab": "star", "foundation-or-community": "hexagon", lab: "triangleDown",
-    institution: "dot", country: "star",
-  };
+  // The vis-network shape of each kind of node (the page's data names the kinds), and the
+  // legend's drawing of each shape.
+  const SHAPES = data.shapes;
   const SVG_SHAPES = {
     dot: "M8 2a6 6 0 1 0 0.01 0Z", triangle: "M8 2L14 14H2Z", square: "M3 3H13V13H3Z",
     diamond: "M8 1L15 8L8 15L1 8Z", star: "M8 1L10 6H15L11 9L12.5 15L8 11.5L3.5 15L5 9L1 6H6Z",

@@ -1,0 +1,469 @@
+"""The statements of a resolution's knowledge graph, written as Turtle one subject at a time.
+
+What the graph holds, for each kind of thing (``osg:`` is the osgraph ontology):
+
+- list editions (``osg:ListEdition``, a ``dcat:Dataset``) with their series, title, period, date
+  and the page they were published on, and every row read from them (``osg:SourceRow``: line,
+  raw text);
+- projects: label, homepage, the editions that list them (``osg:listedIn``), the institutions and
+  countries the rows state (``osg:developedBy``, ``osg:country``), their contributions, and the
+  rows they come from (``prov:wasDerivedFrom``);
+- institutions and countries: label, homepage, other spellings (``skos:altLabel``);
+- contributions: project, institution, country (``osg:inCountry``), how they were aligned, and
+  their rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, RDFS, SKOS
+
+from osgraph._align import AlignmentMethod
+from osgraph._countries import Country
+from osgraph._gazetteer import Gazetteer, InstitutionFacts, ProjectFacts
+from osgraph._iri import IriScheme, slug
+from osgraph._names import name_key
+from osgraph._resolve import Named, Resolution
+from osgraph._sources import ListInfo, Origin
+from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
+from osgraph._vocabulary import (
+    DCAT3_IN_SERIES,
+    DOMAIN_SCHEME,
+    INSTITUTION_KINDS,
+    OSG,
+    PREFIXES,
+    ROR,
+    WIKIDATA_ENTITY,
+    domain_labels,
+    domains,
+)
+
+_PROGRESS_EVERY = 1 << 14  # rows between two reports of progress
+
+
+def write_statements(
+    resolution: Resolution,
+    iris: IriScheme,
+    writer: TurtleWriter,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Write the knowledge graph of a resolution, one statement per subject.
+
+    ``progress`` is told the rows written so far, of all rows, as the rows are written, then
+    that all are when the rest is.
+    """
+    vocabulary = _Vocabulary()
+    nodes = _Nodes(iris)
+    total = len(resolution.entries)
+    for info in resolution.lists:
+        _write_list(writer, vocabulary, info, nodes)
+    unaligned = {id(entry) for entry in resolution.unaligned}
+    source_row, in_list, line, raw_text, alignment, unaligned_term = (
+        vocabulary(OSG.SourceRow),
+        vocabulary(OSG.inList),
+        vocabulary(OSG.line),
+        vocabulary(OSG.rawText),
+        vocabulary(OSG.alignment),
+        vocabulary(OSG.Unaligned),
+    )
+    for number, entry in enumerate(resolution.entries):
+        origin = entry.origin
+        pairs = [
+            ("a", source_row),
+            (in_list, nodes.edition(origin.list_id)),
+            (line, integer(origin.line)),
+            (raw_text, literal(origin.text)),
+        ]
+        if id(entry) in unaligned:
+            pairs.append((alignment, unaligned_term))
+        writer.statement(nodes.row(origin), pairs)
+        if progress and number % _PROGRESS_EVERY == 0:
+            progress(number, total)
+    _write_projects(writer, vocabulary, resolution, nodes)
+    _write_institutions(writer, vocabulary, resolution, nodes)
+    _write_countries(writer, vocabulary, resolution, nodes)
+    _write_contributions(writer, vocabulary, resolution, nodes)
+    if progress:
+        progress(total, total)
+
+
+class _Nodes:
+    """The Turtle terms of the graph's nodes; those that recur are made once.
+
+    Projects, institutions and countries keep their slug beside their term: a contribution's
+    term is made of the three slugs, millions of times in a large list.
+    """
+
+    def __init__(self, iris: IriScheme) -> None:
+        self._iris = iris
+        self._namespaces = iris.namespaces
+        self._institutions: dict[str, tuple[str, str]] = {}
+        self._countries: dict[str, tuple[str, str]] = {}
+        self._editions: dict[str, str] = {}
+        self._rows: dict[str, tuple[str, str]] = {}
+        self._last_project = ("", "", "")
+
+    def project(self, key: str) -> str:
+        return self._project(key)[1]
+
+    def _project(self, key: str) -> tuple[str, str]:
+        # Contributions come grouped by project: the last one made is most often the next.
+        last_key, last_slug, last_term = self._last_project
+        if last_key != key:
+            last_slug = slug(key)
+            last_term = prefixed("project", self._namespaces["project"], last_slug)
+            self._last_project = (key, last_slug, last_term)
+        return last_slug, last_term
+
+    def institution(self, key: str) -> str:
+        return self._slug_and_term(self._institutions, "institution", key)[1]
+
+    def country(self, code: str) -> str:
+        return self._slug_and_term(self._countries, "country", code)[1]
+
+    def _slug_and_term(
+        self, made: dict[str, tuple[str, str]], kind: str, key: str
+    ) -> tuple[str, str]:
+        found = made.get(key)
+        if found is None:
+            key_slug = slug(key)
+            found = made[key] = (key_slug, prefixed(kind, self._namespaces[kind], key_slug))
+        return found
+
+    def edition(self, list_id: str) -> str:
+        term = self._editions.get(list_id)
+        if term is None:
+            term = self._editions[list_id] = self._iris.turtle(self._iris.edition(list_id))
+        return term
+
+    def row(self, origin: Origin) -> str:
+        around = self._rows.get(origin.list_id)
+        if around is None:
+            # The term of line 0, split around its number: the same for every line.
+            head, _, tail = self._iris.turtle(self._iris.row(origin.list_id, 0)).rpartition("0")
+            around = self._rows[origin.list_id] = (head, tail)
+        return f"{around[0]}{origin.line}{around[1]}"
+
+    def contribution(self, project: str, institution: str, country: str) -> str:
+        """The term of :meth:`IriScheme.contribution`, from the slugs already made."""
+        local = IriScheme.contribution_path(
+            self._project(project)[0],
+            self._slug_and_term(self._institutions, "institution", institution)[0],
+            self._slug_and_term(self._countries, "country", country)[0],
+        )
+        return prefixed("contribution", self._namespaces["contribution"], local)
+
+    def series(self, series_id: str) -> str:
+        return self._iris.turtle(self._iris.series(series_id))
+
+    def agent(self, key: str) -> str:
+        return self._iris.turtle(self._iris.agent(key))
+
+
+class _Vocabulary:
+    """Terms of the vocabularies osgraph uses, as Turtle writes them with :data:`PREFIXES`."""
+
+    def __init__(self) -> None:
+        self._written: dict[str, str] = {}
+        self._namespaces = sorted(
+            ((prefix, str(namespace)) for prefix, namespace in PREFIXES.items()),
+            key=lambda item: -len(item[1]),
+        )
+
+    def __call__(self, term: str) -> str:
+        written = self._written.get(term)
+        if written is None:
+            written = iri(term)
+            for prefix, namespace in self._namespaces:
+                if term.startswith(namespace):
+                    written = prefixed(prefix, namespace, term[len(namespace) :])
+                    break
+            self._written[term] = written
+        return written
+
+
+def _write_projects(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
+    project_class, derived_from, listed_in, developed_by, country = (
+        vocabulary(OSG.Project),
+        vocabulary(PROV.wasDerivedFrom),
+        vocabulary(OSG.listedIn),
+        vocabulary(OSG.developedBy),
+        vocabulary(OSG.country),
+    )
+    area = vocabulary(OSG.area)
+    areas = _areas(resolution)
+    used_domains: set[str] = set()
+    for key, project in resolution.projects.items():
+        pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
+        pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
+        pairs += [
+            (listed_in, nodes.edition(list_id))
+            for list_id in dict.fromkeys(origin.list_id for origin in project.origins)
+        ]
+        pairs += [
+            (developed_by, nodes.institution(institution))
+            for institution in sorted(project.institutions)
+        ]
+        pairs += [
+            (area, vocabulary(OSG[code])) if code in areas else (country, nodes.country(code))
+            for code in sorted(project.countries)
+        ]
+        facts = resolution.gazetteer.project(project.label)
+        if facts:
+            pairs += _project_fact_pairs(vocabulary, facts)
+            if facts.domain:
+                used_domains.add(facts.domain)
+        writer.statement(nodes.project(key), pairs)
+    _write_domains(writer, vocabulary, used_domains)
+
+
+def _write_institutions(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
+    institution_class = vocabulary(OSG.Institution)
+    for key, institution in resolution.institutions.items():
+        pairs = [("a", institution_class), *_named_pairs(vocabulary, institution)]
+        if institution.facts:
+            pairs += _organisation_pairs(vocabulary, institution.facts, resolution.gazetteer, nodes)
+        writer.statement(nodes.institution(key), _types_first(pairs))
+    for parent in _ancestors(resolution):
+        pairs = [(vocabulary(RDFS.label), literal(parent.name))]
+        pairs += _organisation_pairs(vocabulary, parent, resolution.gazetteer, nodes)
+        writer.statement(nodes.institution(name_key(parent.name)), _types_first(pairs))
+
+
+def _write_countries(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
+    """The countries lists name, and those institutions are based in."""
+    countries: dict[str, Country] = {
+        code: record.country for code, record in resolution.countries.items() if record.country
+    }
+    for organisation in _gazetteer_entries(resolution):
+        home = resolution.gazetteer.country(organisation.country) if organisation.country else None
+        if home is not None:
+            countries.setdefault(home.alpha2, home)
+    for code, country in countries.items():
+        named = resolution.countries.get(code)
+        spellings = named.spellings if named else []
+        pairs = [
+            ("a", vocabulary(OSG.Country)),
+            (vocabulary(RDFS.label), literal(country.name, language="en")),
+            (vocabulary(RDFS.label), literal(country.name_zh, language="zh")),
+        ]
+        pairs += [
+            (vocabulary(SKOS.altLabel), literal(spelling))
+            for spelling in sorted(set(spellings) - {country.name})
+        ]
+        pairs += [
+            (vocabulary(OSG.alpha2), literal(country.alpha2)),
+            (vocabulary(OSG.alpha3), literal(country.alpha3)),
+        ]
+        if country.wikidata:
+            pairs.append(
+                (vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[country.wikidata]))
+            )
+        writer.statement(nodes.country(code), pairs)
+    for term in sorted(_areas(resolution)):
+        record = resolution.countries[term]
+        pairs = [
+            ("a", vocabulary(OSG.Area)),
+            (vocabulary(RDFS.label), literal(record.label, language="en")),
+        ]
+        pairs += [
+            (vocabulary(SKOS.altLabel), literal(spelling))
+            for spelling in sorted(set(record.spellings) - {record.label})
+        ]
+        writer.statement(vocabulary(OSG[term]), pairs)
+
+
+def _areas(resolution: Resolution) -> set[str]:
+    """The keys of the values of country columns that stand for no single country."""
+    return {key for key, record in resolution.countries.items() if record.area is not None}
+
+
+def _write_contributions(
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+) -> None:
+    contribution_class, has_contribution, of_project, of_institution, in_country = (
+        vocabulary(OSG.Contribution),
+        vocabulary(OSG.contribution),
+        vocabulary(OSG.project),
+        vocabulary(OSG.institution),
+        vocabulary(OSG.inCountry),
+    )
+    alignment, derived_from = vocabulary(OSG.alignment), vocabulary(PROV.wasDerivedFrom)
+    methods = {method: vocabulary(OSG[method.value]) for method in AlignmentMethod}
+    order = list(AlignmentMethod)
+    in_area, areas = vocabulary(OSG.inArea), _areas(resolution)
+    for contribution, record in resolution.contributions.items():
+        node = nodes.contribution(
+            contribution.project, contribution.institution, contribution.country
+        )
+        project = nodes.project(contribution.project)
+        writer.statement(project, [(has_contribution, node)])
+        pairs = [
+            ("a", contribution_class),
+            (of_project, project),
+            (of_institution, nodes.institution(contribution.institution)),
+            (in_area, vocabulary(OSG[contribution.country]))
+            if contribution.country in areas
+            else (in_country, nodes.country(contribution.country)),
+        ]
+        pairs += [
+            (alignment, methods[method]) for method in sorted(record.methods, key=order.index)
+        ]
+        pairs += [(derived_from, nodes.row(origin)) for origin in record.origins]
+        writer.statement(node, pairs)
+
+
+def _named_pairs(vocabulary: _Vocabulary, entity: Named) -> list[tuple[str, str]]:
+    pairs = [(vocabulary(RDFS.label), literal(entity.label))]
+    pairs += [
+        (vocabulary(SKOS.altLabel), literal(spelling))
+        for spelling in sorted(entity.spellings)
+        if spelling != entity.label
+    ]
+    pairs += [(vocabulary(OSG.homepage), iri(homepage)) for homepage in sorted(entity.homepages)]
+    return pairs
+
+
+def _project_fact_pairs(vocabulary: _Vocabulary, facts: ProjectFacts) -> list[tuple[str, str]]:
+    """What the gazetteer knows of a project: repositories, homepage, Wikidata, domain."""
+    pairs = [(vocabulary(OSG.repository), iri(repository)) for repository in facts.repositories]
+    if facts.homepage:
+        pairs.append((vocabulary(OSG.homepage), iri(facts.homepage)))
+    if facts.wikidata:
+        pairs.append((vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[facts.wikidata])))
+    if facts.domain:
+        pairs.append((vocabulary(OSG.domain), vocabulary(domains()[facts.domain])))
+    pairs += [
+        (vocabulary(DCTERMS.source), iri(source)) for source in sorted(set(facts.sources.values()))
+    ]
+    return pairs
+
+
+def _write_domains(writer: TurtleWriter, vocabulary: _Vocabulary, used: set[str]) -> None:
+    """The concepts of the domain scheme that projects use, with their labels."""
+    scheme = vocabulary(DOMAIN_SCHEME)
+    labels = domain_labels()
+    for name in sorted(used):
+        concept = domains()[name]
+        pairs = [("a", vocabulary(SKOS.Concept)), (vocabulary(SKOS.inScheme), scheme)]
+        pairs += [
+            (vocabulary(SKOS.prefLabel), literal(str(label), language=label.language))
+            for label in labels[concept]
+        ]
+        writer.statement(vocabulary(concept), pairs)
+    if used:
+        writer.statement(scheme, [("a", vocabulary(SKOS.ConceptScheme))])
+
+
+def _organisation_pairs(
+    vocabulary: _Vocabulary, facts: InstitutionFacts, gazetteer: Gazetteer, nodes: _Nodes
+) -> list[tuple[str, str]]:
+    """What the gazetteer knows of an organisation: kind, country, identifiers, parent."""
+    kind = INSTITUTION_KINDS[facts.kind] if facts.kind else ORG.Organization
+    pairs = [("a", vocabulary(kind))]
+    pairs += [(vocabulary(SKOS.altLabel), literal(alias)) for alias in facts.aliases]
+    if facts.homepage:
+        pairs.append((vocabulary(OSG.homepage), iri(facts.homepage)))
+    if facts.country:
+        pairs.append((vocabulary(OSG.basedIn), nodes.country(facts.country)))
+    if facts.wikidata:
+        pairs.append((vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[facts.wikidata])))
+    if facts.ror:
+        pairs.append((vocabulary(OSG.ror), vocabulary(ROR[facts.ror])))
+    if facts.parent:
+        parent = gazetteer.institution(facts.parent)
+        assert parent is not None, facts.parent  # the gazetteer checks parents when it loads
+        pairs.append(
+            (
+                vocabulary(ORG.subOrganizationOf),
+                nodes.institution(name_key(parent.name)),
+            )
+        )
+    pairs += [
+        (vocabulary(DCTERMS.source), iri(source)) for source in sorted(set(facts.sources.values()))
+    ]
+    return pairs
+
+
+def _types_first(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs with every ``a`` first, so that the types share one ``a`` and an alias that
+    is also a spelling is written once."""
+    types = [pair for pair in pairs if pair[0] == "a"]
+    rest = [pair for pair in pairs if pair[0] != "a"]
+    return list(dict.fromkeys(types + sorted(rest)))
+
+
+def _gazetteer_entries(resolution: Resolution) -> list[InstitutionFacts]:
+    listed = [record.facts for record in resolution.institutions.values() if record.facts]
+    return listed + _ancestors(resolution)
+
+
+def _ancestors(resolution: Resolution) -> list[InstitutionFacts]:
+    """The parents, grandparents, ... of listed institutions that no list names itself."""
+    listed = {name_key(record.label) for record in resolution.institutions.values()}
+    found: dict[str, InstitutionFacts] = {}
+    pending = [record.facts for record in resolution.institutions.values() if record.facts]
+    while pending:
+        facts = pending.pop()
+        parent = resolution.gazetteer.institution(facts.parent) if facts.parent else None
+        if parent is None:
+            continue
+        key = name_key(parent.name)
+        if key not in listed and key not in found:
+            found[key] = parent
+            pending.append(parent)
+    return [found[key] for key in sorted(found)]
+
+
+def _write_list(
+    writer: TurtleWriter, vocabulary: _Vocabulary, info: ListInfo, nodes: _Nodes
+) -> None:
+    pairs = [
+        ("a", vocabulary(OSG.ListEdition)),
+        (vocabulary(DCTERMS.identifier), literal(info.id)),
+        (vocabulary(OSG.fileName), literal(info.file_name)),
+    ]
+    title = vocabulary(DCTERMS.title)
+    pairs += [(title, literal(text, language=language)) for language, text in info.title.items()]
+    if not info.title:
+        pairs.append((title, literal(info.id)))
+    if info.period:
+        pairs.append((vocabulary(OSG.period), literal(info.period)))
+    if info.issued:
+        pairs.append(
+            (vocabulary(DCTERMS.issued), literal(info.issued.isoformat(), datatype="xsd:date"))
+        )
+    if info.landing_page:
+        pairs.append((vocabulary(DCAT.landingPage), iri(info.landing_page)))
+    if info.report:
+        pairs.append((vocabulary(DCTERMS.source), iri(info.report)))
+    if info.language:
+        pairs.append(
+            (vocabulary(DCTERMS.language), literal(info.language, datatype="xsd:language"))
+        )
+    if info.series_id:
+        series = nodes.series(info.series_id)
+        pairs.append((vocabulary(DCAT3_IN_SERIES), series))
+        series_pairs = [
+            ("a", vocabulary(OSG.ListSeries)),
+            (vocabulary(DCTERMS.title), literal(info.series_title or info.series_id)),
+        ]
+        if info.publisher:
+            publisher = nodes.agent(name_key(info.publisher))
+            series_pairs.append((vocabulary(DCTERMS.publisher), publisher))
+            writer.statement(
+                publisher,
+                [
+                    ("a", vocabulary(PROV.Organization)),
+                    (vocabulary(RDFS.label), literal(info.publisher)),
+                ],
+            )
+        writer.statement(series, series_pairs)
+    writer.statement(nodes.edition(info.id), pairs)
