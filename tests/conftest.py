@@ -56,10 +56,11 @@ SHARED_LISTS = Path(__file__).parents[2] / "shared" / "lists"
 def two_lists_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The graph of the bundled list and of OpenDigger's companies together (a real list that
     credits some of the same projects differently), written as `osgraph build` writes it."""
-    from osgraph._build import build_file
+    from osgraph._build import BuildOptions, build_file
 
     out = tmp_path_factory.mktemp("two-lists") / "osgraph.ttl"
-    build_file([bundled_list(), SHARED_LISTS / "opendigger-companies.csv"], out, validate=False)
+    lists = [bundled_list(), SHARED_LISTS / "opendigger-companies.csv"]
+    build_file(lists, out, BuildOptions(validate=False))
     return out
 
 

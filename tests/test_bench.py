@@ -15,7 +15,7 @@ from bench.view import CHROMIUM, report_lines, time_views
 from rdflib import Graph, Namespace
 from rdflib.namespace import SKOS
 
-from osgraph import build
+from osgraph import BuildOptions, build
 
 RML = Namespace("http://semweb.mmlab.be/ns/rml#")
 RR = Namespace("http://www.w3.org/ns/r2rml#")
@@ -33,7 +33,7 @@ def test_a_synthetic_list_is_the_same_every_time_and_builds_whole(tmp_path: Path
     institutions = {name for row in rows for name in row["institutions"].split("; ")}
     contributions = sum(len(row["institutions"].split("; ")) for row in rows)
 
-    summary = build([first], validate=False).summary
+    summary = build([first], BuildOptions(validate=False)).summary
     assert (summary.rows_read, summary.rows_rejected, summary.projects) == (300, 0, 300)
     assert summary.institutions == len(institutions)
     assert summary.contributions == contributions
@@ -43,7 +43,7 @@ def test_a_synthetic_list_is_the_same_every_time_and_builds_whole(tmp_path: Path
 @pytest.mark.parametrize("baseline", ["rdflib", "pyoxigraph"])
 def test_the_flat_form_maps_to_the_graph_osgraph_builds(tmp_path: Path, baseline: str) -> None:
     source = generate_list(300, tmp_path / "list-300.csv", flat=tmp_path / "flat")
-    built = set(build([source], validate=False).graph)
+    built = set(build([source], BuildOptions(validate=False)).graph)
     write = with_rdflib if baseline == "rdflib" else with_pyoxigraph
     write(tmp_path / "flat", tmp_path / "mapped.ttl")
     mapped = set(Graph().parse(tmp_path / "mapped.ttl"))
@@ -96,7 +96,7 @@ def test_a_list_of_real_names_resolves_through_the_standards_and_ror(tmp_path: P
     first = generate_named_list(200, tmp_path / "a.csv")
     second = generate_named_list(200, tmp_path / "b.csv")
     assert first.read_bytes() == second.read_bytes()
-    result = build([first], validate=False)
+    result = build([first], BuildOptions(validate=False))
     assert result.summary.rows_rejected == 0
     sources = dict(result.summary.institution_sources)
     assert sources["ROR"] >= 0.9 * result.summary.institutions

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
-from osgraph import OSG, BuildResult, build, write_turtle
+from osgraph import OSG, BuildResult, NoticeKind, build, write_turtle
 
 PREFIXES = {"osg": OSG._NS, "rdfs": RDFS, "prov": PROV, "skos": SKOS}
 
@@ -82,7 +82,7 @@ def test_a_project_listed_twice_is_one_project_with_both_rows(
     (contribution,) = bundled.graph.objects(rows[0][0], OSG.contribution)
     derived_from = set(bundled.graph.objects(contribution, PROV.wasDerivedFrom))
     assert len(derived_from) == 2
-    notices = [n for n in bundled.summary.notices if n.kind == "duplicate-row"]
+    notices = [n for n in bundled.summary.notices if n.kind is NoticeKind.DUPLICATE_ROW]
     assert [n.origins[0].line for n in notices] == [service_weaver_lines[0]]
 
 
@@ -188,7 +188,7 @@ def test_the_graph_keeps_the_country_the_list_states(bundled: BuildResult) -> No
 def test_every_row_of_the_bundled_list_aligns(bundled: BuildResult) -> None:
     assert bundled.summary.unaligned_rows == 0
     assert not list(bundled.graph.subjects(OSG.alignment, OSG.Unaligned))
-    assert not [n for n in bundled.summary.notices if n.kind == "unaligned"]
+    assert not [n for n in bundled.summary.notices if n.kind is NoticeKind.UNALIGNED]
 
 
 def test_every_aligned_row_has_all_its_contributions(

@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from osgraph import build
+from osgraph import NoticeKind, build
 
 CASES = Path(__file__).parent / "cases"
 
@@ -54,7 +54,7 @@ def test_lists_that_disagree_are_found_by_the_conflicts_query(
     conflicting = {
         notice.message.split(":")[0]
         for notice in result.summary.notices
-        if notice.kind == "conflicting-lists"
+        if notice.kind is NoticeKind.CONFLICTING_LISTS
     }
     assert conflicting == {
         "Autogen",

@@ -163,12 +163,11 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
 
 
 def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path) -> None:
-    from osgraph._build import build_file
+    from osgraph._build import BuildOptions, build_file
 
     told: list[tuple[str, int, int]] = []
-    summary = build_file(
-        None, tmp_path / "k.ttl", validate=False, progress=lambda *report: told.append(report)
-    )
+    options = BuildOptions(validate=False, progress=lambda *report: told.append(report))
+    summary = build_file(None, tmp_path / "k.ttl", options)
     stages = list(dict.fromkeys(stage for stage, _, _ in told))
     assert stages == ["read", "resolve", "write"] == [name for name, _ in summary.seconds]
     for stage in stages:

@@ -12,7 +12,7 @@ from babel import Locale
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
-from osgraph import build
+from osgraph import BuildOptions, build
 from osgraph._countries import Area, country_key, country_names
 from osgraph._vocabulary import OSG
 
@@ -146,7 +146,7 @@ def test_no_row_of_a_real_list_is_rejected_for_its_country() -> None:
     source = SHARED_LISTS / "opendigger-companies.csv"
     with source.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
-    result = build([source], validate=False)
+    result = build([source], BuildOptions(validate=False))
     assert result.summary.rows_read == len(rows) == 415
     assert result.summary.rows_rejected == 0
     countries = {row["countries"] for row in rows}

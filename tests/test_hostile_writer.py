@@ -26,14 +26,16 @@ from rdflib.namespace import RDFS
 
 from osgraph import OSG, ConfigurationError, OsgraphError, SourceError
 from osgraph._atomic import replace_atomically
-from osgraph._build import build_sources, new_graph, prefixes, write_statements
+from osgraph._build import BuildOptions, build_sources
 from osgraph._export import EXPORT_FORMATS, export_graph, write_turtle
 from osgraph._gazetteer import load_gazetteer
 from osgraph._iri import IriScheme, is_web_address
 from osgraph._resolve import resolve
 from osgraph._sources import Entry, ListInfo, Mention, Origin, Source, read_source
+from osgraph._statements import write_statements
 from osgraph._turtle import IRI_PATTERN, TurtleWriter, iri, literal, prefixed
 from osgraph._validate import validate_file, validate_graph
+from osgraph._vocabulary import new_graph, prefixes
 
 from .test_export import read_back
 
@@ -465,7 +467,7 @@ def test_the_writer_refuses_a_bad_iri_from_any_origin_and_leaves_the_file_whole(
     source: Source, named: str, empty_gazetteer: object, tmp_path: Path
 ) -> None:
     with pytest.raises(OsgraphError, match="is not an IRI") as caught:
-        build_sources([source], gazetteer=empty_gazetteer, validate=False)  # type: ignore[arg-type]
+        build_sources([source], BuildOptions(gazetteer=empty_gazetteer, validate=False))  # type: ignore[arg-type]
     assert repr(named) in str(caught.value)
     # The same, streamed to a file as `osgraph build` writes it: the previous file stays.
     target = tmp_path / "osgraph.ttl"
@@ -482,9 +484,8 @@ def test_the_writer_refuses_a_bad_iri_from_any_origin_and_leaves_the_file_whole(
 
 @pytest.fixture(scope="module")
 def small_graph(empty_gazetteer: object) -> Graph:
-    result = build_sources(
-        [hostile_source(homepage="https://p.example/")], gazetteer=empty_gazetteer, validate=False
-    )  # type: ignore[arg-type]
+    options = BuildOptions(gazetteer=empty_gazetteer, validate=False)  # type: ignore[arg-type]
+    result = build_sources([hostile_source(homepage="https://p.example/")], options)
     assert validate_graph(result.graph).conforms
     return result.graph
 
@@ -519,7 +520,8 @@ def test_values_with_a_final_line_break_violate_the_shapes(small_graph: Graph) -
 def test_a_base_with_characters_special_to_patterns_validates(
     base: str, empty_gazetteer: object
 ) -> None:
-    result = build_sources([hostile_source()], base=base, gazetteer=empty_gazetteer)  # type: ignore[arg-type]
+    options = BuildOptions(base=base, gazetteer=empty_gazetteer)  # type: ignore[arg-type]
+    result = build_sources([hostile_source()], options)
     assert validate_graph(result.graph, base).conforms
 
 

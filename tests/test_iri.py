@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from osgraph import ConfigurationError, build, name_key
+from osgraph import BuildOptions, ConfigurationError, build, name_key
 from osgraph._iri import IriScheme, slug
 from osgraph._turtle import TurtleWriter
 
@@ -124,7 +124,7 @@ def test_a_base_that_cannot_hold_iris_is_refused(base: str) -> None:
 
 def test_the_base_is_configurable(write_file: WriteFile) -> None:
     path = write_file("l.csv", "project,institutions,countries\nP,LangChain,USA\nLangChain,X,UK\n")
-    graph = build([path], base="urn:example:").graph
+    graph = build([path], BuildOptions(base="urn:example:")).graph
     subjects = {str(s) for s in graph.subjects() if str(s).startswith("urn:example:")}
     assert "urn:example:project/langchain" in subjects
     assert "urn:example:institution/langchain" in subjects

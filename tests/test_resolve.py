@@ -15,7 +15,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
-from osgraph import OSG, BuildResult, SourceError, build
+from osgraph import OSG, BuildOptions, BuildResult, NoticeKind, SourceError, build
 from osgraph._gazetteer import KINDS, load_gazetteer
 
 from .conftest import WriteFile
@@ -133,7 +133,7 @@ def test_an_institution_nothing_places_is_reported_never_guessed(write_file: Wri
     assert placed == {("Tsinghua University", "CN"), ("Meta", "US")}
     assert len(set(graph.objects(project, OSG.developedBy))) == 3
     assert summary.unaligned_rows == 1
-    (unaligned,) = [n for n in summary.notices if n.kind == "unaligned"]
+    (unaligned,) = [n for n in summary.notices if n.kind is NoticeKind.UNALIGNED]
     assert "Unheard Of Lab" in unaligned.message and "Tsinghua" not in unaligned.message
     (row,) = graph.objects(project, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
     assert (row, OSG.alignment, OSG.Unaligned) in graph
@@ -193,7 +193,7 @@ def test_gazetteer_identifiers_are_well_formed_and_never_shared() -> None:
 
 
 def test_every_institution_of_the_bundled_list_is_in_the_gazetteer(bundled: BuildResult) -> None:
-    assert not [n for n in bundled.summary.notices if n.kind == "unknown-institution"]
+    assert not [n for n in bundled.summary.notices if n.kind is NoticeKind.UNKNOWN_INSTITUTION]
 
 
 @pytest.mark.parametrize(
@@ -242,7 +242,7 @@ def test_build_takes_a_gazetteer_of_ones_own(write_file: WriteFile, tmp_path: Pa
         'kind = "university"\ncountry = "CN"\nsource = "https://www.tsinghua.edu.cn"\n',
     )
     source = write_file("l.csv", "project,institutions,countries\nX,Tsinghua Univ,China\n")
-    result = build([source], gazetteer=gazetteer)
+    result = build([source], BuildOptions(gazetteer=gazetteer))
     node = institution_node(result, "Tsinghua University")
     assert (node, RDF.type, OSG.University) in result.graph
     # The file's entry is added to the bundled gazetteer, in place of the bundled entry.
@@ -250,7 +250,7 @@ def test_build_takes_a_gazetteer_of_ones_own(write_file: WriteFile, tmp_path: Pa
         "the gazetteer entry 'Tsinghua University' replaces the bundled entry 'Tsinghua University'"
     ]
     assert result.graph.value(node, OSG.ror) is None  # the file's facts, not the bundled ones
-    alone = build([source], gazetteer=gazetteer, replace_gazetteer=True)
+    alone = build([source], BuildOptions(gazetteer=gazetteer, replace_gazetteer=True))
     assert not alone.summary.notices
 
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
-from osgraph import build
+from osgraph import BuildOptions, build
 from osgraph._errors import SourceError
 from osgraph._gazetteer import load_gazetteer
 from osgraph._review import draft_gazetteer, review_names
@@ -206,7 +206,7 @@ def test_a_users_entry_for_a_known_name_replaces_the_bundled_one(write_file: Wri
         "project,institutions,countries\n"
         "A,Institute of Software Chinese Academy of Sciences,China\n",
     )
-    result = build([list_file], gazetteer=users)
+    result = build([list_file], BuildOptions(gazetteer=users))
     notices = [n for n in result.summary.notices if n.kind == "gazetteer-override"]
     assert [n.message for n in notices] == [
         "the gazetteer entry 'Chinese Academy of Sciences (CAS)' replaces the bundled entry "

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
-from osgraph import OSG, SourceError, build, name_key
+from osgraph import OSG, BuildOptions, ErrorPolicy, SourceError, build, name_key
 from osgraph._build import build_sources
 from osgraph._gazetteer import load_gazetteer
 from osgraph._sources import Entry, ListInfo, Mention, Origin, Source, read_markdown_table
@@ -43,7 +43,7 @@ def test_a_gb18030_file_reads_when_its_encoding_is_named(
     assert refused.returncode == 1
     assert refused.stderr.startswith("osgraph: error: gb.csv:2: is not UTF-8")
     assert "--encoding gb18030" in refused.stderr
-    result = build([source], encoding="gb18030")
+    result = build([source], BuildOptions(encoding="gb18030"))
     labels = {str(o) for o in result.graph.objects(None, RDFS.label)}
     assert {"悟道", "北京智源人工智能研究院"} <= labels
 
@@ -60,7 +60,7 @@ MESSY = (
 
 
 def test_lenient_accounts_for_every_row(write_file: WriteFile) -> None:
-    result = build([write_file("messy.csv", MESSY)], lenient=True)
+    result = build([write_file("messy.csv", MESSY)], BuildOptions(policy=ErrorPolicy.LENIENT))
     summary = result.summary
     rows_in_graph = len(set(result.graph.subjects(RDF.type, OSG.SourceRow)))
     assert summary.rows_read == 6 == rows_in_graph + summary.rows_rejected
@@ -90,7 +90,7 @@ def test_a_project_listed_with_conflicting_institutions(write_file: WriteFile) -
         match=r"c\.csv:2: cell 'institutions': A is listed at lines 2, 4 with different",
     ):
         build([source])
-    kept = build([source], lenient=True)
+    kept = build([source], BuildOptions(policy=ErrorPolicy.LENIENT))
     project = next(kept.graph.subjects(RDFS.label, Literal("A")))
     names = {
         str(kept.graph.value(i, RDFS.label)) for i in kept.graph.objects(project, OSG.developedBy)
@@ -173,7 +173,8 @@ def test_any_entries_all_reach_the_graph_and_round_trip(
     )
     source = Source(ListInfo("l", "l.csv"), read)
     # Lenient: two rows may name one project with different institutions; both are kept.
-    result = build_sources([source], gazetteer=empty_gazetteer, lenient=True)  # type: ignore[arg-type]
+    options = BuildOptions(gazetteer=empty_gazetteer, policy=ErrorPolicy.LENIENT)  # type: ignore[arg-type]
+    result = build_sources([source], options)
     graph = result.graph
     projects = set(graph.subjects(RDF.type, OSG.Project))
     institutions = set(graph.subjects(RDF.type, OSG.Institution))

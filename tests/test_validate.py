@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from osgraph import OSG, BuildResult, build, write_turtle
+from osgraph import OSG, BuildOptions, BuildResult, NoticeKind, build, write_turtle
 from osgraph._validate import validate_file, validate_graph
 
 from .conftest import WriteFile
@@ -28,7 +28,7 @@ ROW = URIRef(BASE + "list/open100-2022-2023/line/10")
 def test_the_bundled_graph_conforms(bundled: BuildResult) -> None:
     report = validate_graph(bundled.graph)
     assert report.conforms and report.results == ()
-    assert not [n for n in bundled.summary.notices if n.kind == "shape-warning"]
+    assert not [n for n in bundled.summary.notices if n.kind is NoticeKind.SHAPE_WARNING]
 
 
 def copy_of(graph: Graph) -> Graph:
@@ -97,7 +97,7 @@ def test_a_project_that_could_not_be_aligned_is_a_warning_not_a_failure(
 ) -> None:
     source = write_file("l.csv", "project,institutions,countries\nQ,Zzz;Yyy;Xxx,UK|USA\n")
     result = build([source])
-    warnings = [str(n) for n in result.summary.notices if n.kind == "shape-warning"]
+    warnings = [str(n) for n in result.summary.notices if n.kind is NoticeKind.SHAPE_WARNING]
     assert len(warnings) == 1 and "a project has no contribution" in warnings[0]
 
 
@@ -105,7 +105,7 @@ def test_a_graph_under_another_base_validates_against_that_base(
     write_file: WriteFile, tmp_path: Path
 ) -> None:
     source = write_file("l.csv", "project,institutions,countries\nP,Meta,USA\n")
-    result = build([source], base="https://example.org/kg/")
+    result = build([source], BuildOptions(base="https://example.org/kg/"))
     assert validate_graph(result.graph, "https://example.org/kg/").conforms
     assert not validate_graph(result.graph).conforms  # the default base's patterns do not fit
     path = write_turtle(result.graph, tmp_path / "other.ttl")
@@ -131,6 +131,6 @@ def test_the_validate_command(bundled_kg: Path, tmp_path: Path) -> None:
     missing = subprocess.run(
         [executable, "validate", "nope.ttl"], capture_output=True, text=True, check=False
     )
-    assert missing.returncode == 1 and missing.stderr.startswith(
+    assert missing.returncode == 3 and missing.stderr.startswith(
         "osgraph: error: nope.ttl: no such file"
     )
