@@ -3,20 +3,19 @@ the terms the code writes."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCAT, DOAP, FOAF, ORG, PROV
 
-from osgraph import OSG, BuildResult
-from osgraph._vocabulary import ONTOLOGY_IRI, SCHEMA
+from osgraph import OSG, BuildResult, _resources
+from osgraph._align import AlignmentMethod
+from osgraph._gazetteer import KINDS
+from osgraph._vocabulary import INSTITUTION_KINDS, ONTOLOGY_IRI, SCHEMA
 
 
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
-    text = resources.files("osgraph").joinpath("ontology", "osgraph.ttl").read_text()
-    return Graph().parse(data=text, format="turtle")
+    return Graph().parse(data=_resources.text("ontology", "osgraph.ttl"), format="turtle")
 
 
 def defined_terms(ontology: Graph) -> set[URIRef]:
@@ -86,3 +85,21 @@ def test_every_osgraph_term_a_build_writes_is_defined(
         if isinstance(term, URIRef) and term.startswith(str(OSG._NS))
     }
     assert used <= defined_terms(ontology)
+
+
+def test_the_alignment_methods_are_the_ontologys(ontology: Graph) -> None:
+    in_ontology = set(ontology.subjects(RDF.type, OSG.AlignmentMethod))
+    assert {OSG[method.value] for method in AlignmentMethod} == in_ontology
+
+
+def test_every_kind_of_institution_is_an_organisation_class_of_the_ontology(
+    ontology: Graph,
+) -> None:
+    for term in INSTITUTION_KINDS.values():
+        assert (term, RDF.type, OWL.Class) in ontology, term
+        supers = set(ontology.objects(term, RDFS.subClassOf))
+        assert supers & {ORG.Organization, ORG.OrganizationalUnit}, term
+
+
+def test_the_gazetteer_knows_the_kinds_the_graph_has_classes_for() -> None:
+    assert tuple(INSTITUTION_KINDS) == KINDS

@@ -26,7 +26,7 @@ from typing import Literal
 import networkx as nx
 
 from osgraph import _resources
-from osgraph._errors import QueryError
+from osgraph._errors import ConfigurationError
 from osgraph._query import Engine, run_query
 from osgraph._vocabulary import INSTITUTION_KINDS
 
@@ -55,6 +55,13 @@ def collaboration_network(
     ``betweenness=False`` leaves betweenness out: on a network of thousands of nodes it takes
     longer than all the rest (the view does not show it).
 
+    Raises
+    ------
+    ConfigurationError
+        When ``kind`` is not one of :data:`NETWORKS`.
+    QueryError
+        When ``engine`` cannot answer the network's queries.
+
     Examples
     --------
     >>> from osgraph import build
@@ -64,7 +71,7 @@ def collaboration_network(
     (95, 2)
     """
     if kind not in NETWORKS:
-        raise QueryError(f"no network {kind!r}; choose one of {', '.join(NETWORKS)}")
+        raise ConfigurationError(f"no network {kind!r}; choose one of {', '.join(NETWORKS)}")
     if kind == "countries":
         bipartite, side = _project_country_network(engine)
     else:
@@ -103,7 +110,13 @@ def add_measures(network: nx.Graph[str], *, betweenness: bool = True) -> None:
 
 
 def write_network(network: nx.Graph[str], format: NetworkFormat) -> bytes:
-    """The network as GraphML, GEXF (Gephi) or node-link JSON."""
+    """The network as GraphML, GEXF (Gephi) or node-link JSON.
+
+    Raises
+    ------
+    ConfigurationError
+        When ``format`` is not one of :data:`FORMATS`.
+    """
     if format == "graphml":
         return "\n".join(nx.generate_graphml(network)).encode("utf-8") + b"\n"
     if format == "gexf":
@@ -111,7 +124,7 @@ def write_network(network: nx.Graph[str], format: NetworkFormat) -> bytes:
     if format == "json":
         data = nx.node_link_data(network, edges="edges")
         return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
-    raise QueryError(f"no network format {format!r}; choose one of {', '.join(FORMATS)}")
+    raise ConfigurationError(f"no network format {format!r}; choose one of {', '.join(FORMATS)}")
 
 
 def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
