@@ -263,7 +263,7 @@ def test_review_lists_what_does_not_resolve_with_candidates_and_drafts_entries(
 
 def test_a_real_list_resolves_institutions_through_ror() -> None:
     source = read_source(SHARED_LISTS / "opendigger-companies.csv")
-    from osgraph._resolve import match_institutions
+    from osgraph._align import match_institutions
 
     matches = match_institutions(source.entries, load_gazetteer())
     from_ror = {name: m.facts for name, m in matches.items() if m.source == "ROR"}
