@@ -50,16 +50,9 @@ if TYPE_CHECKING:
     from osgraph._resolve import align_contributions
     from osgraph._review import Unresolved, draft_gazetteer, review_names
     from osgraph._ror import RorIndex, import_ror, ror_index
-    from osgraph._sources import (
-        Entry,
-        ListInfo,
-        Mention,
-        Origin,
-        Source,
-        TableShape,
-        bundled_list,
-        read_source,
-    )
+    from osgraph._sources import bundled_list, read_source
+    from osgraph._sources.columns import TableShape
+    from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Source
     from osgraph._view import view_page
     from osgraph._vocabulary import DEFAULT_BASE, OSG
 
@@ -93,16 +86,9 @@ _MODULES = {
     "osgraph._resolve": ["align_contributions"],
     "osgraph._review": ["Unresolved", "draft_gazetteer", "review_names"],
     "osgraph._ror": ["RorIndex", "import_ror", "ror_index"],
-    "osgraph._sources": [
-        "Entry",
-        "ListInfo",
-        "Mention",
-        "Origin",
-        "Source",
-        "TableShape",
-        "bundled_list",
-        "read_source",
-    ],
+    "osgraph._sources": ["bundled_list", "read_source"],
+    "osgraph._sources.columns": ["TableShape"],
+    "osgraph._sources.entries": ["Entry", "ListInfo", "Mention", "Origin", "Source"],
     "osgraph._view": ["view_page"],
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}

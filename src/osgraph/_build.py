@@ -42,7 +42,9 @@ from osgraph._gazetteer import (
 from osgraph._iri import IriScheme, slug
 from osgraph._names import name_key
 from osgraph._resolve import AlignmentMethod, Named, Notice, Resolution, resolve
-from osgraph._sources import ListInfo, Origin, Source, TableShape, bundled_list, read_source
+from osgraph._sources import bundled_list, read_source
+from osgraph._sources.columns import TableShape
+from osgraph._sources.entries import ListInfo, Origin, Source
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
 from osgraph._vocabulary import DCAT3_IN_SERIES, DEFAULT_BASE, OSG, ROR, SCHEMA, WIKIDATA_ENTITY
 
@@ -164,7 +166,7 @@ def build(
         (``Summary.rows_rejected`` and the notices), instead of stopping at the first.
     shape
         The columns, separator and delimiter of the sources' tables, over what their sidecars
-        say (see :class:`osgraph._sources.TableShape`).
+        say (see :class:`osgraph._sources.columns.TableShape`).
 
     Raises
     ------

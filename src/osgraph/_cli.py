@@ -22,7 +22,7 @@ import typer
 if TYPE_CHECKING:
     from osgraph._build import Progress, Summary
     from osgraph._query import Engine
-    from osgraph._sources import TableShape
+    from osgraph._sources.columns import TableShape
 
 EXIT_INPUT_ERROR = 1
 
@@ -151,7 +151,7 @@ def _table_shape(
     """The table shape of --column, --separator and --delimiter; a malformed one is a usage
     error (exit code 2), as the command line is wrong."""
     from osgraph._errors import ConfigurationError
-    from osgraph._sources import TableShape
+    from osgraph._sources.columns import TableShape
 
     if not column and separator is None and delimiter is None:
         return None

@@ -26,7 +26,7 @@ from osgraph._countries import Area, Country
 from osgraph._errors import SourceError
 from osgraph._gazetteer import Gazetteer, InstitutionFacts, InstitutionMatch, load_gazetteer
 from osgraph._names import name_key
-from osgraph._sources import Entry, ListInfo, Mention, Origin, Rejection, Source
+from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Rejection, Source
 
 T = TypeVar("T")
 
