@@ -34,11 +34,10 @@ from osgraph._gazetteer import (
     GAZETTEER,
     ROR_SOURCE,
     Gazetteer,
-    InstitutionFacts,
-    ProjectFacts,
     domains,
     load_gazetteer,
 )
+from osgraph._gazetteer_file import InstitutionFacts, ProjectFacts
 from osgraph._iri import IriScheme, slug
 from osgraph._names import name_key
 from osgraph._resolve import AlignmentMethod, Named, Notice, Resolution, resolve

@@ -24,7 +24,8 @@ from typing import NamedTuple, TypeVar
 
 from osgraph._countries import Area, Country
 from osgraph._errors import SourceError
-from osgraph._gazetteer import Gazetteer, InstitutionFacts, InstitutionMatch, load_gazetteer
+from osgraph._gazetteer import Gazetteer, InstitutionMatch, load_gazetteer
+from osgraph._gazetteer_file import InstitutionFacts
 from osgraph._names import name_key
 from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Rejection, Source
 
