@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from osgraph._report import render_report
     from osgraph._resolve import align_contributions
     from osgraph._review import Unresolved, draft_gazetteer, review_names
-    from osgraph._ror import RorIndex, import_ror, ror_index
+    from osgraph._ror import RorIndex, ror_index
+    from osgraph._ror_import import import_ror
     from osgraph._sources import bundled_list, read_source
     from osgraph._sources.columns import TableShape
     from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Source
@@ -85,7 +86,8 @@ _MODULES = {
     "osgraph._report": ["render_report"],
     "osgraph._resolve": ["align_contributions"],
     "osgraph._review": ["Unresolved", "draft_gazetteer", "review_names"],
-    "osgraph._ror": ["RorIndex", "import_ror", "ror_index"],
+    "osgraph._ror": ["RorIndex", "ror_index"],
+    "osgraph._ror_import": ["import_ror"],
     "osgraph._sources": ["bundled_list", "read_source"],
     "osgraph._sources.columns": ["TableShape"],
     "osgraph._sources.entries": ["Entry", "ListInfo", "Mention", "Origin", "Source"],

@@ -405,7 +405,8 @@ def import_ror(
     Keeps, of every record that is not withdrawn, what osgraph uses: id, status, country,
     types, Wikidata id, parent, website, and every name, label, alias and acronym.
     """
-    from osgraph._ror import bundled_index_path, import_ror
+    from osgraph._ror import bundled_index_path
+    from osgraph._ror_import import import_ror
 
     with _user_errors():
         summary = import_ror(source, out)
