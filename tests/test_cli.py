@@ -67,7 +67,6 @@ def test_build_reads_several_sources_and_takes_a_base(
 @pytest.mark.parametrize(
     ("args", "files", "message"),
     [
-        (["build", "missing.md"], {}, "osgraph: error: missing.md: no such file\n"),
         (
             ["build", "bad.md"],
             {"bad.md": "| Project | Institution | Country |\n|-|-|-|\n| A | B |\n"},
@@ -93,6 +92,13 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
     assert result.returncode == 1
     assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "build" / "osgraph.ttl").exists()
+
+
+def test_a_missing_list_exits_3_as_a_file_that_cannot_be_read(tmp_path: Path) -> None:
+    result = osgraph("build", "missing.md", cwd=tmp_path)
+    assert result.returncode == 3
+    assert result.stderr == "osgraph: error: missing.md: no such file\n"
     assert not (tmp_path / "build" / "osgraph.ttl").exists()
 
 

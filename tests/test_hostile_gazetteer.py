@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from osgraph import SourceError
-from osgraph._gazetteer import _ROR_ID, _WIKIDATA_ID, _read_projects, load_gazetteer
+from osgraph import ReadWriteError, SourceError
+from osgraph._gazetteer import load_gazetteer
+from osgraph._gazetteer_file import ROR_ID, WIKIDATA_ID
 from osgraph._names import name_key
 
 from .conftest import WriteFile
@@ -23,7 +24,7 @@ SOURCE = 'source = "https://example.org/about"\n'
 def refused(path: Path, *, projects: bool = False) -> SourceError:
     with pytest.raises(SourceError) as raised:
         if projects:
-            _read_projects(path)
+            load_gazetteer(projects=path, ror=False)
         else:
             load_gazetteer(path, replace=True, ror=False)
     error = raised.value
@@ -227,6 +228,17 @@ def test_a_toml_syntax_error_names_its_line(write_file: WriteFile) -> None:
     assert error.line == 3 and error.message.startswith("not valid TOML")
 
 
+def test_a_file_that_cannot_be_read_is_a_read_error_and_bad_text_a_bad_file(
+    write_file: WriteFile, tmp_path: Path
+) -> None:
+    with pytest.raises(ReadWriteError, match=r"missing\.toml: no such file"):
+        load_gazetteer(tmp_path / "missing.toml", ror=False)
+    with pytest.raises(ReadWriteError, match=r"missing\.toml: no such file"):
+        load_gazetteer(projects=tmp_path / "missing.toml", ror=False)
+    error = refused(write_file("latin1.toml", 'name = "caf\xe9"\n'.encode("latin-1")))
+    assert error.message.startswith("cannot be read: 'utf-8' codec can't decode")
+
+
 def test_entries_in_an_inline_array_are_found_by_their_names(write_file: WriteFile) -> None:
     path = write_file(
         "mine.toml",
@@ -299,9 +311,9 @@ def test_a_source_with_a_final_newline_is_refused(write_file: WriteFile) -> None
 
 
 def test_the_identifier_patterns_match_whole_texts_only() -> None:
-    assert _WIKIDATA_ID.match("Q42") and not _WIKIDATA_ID.match("Q42\n")
-    assert _ROR_ID.match("03cve4549") and not _ROR_ID.match("03cve4549\n")
-    assert not _WIKIDATA_ID.match("Q042") and not _ROR_ID.match("x03cve4549")
+    assert WIKIDATA_ID.match("Q42") and not WIKIDATA_ID.match("Q42\n")
+    assert ROR_ID.match("03cve4549") and not ROR_ID.match("03cve4549\n")
+    assert not WIKIDATA_ID.match("Q042") and not ROR_ID.match("x03cve4549")
 
 
 def test_the_bundled_gazetteer_still_loads_whole() -> None:

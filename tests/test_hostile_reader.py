@@ -15,9 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from osgraph import SourceError, read_source
+from osgraph import ErrorPolicy, SourceError, read_source
 from osgraph._cli import app
-from osgraph._sources import Source, TableShape, split_lines
+from osgraph._sources.columns import TableShape
+from osgraph._sources.entries import Source
+from osgraph._sources.text import split_lines
 
 from .conftest import WriteFile
 
@@ -236,7 +238,7 @@ def test_a_second_list_table_with_other_columns_is_refused_row_by_row(
     path = write_file("list.md", text)
     with pytest.raises(SourceError, match=r"list\.md:7: the row is in a table whose columns"):
         read_source(path)
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     assert [e.origin.line for e in source.entries] == [3]
     assert [r.origin.line for r in source.rejected] == [7, 8]
     assert "line 5: Project | Institution | Country | Stars" in source.rejected[0].reason
@@ -258,7 +260,7 @@ def test_a_row_after_prose_is_a_notice_and_a_short_row_is_refused(
     path = write_file("list.md", text)
     with pytest.raises(SourceError, match=r"list\.md:4: the row has 2 cells"):
         read_source(path)
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     assert lines_of(source) == {
         3: "entry A",
         4: "rejected: the row has 2 cells where the header has 3",
@@ -288,7 +290,7 @@ def test_every_line_that_looks_like_a_row_is_accounted_for(write_file: WriteFile
         + "| F | U | Italy |\n"
     )
     path = write_file("list.md", text)
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     accounted = lines_of(source)
     tables = {2, 3, 6, 7, 20, 21}  # headers and delimiter rows
     named = {4}  # the row of the Year table, which its notice (at its header) names
@@ -319,7 +321,7 @@ def test_a_quote_that_never_closes_names_its_line_and_the_lines_it_swallows(
         "a quoted cell begins here and is never closed (the file ends inside it): it takes in "
         "the 3 lines after it (lines 4-6)"
     )
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     assert [e.origin.line for e in source.entries] == [2]
     assert [r.origin.line for r in source.rejected] == [3, 4, 6]  # line 5 is blank
     assert source.rejected[1].reason == (
@@ -344,7 +346,7 @@ def test_a_stray_quote_closed_by_another_far_below_is_named(write_file: WriteFil
         3,
         "a quoted cell begins here and ends on line 5 with text after its closing quote",
     )
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     assert [e.origin.line for e in source.entries] == [2, 6]
     assert [r.origin.line for r in source.rejected] == [3, 4, 5]
 
@@ -357,7 +359,7 @@ def test_a_quote_that_swallows_more_than_csv_holds_is_named(write_file: WriteFil
         read_source(path)
     assert raised.value.line == 3
     assert "is not closed within 131072 characters" in raised.value.message
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     rejected = [r.origin.line for r in source.rejected]
     # The lines csv took in are rejected; it reads on after them.
     assert rejected[:3] == [3, 4, 5]
@@ -417,7 +419,7 @@ def test_an_empty_csv_row_is_refused_with_its_line(write_file: WriteFile, row: s
     with pytest.raises(SourceError) as raised:
         read_source(path)
     assert raised.value.line == 3
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     assert [e.origin.line for e in source.entries] == [2, 4]
     (rejection,) = source.rejected
     assert rejection.origin.line == 3
@@ -435,7 +437,7 @@ def test_an_empty_markdown_row_is_refused_with_its_line(write_file: WriteFile, r
     path = write_file("list.md", MD_HEADER + "| A | X | USA |\n" + row + "\n| B | Y | UK |\n")
     with pytest.raises(SourceError, match=r"list\.md:4: the row is empty"):
         read_source(path)
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     assert [e.origin.line for e in source.entries] == [3, 5]
     assert [(r.origin.line, r.reason) for r in source.rejected] == [(4, "the row is empty")]
 
@@ -503,8 +505,8 @@ def test_a_sidecar_date_is_read_as_a_date(write_file: WriteFile) -> None:
 
 
 def test_markdown_patterns_do_not_stop_before_a_final_newline() -> None:
-    from osgraph._sources import _DELIMITER_CELL, _EMPHASIS
-    from osgraph._sources import is_web_address as _is_web_address  # the check the reader uses
+    from osgraph._iri import is_web_address as _is_web_address  # the check the reader uses
+    from osgraph._sources.markdown import _DELIMITER_CELL, _EMPHASIS
 
     assert _EMPHASIS.match("**x**\n") is None and _EMPHASIS.match("**x**") is not None
     assert _DELIMITER_CELL.match(" --- ") is not None
@@ -573,7 +575,7 @@ def test_any_csv_rows_are_each_an_entry_or_a_rejection_at_their_line(
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
     shape = TableShape(delimiter=",")
 
-    source = read_source(path, lenient=True, shape=shape)
+    source = read_source(path, policy=ErrorPolicy.LENIENT, shape=shape)
     assert len(source.entries) + len(source.rejected) == len(rows)
     kept = [(n, expected_csv(cells)) for n, cells in written]
     assert [
@@ -632,7 +634,7 @@ def test_any_markdown_rows_are_each_an_entry_or_a_rejection_at_their_line(
     path = tmp_path / "any.md"
     path.write_text(ending.join(lines) + ending, encoding="utf-8", newline="")
 
-    source = read_source(path, lenient=True)
+    source = read_source(path, policy=ErrorPolicy.LENIENT)
     assert len(source.entries) + len(source.rejected) == len(rows)
     kept = [(n, expected_md(cells)) for n, cells in written]
     assert [
@@ -680,7 +682,7 @@ def test_any_page_accounts_for_every_line_that_looks_like_a_row(
     path = tmp_path / "any.md"
     path.write_text("\n".join(page) + "\n", encoding="utf-8")
     try:
-        source = read_source(path, lenient=True)
+        source = read_source(path, policy=ErrorPolicy.LENIENT)
     except SourceError as error:
         # Leniently, only a page without a list, or a list without rows, is refused.
         assert error.message.startswith(("no table with", "the table has a header but no rows"))

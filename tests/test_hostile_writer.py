@@ -31,7 +31,8 @@ from osgraph._export import EXPORT_FORMATS, export_graph, write_turtle
 from osgraph._gazetteer import load_gazetteer
 from osgraph._iri import IriScheme, is_web_address
 from osgraph._resolve import resolve
-from osgraph._sources import Entry, ListInfo, Mention, Origin, Source, read_source
+from osgraph._sources import read_source
+from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Source
 from osgraph._statements import write_statements
 from osgraph._turtle import IRI_PATTERN, TurtleWriter, iri, literal, prefixed
 from osgraph._validate import validate_file, validate_graph

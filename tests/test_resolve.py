@@ -16,7 +16,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from osgraph import OSG, BuildOptions, BuildResult, NoticeKind, SourceError, build
-from osgraph._gazetteer import KINDS, load_gazetteer
+from osgraph._gazetteer import load_gazetteer
+from osgraph._gazetteer_file import KINDS
 
 from .conftest import WriteFile
 

@@ -14,10 +14,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
 from osgraph import BuildOptions, build
-from osgraph._errors import SourceError
+from osgraph._errors import ReadWriteError, SourceError
 from osgraph._gazetteer import load_gazetteer
 from osgraph._review import draft_gazetteer, review_names
-from osgraph._ror import RorIndex, import_ror, ror_index
+from osgraph._ror import RorIndex, ror_index
+from osgraph._ror_import import import_ror
 from osgraph._sources import read_source
 from osgraph._vocabulary import OSG
 
@@ -65,7 +66,7 @@ def test_a_name_several_records_have_is_not_guessed() -> None:
         key
         for key, ids in index._by_name.items()
         if len({index.record(i).country for i in ids}) == len(ids) >= 2  # type: ignore[union-attr]
-        and index._root(index._all(ids)) is None
+        and index.root(index._all(ids)) is None
     )
     records = index._all(index._by_name[shared])
     ambiguous = index.match(shared)
@@ -107,8 +108,12 @@ def test_import_refuses_what_is_not_ror_data(write_file: WriteFile, tmp_path: Pa
     not_json = write_file("bad.jsonl", '{"id": "https://ror.org/03cve4549"}\nnot json\n')
     with pytest.raises(SourceError, match=r"bad.jsonl:1: not a ROR record"):
         import_ror(not_json, tmp_path / "out.tsv.gz")
-    with pytest.raises(SourceError, match="no such file"):
+    with pytest.raises(ReadWriteError, match=r"missing\.zip: no such file"):
         import_ror(tmp_path / "missing.zip", tmp_path / "out.tsv.gz")
+    with pytest.raises(SourceError, match=r"fake\.zip: cannot be read: File is not a zip file"):
+        import_ror(write_file("fake.zip", "not a zip"), tmp_path / "out.tsv.gz")
+    with pytest.raises(ReadWriteError, match=r"missing\.tsv\.gz: no such file"):
+        ror_index(tmp_path / "missing.tsv.gz")
     with pytest.raises(SourceError, match="not a ROR index"):
         ror_index(write_file("fake.tsv.gz", gzip.compress(b"hello\n")))
     assert not (tmp_path / "out.tsv.gz").exists()

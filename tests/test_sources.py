@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from osgraph import Mention, SourceError, bundled_list, read_source
-from osgraph._sources import read_markdown_table
+from osgraph import (
+    ConfigurationError,
+    Mention,
+    ReadWriteError,
+    SourceError,
+    bundled_list,
+    read_source,
+)
+from osgraph._sources.markdown import read_markdown_table
 
 from .conftest import WriteFile
 
@@ -213,7 +220,6 @@ def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("missing.md", None, r"missing\.md: no such file"),
         ("list.json", "x", r"list\.json: osgraph reads markdown \(\.md\), CSV .*Excel"),
         (
             "gbk.md",
@@ -261,11 +267,26 @@ def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None
     ],
 )
 def test_bad_input_names_file_line_and_cell(
-    write_file: WriteFile, tmp_path: Path, name: str, content: str | bytes | None, expected: str
+    write_file: WriteFile, name: str, content: str | bytes, expected: str
 ) -> None:
-    path = tmp_path / name if content is None else write_file(name, content)
     with pytest.raises(SourceError, match=expected):
-        read_source(path)
+        read_source(write_file(name, content))
+
+
+def test_a_file_that_cannot_be_read_is_a_read_error_not_a_bad_list(
+    write_file: WriteFile, tmp_path: Path
+) -> None:
+    with pytest.raises(ReadWriteError, match=r"missing\.md: no such file"):
+        read_source(tmp_path / "missing.md")
+    (tmp_path / "folder.md").mkdir()
+    with pytest.raises(ReadWriteError, match=r"folder\.md: is a folder, not a file"):
+        read_source(tmp_path / "folder.md")
+
+
+def test_an_encoding_python_does_not_know_is_a_bad_option(write_file: WriteFile) -> None:
+    path = write_file("list.csv", "project,institutions,countries\nA,B,USA\n")
+    with pytest.raises(ConfigurationError, match=r"'klingon' is not an encoding Python knows"):
+        read_source(path, encoding="klingon")
 
 
 def test_a_bad_sidecar_is_reported_with_its_name(write_file: WriteFile) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from osgraph import Mention, SourceError, read_source
+from osgraph import ErrorPolicy, Mention, SourceError, read_source
 from osgraph._errors import ConfigurationError
-from osgraph._sources import TableShape
+from osgraph._sources.columns import TableShape
 
 from .conftest import WriteFile
 
@@ -277,7 +277,7 @@ WORKBOOK_ROWS: list[list[object]] = [
 def test_an_excel_workbook_is_read_row_by_row(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "models.xlsx", WORKBOOK_ROWS)
     shape = TableShape({"project": "Model"}, separator=",")
-    source = read_source(path, lenient=True, shape=shape)
+    source = read_source(path, policy=ErrorPolicy.LENIENT, shape=shape)
     chatglm, number = source.entries
     assert (chatglm.origin.line, chatglm.origin.text) == (
         3,

@@ -20,7 +20,8 @@ from rdflib.namespace import RDF, RDFS
 from osgraph import OSG, BuildOptions, ErrorPolicy, SourceError, build, name_key
 from osgraph._build import build_sources
 from osgraph._gazetteer import load_gazetteer
-from osgraph._sources import Entry, ListInfo, Mention, Origin, Source, read_markdown_table
+from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Source
+from osgraph._sources.markdown import read_markdown_table
 from osgraph._validate import validate_graph
 
 from .conftest import WriteFile

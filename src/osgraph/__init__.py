@@ -51,17 +51,11 @@ if TYPE_CHECKING:
     )
     from osgraph._report import render_report
     from osgraph._review import Unresolved, draft_gazetteer, review_names
-    from osgraph._ror import RorIndex, import_ror, ror_index
-    from osgraph._sources import (
-        Entry,
-        ListInfo,
-        Mention,
-        Origin,
-        Source,
-        TableShape,
-        bundled_list,
-        read_source,
-    )
+    from osgraph._ror import RorIndex, ror_index
+    from osgraph._ror_import import import_ror
+    from osgraph._sources import bundled_list, read_source
+    from osgraph._sources.columns import TableShape
+    from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Source
     from osgraph._view import view_page
     from osgraph._vocabulary import DEFAULT_BASE, OSG
 
@@ -95,17 +89,11 @@ _MODULES = {
     "osgraph._report": ["render_report"],
     "osgraph._align": ["align_contributions"],
     "osgraph._review": ["Unresolved", "draft_gazetteer", "review_names"],
-    "osgraph._ror": ["RorIndex", "import_ror", "ror_index"],
-    "osgraph._sources": [
-        "Entry",
-        "ListInfo",
-        "Mention",
-        "Origin",
-        "Source",
-        "TableShape",
-        "bundled_list",
-        "read_source",
-    ],
+    "osgraph._ror": ["RorIndex", "ror_index"],
+    "osgraph._ror_import": ["import_ror"],
+    "osgraph._sources": ["bundled_list", "read_source"],
+    "osgraph._sources.columns": ["TableShape"],
+    "osgraph._sources.entries": ["Entry", "ListInfo", "Mention", "Origin", "Source"],
     "osgraph._view": ["view_page"],
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}

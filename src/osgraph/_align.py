@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from osgraph._gazetteer import Gazetteer, InstitutionMatch
-from osgraph._sources import Entry, Mention
+from osgraph._sources.entries import Entry, Mention
 
 
 class AlignmentMethod(Enum):
@@ -49,7 +49,7 @@ def align_contributions(entry: Entry) -> Alignment:
 
     Examples
     --------
-    >>> from osgraph._sources import Origin
+    >>> from osgraph._sources.entries import Origin
     >>> def row(institutions, countries):
     ...     mentions = tuple(Mention(name) for name in institutions)
     ...     return Entry(Mention("P"), mentions, tuple(countries), Origin("l", "f", 1, ""))

@@ -24,7 +24,9 @@ from osgraph._gazetteer import GAZETTEER, ROR_SOURCE, Gazetteer, load_gazetteer
 from osgraph._iri import IriScheme
 from osgraph._notices import Notice, NoticeKind
 from osgraph._resolve import Resolution, resolve
-from osgraph._sources import ListInfo, Source, TableShape, bundled_list, read_source
+from osgraph._sources import bundled_list, read_source
+from osgraph._sources.columns import TableShape
+from osgraph._sources.entries import ListInfo, Source
 from osgraph._statements import write_statements
 from osgraph._turtle import TurtleWriter
 from osgraph._validate import validate_graph
@@ -290,7 +292,7 @@ def _read_sources(sources: Sequence[Path | str] | None, options: BuildOptions) -
             read_source(
                 path,
                 encoding=options.encoding,
-                lenient=options.policy is ErrorPolicy.LENIENT,
+                policy=options.policy,
                 shape=options.shape,
             )
         )

@@ -22,7 +22,7 @@ import typer
 if TYPE_CHECKING:
     from osgraph._build import Progress, Summary
     from osgraph._query import Engine
-    from osgraph._sources import TableShape
+    from osgraph._sources.columns import TableShape
 
 EXIT_INPUT_ERROR = 1
 
@@ -151,7 +151,7 @@ def _table_shape(
     """The table shape of --column, --separator and --delimiter; a malformed one is a usage
     error (exit code 2), as the command line is wrong."""
     from osgraph._errors import ConfigurationError
-    from osgraph._sources import TableShape
+    from osgraph._sources.columns import TableShape
 
     if not column and separator is None and delimiter is None:
         return None
@@ -408,7 +408,8 @@ def import_ror(
     Keeps, of every record that is not withdrawn, what osgraph uses: id, status, country,
     types, Wikidata id, parent, website, and every name, label, alias and acronym.
     """
-    from osgraph._ror import bundled_index_path, import_ror
+    from osgraph._ror import bundled_index_path
+    from osgraph._ror_import import import_ror
 
     with _user_errors():
         summary = import_ror(source, out)

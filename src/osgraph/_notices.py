@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from osgraph._align import country_code
 from osgraph._names import name_key
-from osgraph._sources import Entry, Origin
+from osgraph._sources.entries import Entry, Origin
 
 if TYPE_CHECKING:
     from osgraph._resolve import Resolution

@@ -32,10 +32,11 @@ from osgraph._align import (
 )
 from osgraph._countries import Area, Country
 from osgraph._errors import ErrorPolicy, SourceError
-from osgraph._gazetteer import Gazetteer, InstitutionFacts, load_gazetteer
+from osgraph._gazetteer import Gazetteer, load_gazetteer
+from osgraph._gazetteer_file import InstitutionFacts
 from osgraph._names import name_key
 from osgraph._notices import Notice, NoticeKind
-from osgraph._sources import Entry, ListInfo, Mention, Origin, Rejection, Source
+from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Rejection, Source
 
 T = TypeVar("T")
 

@@ -20,7 +20,9 @@ from osgraph._align import institution_countries
 from osgraph._gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
 from osgraph._names import name_key
 from osgraph._ror import RorRecord
-from osgraph._sources import Origin, Source, TableShape, bundled_list, read_source
+from osgraph._sources import bundled_list, read_source
+from osgraph._sources.columns import TableShape
+from osgraph._sources.entries import Origin, Source
 
 _SHOWN = 3
 _LIKELY = 80  # a similarity that makes a gazetteer entry worth naming in a draft
@@ -64,7 +66,8 @@ def review_names(sources: Iterable[Source], gazetteer: Gazetteer | None = None) 
 
     Examples
     --------
-    >>> from osgraph._sources import ListInfo, read_csv_table
+    >>> from osgraph._sources.delimited import read_csv_table
+    >>> from osgraph._sources.entries import ListInfo
     >>> table = "project,institutions,countries\\nX,Tsinghua Univ,China\\nY,Acme Widgets,Atlantis"
     >>> entries, _ = read_csv_table(table, "l.csv", list_id="l")
     >>> found = review_names([Source(ListInfo("l", "l.csv"), tuple(entries))])

@@ -21,11 +21,12 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, RDFS, SKOS
 
 from osgraph._align import AlignmentMethod
 from osgraph._countries import Country
-from osgraph._gazetteer import Gazetteer, InstitutionFacts, ProjectFacts
+from osgraph._gazetteer import Gazetteer
+from osgraph._gazetteer_file import InstitutionFacts, ProjectFacts
 from osgraph._iri import IriScheme, slug
 from osgraph._names import name_key
 from osgraph._resolve import Named, Resolution
-from osgraph._sources import ListInfo, Origin
+from osgraph._sources.entries import ListInfo, Origin
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
 from osgraph._vocabulary import (
     DCAT3_IN_SERIES,
