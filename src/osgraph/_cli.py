@@ -1,9 +1,7 @@
 """The ``osgraph`` command: one library call for each command, and what it prints.
 
 The options are those of :mod:`osgraph._options`; what a command prints is written by
-:mod:`osgraph._console`. The exit codes are those :mod:`osgraph._errors` documents: 0 done, 1
-the input is wrong, 2 the command line is wrong (a value osgraph cannot use included), 3
-osgraph could not read or write.
+:mod:`osgraph._console`; the exit codes are those :mod:`osgraph._errors` documents.
 """
 
 from __future__ import annotations
