@@ -201,7 +201,7 @@ def queries_text(queries: Iterable[NamedQuery]) -> str:
     >>> from osgraph import named_queries
     >>> print(queries_text([named_queries()["projects-by-country"]]), end="")
     projects-by-country
-        How many projects each country's institutions contributed to.
+        How many distinct projects the lists attribute to each country, most first.
     """
     lines = []
     for query in queries:

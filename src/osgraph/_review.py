@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from osgraph._atomic import write_file
 from osgraph._gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
 from osgraph._names import name_key
 from osgraph._resolve import institution_countries
@@ -263,8 +264,6 @@ def review_and_draft(
     OsgraphError
         When a source or the gazetteer cannot be read, or the draft cannot be written.
     """
-    from osgraph._atomic import write_file
-
     known = load_gazetteer(gazetteer, replace=replace_gazetteer)
     read = [
         read_source(path, encoding=encoding, shape=shape) for path in (sources or [bundled_list()])
