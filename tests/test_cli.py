@@ -1,4 +1,6 @@
-"""The ``osgraph`` command, run as a user runs it: a real process, its output and exit code."""
+"""The ``osgraph`` command: its output and exit codes, run in this process as typer's runner
+runs it; a real process where the test is about one (the folder it runs in, ``python -m``, the
+installed console script)."""
 
 from __future__ import annotations
 
@@ -11,15 +13,28 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from typer.testing import CliRunner
 
 from osgraph import build
+from osgraph._cli import app
 
 from .conftest import WriteFile
 
-COMMANDS = ["build", "resolve"]
+
+def osgraph(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command in this process (in the test's folder), with the exit code, standard
+    output and standard error a process gives; an exception that escapes the command, which a
+    user would see as a traceback, fails."""
+    result = CliRunner().invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
+    return subprocess.CompletedProcess(
+        ["osgraph", *args], result.exit_code, result.stdout, result.stderr
+    )
 
 
-def osgraph(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def console_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``osgraph`` console script in ``cwd``."""
     executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
     assert executable, "the osgraph console script is not installed beside this Python"
     return subprocess.run(
@@ -27,8 +42,14 @@ def osgraph(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its own folder, where the command writes build/."""
+    monkeypatch.chdir(tmp_path)
+
+
 def test_build_with_no_arguments_builds_the_bundled_list_into_build(tmp_path: Path) -> None:
-    result = osgraph("build", cwd=tmp_path)
+    result = osgraph("build")
     assert result.returncode == 0, result.stderr
     written = tmp_path / "build" / "osgraph.ttl"
     assert written.is_file()
@@ -42,11 +63,24 @@ def test_build_with_no_arguments_builds_the_bundled_list_into_build(tmp_path: Pa
     assert result.stderr == ""
 
 
+def python_m_osgraph(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m osgraph`` in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "osgraph", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_build_is_byte_identical_from_different_folders(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    osgraph("build", "--out", "out", cwd=tmp_path / "a")
-    osgraph("build", "--out", str(tmp_path / "b" / "elsewhere"), cwd=tmp_path / "b")
+    assert python_m_osgraph("build", "--out", "out", cwd=tmp_path / "a").returncode == 0
+    elsewhere = str(tmp_path / "b" / "elsewhere")
+    assert python_m_osgraph("build", "--out", elsewhere, cwd=tmp_path / "b").returncode == 0
     first = (tmp_path / "a" / "out" / "osgraph.ttl").read_bytes()
     second = (tmp_path / "b" / "elsewhere" / "osgraph.ttl").read_bytes()
     assert first == second
@@ -57,7 +91,7 @@ def test_build_reads_several_sources_and_takes_a_base(
 ) -> None:
     write_file("a.csv", "project,institutions,countries\nWhisper,OpenAI,USA\n")
     write_file("b.md", "| Project | Institution | Country |\n|-|-|-|\n| Burn | Burn | Canada |\n")
-    result = osgraph("build", "a.csv", "b.md", "--base", "https://example.org/kg/", cwd=tmp_path)
+    result = osgraph("build", "a.csv", "b.md", "--base", "https://example.org/kg/")
     assert result.returncode == 0, result.stderr
     assert "Read 2 rows from 2 lists (a, b)." in result.stdout
     turtle = (tmp_path / "build" / "osgraph.ttl").read_text(encoding="utf-8")
@@ -88,7 +122,7 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
 ) -> None:
     for name, content in files.items():
         write_file(name, content)
-    result = osgraph(*args, cwd=tmp_path)
+    result = osgraph(*args)
     assert result.returncode == 1
     assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr + result.stdout
@@ -96,14 +130,14 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
 
 
 def test_a_missing_list_exits_3_as_a_file_that_cannot_be_read(tmp_path: Path) -> None:
-    result = osgraph("build", "missing.md", cwd=tmp_path)
+    result = osgraph("build", "missing.md")
     assert result.returncode == 3
     assert result.stderr == "osgraph: error: missing.md: no such file\n"
     assert not (tmp_path / "build" / "osgraph.ttl").exists()
 
 
 def test_a_value_osgraph_cannot_use_exits_2_like_any_wrong_command_line(tmp_path: Path) -> None:
-    result = osgraph("build", "--base", "not-an-iri", cwd=tmp_path)
+    result = osgraph("build", "--base", "not-an-iri")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("osgraph: error: the base IRI 'not-an-iri'")
     assert "Traceback" not in result.stderr + result.stdout
@@ -113,59 +147,54 @@ def test_a_value_osgraph_cannot_use_exits_2_like_any_wrong_command_line(tmp_path
 def test_a_failed_build_leaves_the_previous_graph_whole(
     tmp_path: Path, write_file: WriteFile
 ) -> None:
-    assert osgraph("build", cwd=tmp_path).returncode == 0
+    assert osgraph("build").returncode == 0
     before = (tmp_path / "build" / "osgraph.ttl").read_bytes()
     write_file("bad.csv", "project,institutions,countries\n,X,UK\n")
-    assert osgraph("build", "bad.csv", cwd=tmp_path).returncode == 1
+    assert osgraph("build", "bad.csv").returncode == 1
     assert (tmp_path / "build" / "osgraph.ttl").read_bytes() == before
     assert [p.name for p in (tmp_path / "build").iterdir()] == ["osgraph.ttl"]
 
 
 def test_an_output_path_that_is_a_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file, not a folder")
-    result = osgraph("build", "--out", "taken", cwd=tmp_path)
-    assert result.returncode == 1
+    result = osgraph("build", "--out", "taken")
+    assert result.returncode == 3
     assert result.stderr.startswith("osgraph: error: cannot write taken/osgraph.ttl")
     assert "Traceback" not in result.stderr
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    result = osgraph("build", "--no-such-option", cwd=tmp_path)
+    result = osgraph("build", "--no-such-option")
     assert result.returncode == 2
     assert "No such option" in result.stderr
 
 
-def test_help_names_every_command(tmp_path: Path) -> None:
-    result = osgraph("--help", cwd=tmp_path)
+def test_help_names_every_command() -> None:
+    import typer.core
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    result = osgraph("--help")
     assert result.returncode == 0
-    for command in COMMANDS:
-        assert command in result.stdout
+    for command in group.commands:
+        assert re.search(rf"^  {command} ", result.stdout, re.MULTILINE), command
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_each_command_has_useful_help(tmp_path: Path, command: str) -> None:
-    result = osgraph(command, "--help", cwd=tmp_path)
-    assert result.returncode == 0
-    assert "Usage: osgraph " + command in result.stdout
-    assert len(result.stdout.splitlines()) > 8
-
-
-def test_version(tmp_path: Path) -> None:
-    result = osgraph("--version", cwd=tmp_path)
-    assert result.returncode == 0
-    assert result.stdout.startswith("osgraph ")
+def test_the_installed_console_script_runs_the_command(tmp_path: Path) -> None:
+    result = console_script("--version", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"osgraph \S+\n", result.stdout)
 
 
 def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "osgraph", "--help"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = python_m_osgraph("--help", cwd=tmp_path)
     assert result.returncode == 0
-    assert "build" in result.stdout
+    usage, *rest = result.stdout.splitlines()
+    assert usage.startswith("Usage: python -m osgraph [OPTIONS] COMMAND")
+    listed = re.compile(r"^  (\S+)  ", re.MULTILINE)
+    commands = listed.findall("\n".join(rest))
+    assert "build" in commands and commands == listed.findall(osgraph("--help").stdout)
 
 
 def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path) -> None:
@@ -184,7 +213,7 @@ def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path)
 
 
 def test_the_summary_says_how_long_each_stage_took(tmp_path: Path) -> None:
-    result = osgraph("build", "--no-validate", cwd=tmp_path)
+    result = osgraph("build", "--no-validate")
     assert result.returncode == 0, result.stderr
     took = r"^Took [\d.]+ s \(read [\d.]+ s, resolve [\d.]+ s, write [\d.]+ s\)\.$"
     assert re.search(took, result.stdout, re.MULTILINE), result.stdout
@@ -195,8 +224,62 @@ def test_notices_of_a_kind_are_cut_short_unless_all_are_asked_for(
 ) -> None:
     rows = "".join(f"P{n},Unknown Institute {n},France\n" for n in range(25))
     source = write_file("many.csv", "project,institutions,countries\n" + rows)
-    short = osgraph("build", str(source), "--no-validate", cwd=tmp_path)
+    short = osgraph("build", str(source), "--no-validate")
     assert short.stdout.count("is neither in the gazetteer nor in ROR") == 10
     assert "... and 15 more unknown-institution notices (--all-notices prints them)" in short.stdout
-    every = osgraph("build", str(source), "--no-validate", "--all-notices", cwd=tmp_path)
+    every = osgraph("build", str(source), "--no-validate", "--all-notices")
     assert every.stdout.count("is neither in the gazetteer nor in ROR") == 25
+
+
+def test_the_defaults_of_serve_and_network_are_the_librarys() -> None:
+    """The command line cannot import osgraph._serve or osgraph._network for their defaults (it
+    would load rdflib and networkx for --help): it states them, and they must agree."""
+    import inspect
+
+    from osgraph import _cli, _network, _serve
+
+    serve = {name: p.default for name, p in inspect.signature(_cli.serve).parameters.items()}
+    assert serve["host"] == _serve.DEFAULT_HOST and serve["port"] == _serve.DEFAULT_PORT
+    assert serve["timeout"] == _serve.DEFAULT_TIMEOUT
+    assert serve["row_limit"] == _serve.DEFAULT_ROW_LIMIT
+    assert serve["workers"] == _serve.DEFAULT_WORKERS
+    assert serve["memory_limit"] * 2**20 == _serve.DEFAULT_MEMORY_LIMIT
+    for command in (_cli.network, _cli.view):
+        kind = inspect.signature(command).parameters["kind"].default
+        assert kind == _network.DEFAULT_NETWORK
+    assert inspect.signature(_cli.network).parameters["format"].default == _network.FORMATS[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["network", "-f", "png"], "--format 'png': choose one of graphml, gexf, json"),
+        (["network", "-n", "cities"], "no network 'cities'; choose one of bipartite,"),
+        (["view", "-n", "cities"], "no network 'cities'; choose one of bipartite,"),
+        (["serve", "--port", "99999"], "the port must be from 0 to 65535, not 99999"),
+        (["push", "--endpoint", "http://127.0.0.1:9/", "--timeout", "nan"], "--timeout nan:"),
+    ],
+)
+def test_a_value_a_command_cannot_use_exits_2(
+    bundled_kg: Path, args: list[str], message: str
+) -> None:
+    result = osgraph(*args, "--kg", str(bundled_kg))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"osgraph: error: {message}" + result.stderr.split(message, 1)[1]
+
+
+def test_view_says_what_it_wrote(bundled_kg: Path, tmp_path: Path) -> None:
+    result = osgraph("view", "--kg", str(bundled_kg), "--out", "view.html")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "Wrote view.html: 196 nodes, 126 edges.\n"
+    assert (tmp_path / "view.html").read_bytes().startswith(b"<!doctype html>")
+
+
+def test_queries_lists_each_query_with_its_parameters() -> None:
+    from osgraph import named_queries
+
+    result = osgraph("queries")
+    assert result.returncode == 0
+    names = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert names == list(named_queries())
+    assert "    --param country=...  " in result.stdout

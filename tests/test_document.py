@@ -4,24 +4,20 @@ fetched to read it."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph
+from typer.testing import CliRunner
+
+from osgraph._cli import app
 
 ONTOLOGY = Path(__file__).parent.parent / "ontology" / "osgraph.ttl"
 
 
 def test_the_page_documents_every_class_and_property(tmp_path: Path) -> None:
     out = tmp_path / "docs" / "ontology.html"
-    done = subprocess.run(
-        [sys.executable, "-m", "osgraph", "document", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = CliRunner().invoke(app, ["document", "--out", str(out)])
+    assert done.exit_code == 0, done.stderr
     assert done.stdout == f"Wrote {out}.\n"
     assert done.stderr == ""
     page = out.read_text(encoding="utf-8")

@@ -519,10 +519,10 @@ def test_a_full_standard_output_is_a_message(
     if real_process:
         with FULL.open("wb") as full:
             done = osgraph(*args, stdin="ASK {}", stdout=full)
-        assert (done.returncode, done.stderr) == (1, message.encode())
+        assert (done.returncode, done.stderr) == (3, message.encode())
     else:
         with FULL.open("w", encoding="utf-8") as full:
-            assert invoke_into(full, *args, stdin="ASK {}") == (1, message)
+            assert invoke_into(full, *args, stdin="ASK {}") == (3, message)
 
 
 @pytest.mark.parametrize("format", ["table", "csv", "json"])
@@ -534,7 +534,7 @@ def test_a_closed_pipe_ends_the_command_quietly(bundled_kg: Path, format: str) -
             code, err = invoke_into(
                 pipe, "query", "contributions", "--kg", str(bundled_kg), "-f", format
             )
-        assert (code, err) == (1, "")
+        assert (code, err) == (3, "")
         return
     process = subprocess.Popen(
         [executable(), "query", "contributions", "--kg", str(bundled_kg), "-f", format],
@@ -545,7 +545,7 @@ def test_a_closed_pipe_ends_the_command_quietly(bundled_kg: Path, format: str) -
     process.stdout.close()  # the reader is gone before osgraph writes a byte
     stderr = process.stderr.read()
     process.stderr.close()
-    assert process.wait(timeout=120) == 1
+    assert process.wait(timeout=120) == 3
     assert stderr == b""
 
 
@@ -560,7 +560,7 @@ def test_head_takes_the_first_line_and_osgraph_says_nothing(bundled_kg: Path) ->
     )
     assert done.stdout == b"{"
     assert done.stderr == b""
-    assert done.returncode in (0, 1)
+    assert done.returncode in (0, 3)
 
 
 def test_a_closed_standard_output_is_a_message(bundled_kg: Path) -> None:
@@ -568,7 +568,7 @@ def test_a_closed_standard_output_is_a_message(bundled_kg: Path) -> None:
     assert shell
     line = f'"{executable()}" query contributions --kg "{bundled_kg}" >&-'
     done = subprocess.run([shell, "-c", line], capture_output=True, check=False)
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert done.stderr.startswith(b"osgraph: error: cannot write to standard output")
     assert done.stderr.count(b"\n") == 1
 

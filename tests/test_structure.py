@@ -64,11 +64,13 @@ def import_graph() -> nx.DiGraph:
         graph.add_node(importer)
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for target in imported(tree, importer):
-            # Importing a.b.c runs a.b first; osgraph itself (lazy) imports nothing.
+            # Importing a.b.c runs a.b first, unless the importer is inside a.b (a package
+            # runs as its modules are imported); osgraph itself (lazy) imports nothing.
             parts = target.split(".")
             for end in range(2, len(parts) + 1):
                 module = ".".join(parts[:end])
-                if module in known and module != importer:
+                inside = importer.startswith(f"{module}.") and end < len(parts)
+                if module in known and module != importer and not inside:
                     graph.add_edge(importer, module)
     return graph
 

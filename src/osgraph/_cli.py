@@ -1,30 +1,66 @@
-"""The ``osgraph`` command: a thin layer over the library, one library call per command.
+"""The ``osgraph`` command: one library call for each command, and what it prints.
 
-Exit codes:
-
-- 0: done;
-- 1: osgraph refused the input or could not write the output; the message says where and why;
-- 2: the command line itself is wrong (unknown option, missing argument).
+The options are those of :mod:`osgraph._options`; what a command prints is written by
+:mod:`osgraph._console`; the exit codes are those :mod:`osgraph._errors` documents.
 """
 
 from __future__ import annotations
 
-import errno
-import sys
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from osgraph._build import Progress, Summary
-    from osgraph._query import Engine
-    from osgraph._sources.columns import TableShape
-
-EXIT_INPUT_ERROR = 1
+from osgraph._console import NOTICES_PER_KIND
+from osgraph._console import import_line as _import_line
+from osgraph._console import print_review as _print_review
+from osgraph._console import print_summary as _print_summary
+from osgraph._console import progress_bar as _progress_bar
+from osgraph._console import push_line as _push_line
+from osgraph._console import queries_text as _queries_text
+from osgraph._console import user_errors as _user_errors
+from osgraph._console import write_output as _write_output
+from osgraph._errors import EXIT_INPUT
+from osgraph._options import (
+    DEFAULT_OUT,
+    GRAPH_FILE_NAME,
+    ColumnOption,
+    DelimiterOption,
+    DigestOption,
+    DraftOption,
+    EncodingOption,
+    EndpointOption,
+    ExportFormatOption,
+    GazetteerOption,
+    GraphOption,
+    HostOption,
+    HtmlFileOption,
+    KgOption,
+    MemoryLimitOption,
+    NamedGraphOption,
+    NetworkFormatOption,
+    NetworkOption,
+    OntologyOption,
+    OutputFileOption,
+    OutputFolderOption,
+    PortOption,
+    ProjectsOption,
+    PushTimeoutOption,
+    QueryTimeOption,
+    RdfFileArgument,
+    ReplaceGazetteerOption,
+    RorDataArgument,
+    RorIndexOption,
+    RowLimitOption,
+    SeparatorOption,
+    SourcesArgument,
+    StoreOption,
+    UserOption,
+    VersionOption,
+    WorkersOption,
+)
+from osgraph._options import table_shape as _table_shape
+from osgraph._push import DEFAULT_NAMED_GRAPH, DEFAULT_PUSH_TIMEOUT
 
 app = typer.Typer(
     name="osgraph",
@@ -34,182 +70,19 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-DEFAULT_OUT = Path("build")
-
-EncodingOption = Annotated[
-    str | None,
-    typer.Option(help="The sources' encoding, such as gb18030 (default: UTF-8).", metavar="NAME"),
-]
-ColumnOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--column",
-        help="The header of a field's column, FIELD=HEADER, such as institutions=Organization "
-        "(repeatable; FIELD: project, institutions, countries or homepage). Over the sidecar's "
-        "[columns] and data/columns.toml.",
-        show_default=False,
-        metavar="FIELD=HEADER",
-    ),
-]
-SeparatorOption = Annotated[
-    str | None,
-    typer.Option(
-        help="What separates several institutions or countries in one cell, such as ',' "
-        "(default: ; or | in CSV, TSV and Excel).",
-        show_default=False,
-        metavar="SEP",
-    ),
-]
-DelimiterOption = Annotated[
-    str | None,
-    typer.Option(
-        help="The character between the columns of .csv and .txt files: one character, or tab, "
-        "comma, semicolon, pipe or space (default: guessed from the first lines).",
-        show_default=False,
-        metavar="CHAR",
-    ),
-]
-SourcesArgument = Annotated[
-    list[Path] | None,
-    typer.Argument(
-        help="Lists to read: markdown (.md) tables, CSV (.csv, .txt), TSV (.tsv) or Excel "
-        "(.xlsx) files. "
-        "Default: the bundled BenchCouncil Open100 2022-2023 list.",
-        show_default=False,
-        metavar="SOURCE",
-    ),
-]
-ProjectsOption = Annotated[
-    Path | None,
-    typer.Option(
-        help="What is known of projects, in the form of data/projects.toml "
-        "(default: the bundled one).",
-        show_default=False,
-        metavar="FILE",
-    ),
-]
-GazetteerOption = Annotated[
-    Path | None,
-    typer.Option(
-        help="Gazetteer of institutions, in the form of data/institutions.toml, added to the "
-        "bundled one (an entry for a name the bundled one knows replaces its entry).",
-        show_default=False,
-        metavar="FILE",
-    ),
-]
-ReplaceGazetteerOption = Annotated[
-    bool,
-    typer.Option(
-        "--replace-gazetteer",
-        help="Use the --gazetteer file instead of the bundled gazetteer, not in addition to it.",
-    ),
-]
-GRAPH_FILE_NAME = "osgraph.ttl"
-NOTICES_PER_KIND = 10
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version
-
-        typer.echo(f"osgraph {version('osgraph')}")
-        raise typer.Exit()
+gazetteer_app = typer.Typer(
+    no_args_is_help=True,
+    help="Manage what osgraph knows of institutions: the curated gazetteer and the ROR index.",
+)
 
 
 @app.callback()
-def _options(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
+def _options(version: VersionOption = False) -> None:
     """Build RDF knowledge graphs of open-source achievement lists: which institutions, in which
     countries, build the projects that matter, and who builds them together.
 
     Start with `osgraph build`, which reads the bundled BenchCouncil Open100 2022-2023 list.
     """
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn osgraph's errors into a message on standard error and the error's exit code."""
-    from osgraph._errors import OsgraphError
-
-    try:
-        yield
-    except OsgraphError as error:
-        typer.echo(f"osgraph: error: {error}", err=True)
-        raise typer.Exit(error.exit_code) from None
-
-
-def _table_shape(
-    column: list[str] | None, separator: str | None, delimiter: str | None
-) -> TableShape | None:
-    """The table shape of --column, --separator and --delimiter; a malformed one is a usage
-    error (exit code 2), as the command line is wrong."""
-    from osgraph._errors import ConfigurationError
-    from osgraph._sources.columns import TableShape
-
-    if not column and separator is None and delimiter is None:
-        return None
-    try:
-        return TableShape.from_options(column or (), separator=separator, delimiter=delimiter)
-    except ConfigurationError as error:
-        raise typer.BadParameter(str(error)) from None
-
-
-def _write_output(data: bytes | str, out: Path | None) -> None:
-    """Write ``data`` to the file ``out`` and say so, or to standard output when there is none
-    (text in standard output's encoding, a character it cannot hold written as ``?``).
-
-    Standard output that takes no more (a full disk, ``> /dev/full``, a closed descriptor) is
-    an error: a message and exit code 1. A pipe whose reader has gone (``| head -1``) ends the
-    command quietly, as it ends other Unix tools, with exit code 1 for the output it could not
-    write.
-    """
-    import os
-
-    from osgraph._atomic import write_file
-
-    if out is not None:
-        with _user_errors():
-            write_file(out, data.encode("utf-8") if isinstance(data, str) else data)
-        data = f"Wrote {out}.\n"
-
-    def discard_standard_output() -> None:
-        # What is still buffered would fail again as Python exits: let it go nowhere.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError, AttributeError):  # not a real file (tests), or gone
-            pass
-
-    stream = sys.stdout
-    try:
-        if stream is None:
-            raise OSError(errno.EBADF, "it is closed")
-        stream.flush()
-        buffer = getattr(stream, "buffer", None)
-        if buffer is None:
-            stream.write(data if isinstance(data, str) else data.decode("utf-8", "replace"))
-            stream.flush()
-            return
-        if isinstance(data, str):
-            data = data.encode(stream.encoding or "utf-8", errors="replace")
-        buffer.write(data)
-        buffer.flush()
-    except BrokenPipeError:
-        discard_standard_output()
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
-    except OSError as error:
-        discard_standard_output()
-        reason = error.strerror or str(error)
-        typer.echo(f"osgraph: error: cannot write to standard output: {reason}", err=True)
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
 
 
 @app.command()
@@ -291,19 +164,10 @@ def build(
 
 @app.command()
 def export(
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="ttl, nt, jsonld, xml (RDF/XML) or trig.")
-    ],
+    format: ExportFormatOption,
     kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", "-o", help="File to write (default: standard output).", metavar="FILE"
-        ),
-    ] = None,
-    ontology: Annotated[
-        bool, typer.Option("--ontology", help="Add the ontology's triples to the graph.")
-    ] = False,
+    out: OutputFileOption = None,
+    ontology: OntologyOption = False,
 ) -> None:
     """Write the built graph in another RDF format: N-Triples, JSON-LD (with osgraph's context),
     RDF/XML, or TriG with one named graph per source list."""
@@ -319,48 +183,29 @@ def report(
     kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
     endpoint: EndpointOption = None,
     graph: GraphOption = None,
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write report.html into.", metavar="DIR")
-    ] = DEFAULT_OUT,
+    out: OutputFolderOption = DEFAULT_OUT,
 ) -> None:
     """Write a one-page HTML summary of the graph: counts, projects per country and per domain,
     top institutions, collaborations, and the names osgraph could not resolve."""
-    from osgraph._query import check_endpoint, quiet_engines
-    from osgraph._report import render_report
+    from osgraph._query import quiet_engines
+    from osgraph._report import report_page
 
     with _user_errors(), quiet_engines():
-        if endpoint is not None:
-            check_endpoint(endpoint)
-        page = render_report(_engine(kg, endpoint, graph), endpoint or str(kg))
+        page = report_page(kg, endpoint=endpoint, graph=graph)
     _write_output(page, out / "report.html")
 
 
 @app.command()
-def document(
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="The HTML file to write.", metavar="FILE")
-    ] = DEFAULT_OUT / "ontology.html",
-) -> None:
+def document(out: HtmlFileOption = DEFAULT_OUT / "ontology.html") -> None:
     """Write the ontology's documentation (its classes and properties, from
     ontology/osgraph.ttl) as one HTML page."""
-    from osgraph._atomic import write_file
     from osgraph._ontology_page import document_ontology
 
-    with _user_errors():
-        written = write_file(out, document_ontology())
-    typer.echo(f"Wrote {written}.")
+    _write_output(document_ontology(), out)
 
 
 @app.command()
-def validate(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="An RDF file (Turtle, N-Triples, JSON-LD or RDF/XML, by its ending).",
-            metavar="FILE",
-        ),
-    ],
-) -> None:
+def validate(file: RdfFileArgument) -> None:
     """Check a graph against osgraph's SHACL shapes (ontology/shapes.ttl).
 
     Exits 0 when it conforms (warnings allowed) and 1 when it violates them.
@@ -371,52 +216,24 @@ def validate(
         report = validate_file(file)
     typer.echo(report.describe())
     if not report.conforms:
-        raise typer.Exit(EXIT_INPUT_ERROR)
-
-
-gazetteer_app = typer.Typer(
-    no_args_is_help=True,
-    help="Manage what osgraph knows of institutions: the curated gazetteer and the ROR index.",
-)
-app.add_typer(gazetteer_app, name="gazetteer")
+        raise typer.Exit(EXIT_INPUT)
 
 
 @gazetteer_app.command("import-ror")
-def import_ror(
-    source: Annotated[
-        Path,
-        typer.Argument(
-            help="ROR's data: the official dump (a .zip holding one JSON array of schema v2 "
-            "records) or JSON lines of records in schema v1 or v2 (.jsonl, .jsonl.gz).",
-            show_default=False,
-            metavar="FILE",
-        ),
-    ],
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Index file to write (default: the bundled data/ror.tsv.gz).",
-            show_default=False,
-            metavar="FILE",
-        ),
-    ] = None,
-) -> None:
+def import_ror(source: RorDataArgument, out: RorIndexOption = None) -> None:
     """Rebuild the ROR index that institutions are looked up in after the gazetteer.
 
     Keeps, of every record that is not withdrawn, what osgraph uses: id, status, country,
     types, Wikidata id, parent, website, and every name, label, alias and acronym.
     """
-    from osgraph._ror import bundled_index_path
     from osgraph._ror_import import import_ror
 
     with _user_errors():
         summary = import_ror(source, out)
-    typer.echo(
-        f"Read {summary.read} ROR records (release {summary.release}); wrote {summary.written} "
-        f"to {out or bundled_index_path()} ({summary.withdrawn} withdrawn left out)."
-    )
+    typer.echo(_import_line(summary, out))
+
+
+app.add_typer(gazetteer_app, name="gazetteer")
 
 
 @app.command()
@@ -428,15 +245,7 @@ def resolve(
     column: ColumnOption = None,
     separator: SeparatorOption = None,
     delimiter: DelimiterOption = None,
-    draft: Annotated[
-        Path | None,
-        typer.Option(
-            help="Write the unresolved institutions as gazetteer entries to FILE, each with the "
-            "facts of its ROR candidate and their source, for a person to check.",
-            show_default=False,
-            metavar="FILE",
-        ),
-    ] = None,
+    draft: DraftOption = None,
 ) -> None:
     """List the institutions and countries of lists that osgraph cannot resolve.
 
@@ -458,33 +267,9 @@ def resolve(
             shape=shape,
             draft=draft,
         )
-    if not unresolved:
-        typer.echo(f"Every institution and country of the {rows} rows read resolves.")
-        return
-    names = "1 name" if len(unresolved) == 1 else f"{len(unresolved)} names"
-    verb = "does" if len(unresolved) == 1 else "do"
-    typer.echo(f"{names} of the {rows} rows read {verb} not resolve:")
-    for name in unresolved:
-        where = ", ".join(str(origin) for origin in name.origins[:_ORIGINS_SHOWN])
-        if len(name.origins) > _ORIGINS_SHOWN:
-            where += f" and {len(name.origins) - _ORIGINS_SHOWN} more"
-        state = "not confirmed by ROR" if name.ambiguous else "unknown"
-        countries = f"; rows say {', '.join(name.countries)}" if name.countries else ""
-        typer.echo(f"  {name.kind} {name.name!r}: {state} ({where}{countries})")
-        for candidate in name.candidates:
-            typer.echo(f"      {candidate}")
-    if draft is not None:
-        typer.echo(f"Wrote drafts of gazetteer entries to {draft}.")
-    raise typer.Exit(EXIT_INPUT_ERROR)
-
-
-_ORIGINS_SHOWN = 5
-
-
-KgOption = Annotated[
-    Path,
-    typer.Option("--kg", help="The built graph to read (Turtle).", metavar="FILE"),
-]
+    _print_review(rows, unresolved, draft)
+    if unresolved:
+        raise typer.Exit(EXIT_INPUT)
 
 
 @app.command()
@@ -492,15 +277,7 @@ def queries() -> None:
     """List the named queries, with what each answers and its parameters."""
     from osgraph._query import named_queries
 
-    lines = []
-    for query in named_queries().values():
-        lines.append(query.name)
-        lines.append(f"    {query.description}")
-        for name, help_text in query.parameters.items():
-            lines.append(f"    --param {name}=...  {help_text}")
-        if query.needs:
-            lines.append(f"    (needs {' or '.join(query.needs)})")
-    _write_output("".join(f"{line}\n" for line in lines), None)
+    _write_output(_queries_text(named_queries().values()), None)
 
 
 @app.command()
@@ -616,37 +393,12 @@ def query(
 @app.command()
 def serve(
     kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; other than loopback, others can reach it.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option(help="Port to listen on (0: any free port).", min=0, max=65535)
-    ] = 7878,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            help="Seconds a query may run; past them its engine is stopped and replaced (503).",
-            min=0.001,
-        ),
-    ] = 30.0,
-    row_limit: Annotated[
-        int,
-        typer.Option(help="Rows a query may return; more are cut (X-Osgraph-Truncated).", min=0),
-    ] = 10_000,
-    workers: Annotated[
-        int,
-        typer.Option(
-            help="Engine processes, each with the graph loaded: queries that may run at once.",
-            min=1,
-        ),
-    ] = 2,
-    memory_limit: Annotated[
-        int,
-        typer.Option(
-            help="Megabytes an engine process may use; a query past them is stopped (500).",
-            min=64,
-        ),
-    ] = 4096,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 7878,
+    timeout: QueryTimeOption = 30.0,
+    row_limit: RowLimitOption = 10_000,
+    workers: WorkersOption = 2,
+    memory_limit: MemoryLimitOption = 4096,
 ) -> None:
     """Serve the built graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
 
@@ -671,49 +423,20 @@ def serve(
 
 @app.command()
 def push(
-    endpoint: Annotated[
-        str,
-        typer.Option(
-            help="The store's SPARQL Graph Store Protocol URL, such as "
-            "http://localhost:7878/store for Oxigraph.",
-            metavar="URL",
-        ),
-    ],
+    endpoint: StoreOption,
     kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
-    named_graph: Annotated[
-        str,
-        typer.Option(help="The named graph to replace.", metavar="IRI"),
-    ] = "https://w3id.org/osgraph/id/graph",
-    user: Annotated[
-        str | None,
-        typer.Option(
-            help="User name for the store; the password is read from $OSGRAPH_PASSWORD.",
-            metavar="NAME",
-        ),
-    ] = None,
-    digest: Annotated[
-        bool, typer.Option("--digest", help="Use HTTP digest authentication (Virtuoso).")
-    ] = False,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            help="Seconds to wait for the store at each step: to connect (10 at most), to take "
-            "each part of the graph, to answer.",
-            metavar="SECONDS",
-        ),
-    ] = 120.0,
+    named_graph: NamedGraphOption = DEFAULT_NAMED_GRAPH,
+    user: UserOption = None,
+    digest: DigestOption = False,
+    timeout: PushTimeoutOption = DEFAULT_PUSH_TIMEOUT,
 ) -> None:
     """Load the built graph into a remote triple store, replacing one named graph in a single
     request: a push the store refuses leaves its graph whole. Only a 2xx answer is success (a
     redirect stored nothing); credentials are never printed."""
-    import math
     import os
 
-    from osgraph._messages import printable
-    from osgraph._push import push_graph, without_credentials
+    from osgraph._push import push_graph
 
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise typer.BadParameter("give a number of seconds above 0", param_hint="'--timeout'")
     with _user_errors():
         status = push_graph(
             kg,
@@ -724,37 +447,7 @@ def push(
             digest=digest,
             timeout=timeout,
         )
-    typer.echo(
-        f"Pushed {printable(str(kg))} to {without_credentials(endpoint)} as "
-        f"<{printable(named_graph)}> ({status})."
-    )
-
-
-EndpointOption = Annotated[
-    str | None,
-    typer.Option(help="Read the graph from this SPARQL endpoint instead of --kg.", metavar="URL"),
-]
-GraphOption = Annotated[
-    str | None,
-    typer.Option(
-        help="With --endpoint: the named graph to read (default-graph-uri).", metavar="IRI"
-    ),
-]
-NetworkOption = Annotated[
-    str,
-    typer.Option(
-        "--network",
-        "-n",
-        help="bipartite (projects and institutions), institutions (shared projects between "
-        "institutions) or countries.",
-    ),
-]
-
-
-def _engine(kg: Path, endpoint: str | None, graph: str | None) -> Engine:
-    from osgraph._query import RemoteEngine, open_engine
-
-    return RemoteEngine(endpoint, default_graph=graph) if endpoint else open_engine(kg)
+    typer.echo(_push_line(kg, endpoint, named_graph, status))
 
 
 @app.command()
@@ -763,29 +456,16 @@ def network(
     endpoint: EndpointOption = None,
     graph: GraphOption = None,
     kind: NetworkOption = "bipartite",
-    format: Annotated[
-        str,
-        typer.Option("--format", "-f", help="graphml, gexf (opens in Gephi) or json (node-link)."),
-    ] = "graphml",
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", "-o", help="File to write (default: standard output).", metavar="FILE"
-        ),
-    ] = None,
+    format: NetworkFormatOption = "graphml",
+    out: OutputFileOption = None,
 ) -> None:
     """Write a collaboration network, with its measures (degree, betweenness, components,
     communities), for network tools such as Gephi."""
-    from osgraph._errors import QueryError
-    from osgraph._network import FORMATS, collaboration_network, write_network
-    from osgraph._query import check_endpoint, quiet_engines
+    from osgraph._network import network_file
+    from osgraph._query import quiet_engines
 
     with _user_errors(), quiet_engines():
-        if format not in FORMATS:
-            raise QueryError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
-        if endpoint is not None:
-            check_endpoint(endpoint)
-        data = write_network(collaboration_network(_engine(kg, endpoint, graph), kind), format)  # type: ignore[arg-type]
+        data = network_file(kg, kind, format, endpoint=endpoint, graph=graph)
     _write_output(data, out)
 
 
@@ -795,105 +475,18 @@ def view(
     endpoint: EndpointOption = None,
     graph: GraphOption = None,
     kind: NetworkOption = "bipartite",
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="The HTML file to write.", metavar="FILE")
-    ] = DEFAULT_OUT / "osgraph.html",
+    out: HtmlFileOption = DEFAULT_OUT / "osgraph.html",
 ) -> None:
     """Write the interactive view of a collaboration network: one HTML file that works offline,
     with search, filters by country and kind, colours by country or community, and facts on
     click."""
-    from osgraph._atomic import write_file
-    from osgraph._network import collaboration_network
-    from osgraph._query import check_endpoint, quiet_engines
-    from osgraph._view import view_page
+    from osgraph._query import quiet_engines
+    from osgraph._view import network_view
 
     with _user_errors(), quiet_engines():
-        if endpoint is not None:
-            check_endpoint(endpoint)
-        network = collaboration_network(_engine(kg, endpoint, graph), kind, betweenness=False)  # type: ignore[arg-type]
-        write_file(out, view_page(network, kind, endpoint or str(kg)))
+        network, page = network_view(kg, kind, endpoint=endpoint, graph=graph)
     nodes, edges = network.number_of_nodes(), network.number_of_edges()
-    _write_output(f"Wrote {out}: {nodes} nodes, {edges} edges.\n", None)
-
-
-def _print_summary(summary: Summary, written: Path, *, all_notices: bool = False) -> None:
-    # Names, ids and paths come from the data: what a terminal would act on (ESC [ ..., other
-    # control and format characters) is printed escaped, as errors print names with !r.
-    from osgraph._messages import printable
-    from osgraph._notices import NoticeKind
-
-    lists = printable(", ".join(summary.lists))
-    plural = "list" if len(summary.lists) == 1 else "lists"
-    rows = "1 row" if summary.rows_read == 1 else f"{summary.rows_read} rows"
-    typer.echo(f"Read {rows} from {len(summary.lists)} {plural} ({lists}).")
-    if summary.rows_rejected:
-        kept = summary.rows_read - summary.rows_rejected
-        typer.echo(f"  {kept} are in the graph; {summary.rows_rejected} were rejected (see below).")
-    typer.echo(f"Wrote {printable(str(written))} ({summary.triples} triples):")
-    counts = {
-        "projects": summary.projects,
-        "institutions": summary.institutions,
-        "countries": summary.countries,
-        "contributions": summary.contributions,
-        "unaligned rows": summary.unaligned_rows,
-    }
-    for label, count in counts.items():
-        typer.echo(f"  {label:<15}{count:>6}")
-    sources = dict(summary.institution_sources)
-    if sources:
-        typer.echo(
-            f"Institutions resolved: {sources.get('gazetteer', 0)} by the gazetteer, "
-            f"{sources.get('ROR', 0)} by ROR, {sources.get('', 0)} by neither."
-        )
-    stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in summary.seconds)
-    total = sum(seconds for _, seconds in summary.seconds)
-    typer.echo(f"Took {total:.1f} s ({stages}).")
-    if summary.notices:
-        typer.echo(f"{len(summary.notices)} notices:")
-        shown: Counter[str] = Counter()
-        for notice in summary.notices:
-            shown[notice.kind] += 1
-            if (
-                all_notices
-                or notice.kind is NoticeKind.REJECTED
-                or shown[notice.kind] <= NOTICES_PER_KIND
-            ):
-                typer.echo(f"  - {printable(str(notice))}")
-        for kind, count in shown.items():
-            if not all_notices and kind is not NoticeKind.REJECTED and count > NOTICES_PER_KIND:
-                typer.echo(
-                    f"  ... and {count - NOTICES_PER_KIND} more {printable(kind)} notices "
-                    "(--all-notices prints them)"
-                )
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Progress | None]:
-    """A progress bar for a build, on standard error when it is a terminal; else nothing."""
-    from rich.console import Console
-    from rich.progress import BarColumn, TaskID, TextColumn, TimeElapsedColumn
-    from rich.progress import Progress as ProgressDisplay
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    with ProgressDisplay(
-        TextColumn("{task.description:<9}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def advance(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total or None)
-            bar.update(tasks[stage], completed=done, total=total or None)
-
-        yield advance
+    _write_output(page, out, detail=f": {nodes} nodes, {edges} edges")
 
 
 def main() -> None:

@@ -21,13 +21,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Literal
 
 import networkx as nx
 
 from osgraph import _resources
 from osgraph._errors import ConfigurationError
-from osgraph._query import Engine, run_query
+from osgraph._query import Engine, graph_engine, run_query
 from osgraph._vocabulary import INSTITUTION_KINDS
 
 NetworkKind = Literal["bipartite", "institutions", "countries"]
@@ -125,6 +126,57 @@ def write_network(network: nx.Graph[str], format: NetworkFormat) -> bytes:
         data = nx.node_link_data(network, edges="edges")
         return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
     raise ConfigurationError(f"no network format {format!r}; choose one of {', '.join(FORMATS)}")
+
+
+def network_kind(kind: str) -> NetworkKind:
+    """``kind``, once it is known to be one of :data:`NETWORKS`.
+
+    Raises
+    ------
+    ConfigurationError
+        When it is not.
+
+    Examples
+    --------
+    >>> network_kind("countries")
+    'countries'
+    """
+    for known in NETWORKS:
+        if kind == known:
+            return known
+    raise ConfigurationError(f"no network {kind!r}; choose one of {', '.join(NETWORKS)}")
+
+
+def network_file(
+    kg: Path | str,
+    kind: str = DEFAULT_NETWORK,
+    format: str = "graphml",
+    *,
+    endpoint: str | None = None,
+    graph: str | None = None,
+) -> bytes:
+    """The ``kind`` network of the built graph ``kg``, or of the graph the SPARQL endpoint
+    ``endpoint`` serves (its named graph ``graph``, when given), with its measures, written in
+    ``format`` (see :func:`write_network`).
+
+    Raises
+    ------
+    ConfigurationError
+        When ``kind`` is none of :data:`NETWORKS` or ``format`` none of :data:`FORMATS`.
+    QueryError
+        When the graph cannot be read, or the endpoint cannot be asked.
+
+    Examples
+    --------
+    >>> network_file("unread.ttl", format="png")
+    Traceback (most recent call last):
+    osgraph.ConfigurationError: --format 'png': choose one of graphml, gexf, json
+    """
+    chosen = next((known for known in FORMATS if format == known), None)
+    if chosen is None:
+        raise ConfigurationError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
+    engine = graph_engine(kg, endpoint=endpoint, graph=graph)
+    return write_network(collaboration_network(engine, network_kind(kind)), chosen)
 
 
 def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:

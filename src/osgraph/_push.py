@@ -16,7 +16,6 @@ from typing import IO, Any
 
 from osgraph._errors import ConfigurationError, ReadWriteError
 from osgraph._messages import one_line, printable
-from osgraph._turtle import iri_problem
 
 DEFAULT_NAMED_GRAPH = "https://w3id.org/osgraph/id/graph"
 """The named graph ``push`` replaces unless told another."""
@@ -75,6 +74,8 @@ def push_graph(
         answers anything but 2xx.
     """
     import httpx
+
+    from osgraph._turtle import iri_problem  # compiles RFC 3987's pattern: not for --help
 
     kg = Path(kg)
     shown = without_credentials(endpoint)

@@ -941,3 +941,26 @@ def parse_parameters(pairs: Sequence[str]) -> dict[str, str]:
             raise QueryError(f"--param {pair!r}: write it as name=value")
         parameters[name] = value
     return parameters
+
+
+def graph_engine(
+    kg: Path | str, *, endpoint: str | None = None, graph: str | None = None
+) -> Engine:
+    """The engine that answers for a graph: the SPARQL endpoint ``endpoint`` (asked for its
+    named graph ``graph``, when given) or, without one, the built graph ``kg`` loaded by
+    :func:`open_engine`.
+
+    Raises
+    ------
+    QueryError
+        When ``endpoint`` is not the address of an endpoint, or ``kg`` is missing or cannot be
+        read.
+
+    Examples
+    --------
+    >>> graph_engine("unread.ttl", endpoint="http://localhost:7878/query").endpoint
+    'http://localhost:7878/query'
+    """
+    if endpoint is not None:
+        return RemoteEngine(endpoint, default_graph=graph)
+    return open_engine(kg)

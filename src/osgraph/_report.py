@@ -8,10 +8,12 @@ other host.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import Template
 
 from osgraph import _resources
-from osgraph._query import Engine, named_queries, run_query
+from osgraph._query import Engine, graph_engine, named_queries, run_query
 
 TOP_INSTITUTIONS = 15
 
@@ -46,6 +48,18 @@ def render_report(engine: Engine, source: str) -> bytes:
         unidentified=ask("unidentified-institutions"),
     )
     return page.encode("utf-8")
+
+
+def report_page(kg: Path | str, *, endpoint: str | None = None, graph: str | None = None) -> bytes:
+    """The report of the built graph ``kg``, or of the graph the SPARQL endpoint ``endpoint``
+    serves (its named graph ``graph``, when given).
+
+    Raises
+    ------
+    QueryError
+        When the graph cannot be read, or the endpoint cannot be asked.
+    """
+    return render_report(graph_engine(kg, endpoint=endpoint, graph=graph), endpoint or str(kg))
 
 
 def _bars(rows: list[dict[str, str | None]], name: str, value: str) -> list[tuple[str, int, float]]:

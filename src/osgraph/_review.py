@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from osgraph._align import institution_countries
+from osgraph._atomic import write_file
 from osgraph._gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
 from osgraph._names import name_key
 from osgraph._ror import RorRecord
@@ -266,8 +267,6 @@ def review_and_draft(
     OsgraphError
         When a source or the gazetteer cannot be read, or the draft cannot be written.
     """
-    from osgraph._atomic import write_file
-
     known = load_gazetteer(gazetteer, replace=replace_gazetteer)
     read = [
         read_source(path, encoding=encoding, shape=shape) for path in (sources or [bundled_list()])

@@ -17,6 +17,7 @@ import json
 import random
 import re
 from importlib import resources
+from pathlib import Path
 
 import networkx as nx
 from jinja2 import Template
@@ -24,6 +25,8 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from osgraph import _resources
+from osgraph._network import DEFAULT_NETWORK, collaboration_network, network_kind
+from osgraph._query import graph_engine
 from osgraph._vocabulary import INSTITUTION_KINDS
 
 PHYSICS_LIMIT = 400
@@ -115,6 +118,28 @@ def view_page(network: nx.Graph[str], kind: str, source: str) -> bytes:
         f"{components} connected components · from {source}"
     )
     return render_view(network, title=f"osgraph · {TITLES.get(kind, kind)}", summary=summary)
+
+
+def network_view(
+    kg: Path | str,
+    kind: str = DEFAULT_NETWORK,
+    *,
+    endpoint: str | None = None,
+    graph: str | None = None,
+) -> tuple[nx.Graph[str], bytes]:
+    """The ``kind`` network of the built graph ``kg``, or of the graph the SPARQL endpoint
+    ``endpoint`` serves (its named graph ``graph``, when given), and its :func:`view_page`.
+
+    Raises
+    ------
+    ConfigurationError
+        When ``kind`` is none of :data:`osgraph._network.NETWORKS`.
+    QueryError
+        When the graph cannot be read, or the endpoint cannot be asked.
+    """
+    engine = graph_engine(kg, endpoint=endpoint, graph=graph)
+    network = collaboration_network(engine, network_kind(kind), betweenness=False)
+    return network, view_page(network, kind, endpoint or str(kg))
 
 
 def _node_data(node: dict[str, object]) -> dict[str, object]:
