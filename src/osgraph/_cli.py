@@ -21,7 +21,6 @@ import typer
 
 if TYPE_CHECKING:
     from osgraph._build import Progress, Summary
-    from osgraph._query import Engine
     from osgraph._sources import TableShape
 
 EXIT_INPUT_ERROR = 1
@@ -322,13 +321,13 @@ def report(
 ) -> None:
     """Write a one-page HTML summary of the graph: counts, projects per country and per domain,
     top institutions, collaborations, and the names osgraph could not resolve."""
-    from osgraph._query import check_endpoint, quiet_engines
+    from osgraph._engines import quiet_engines
+    from osgraph._query import choose_engine
     from osgraph._report import render_report
 
     with _user_errors(), quiet_engines():
-        if endpoint is not None:
-            check_endpoint(endpoint)
-        page = render_report(_engine(kg, endpoint, graph), endpoint or str(kg))
+        engine = choose_engine(kg, endpoint=endpoint, graph=graph)
+        page = render_report(engine, endpoint or str(kg))
     _write_output(page, out / "report.html")
 
 
@@ -486,7 +485,7 @@ KgOption = Annotated[
 @app.command()
 def queries() -> None:
     """List the named queries, with what each answers and its parameters."""
-    from osgraph._query import named_queries
+    from osgraph._catalogue import named_queries
 
     lines = []
     for query in named_queries().values():
@@ -572,40 +571,21 @@ def query(
     An ASK answer is a boolean in JSON and XML, and a column `boolean` (true or false) in CSV
     and TSV.
     """
-    import math
+    from osgraph._query import answer_query
 
-    from osgraph._errors import QueryError
-    from osgraph._query import (
-        RemoteEngine,
-        bind_parameters,
-        format_table,
-        load_query,
-        open_engine,
-        parse_parameters,
-        quiet_engines,
-        run_query,
-        run_query_within,
-    )
-
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise typer.BadParameter("give a number of seconds above 0", param_hint="'--timeout'")
-    with _user_errors(), quiet_engines():
-        if format not in ("table", "csv", "tsv", "json", "xml"):
-            raise QueryError(f"--format {format!r}: choose table, csv, tsv, json or xml")
-        if engine not in ("auto", "rdflib", "oxigraph"):
-            raise QueryError(f"--engine {engine!r}: choose auto, rdflib or oxigraph")
-        text, named = load_query(spec)
-        bindings = bind_parameters(parse_parameters(param or []), named)
-        store = (
-            RemoteEngine(endpoint, default_graph=graph, timeout=timeout)
-            if endpoint is not None
-            else open_engine(kg, engine, store_dir)  # type: ignore[arg-type]
+    with _user_errors():
+        answer = answer_query(
+            spec,
+            kg,
+            parameters=param or [],
+            format=format,
+            endpoint=endpoint,
+            graph=graph,
+            engine=engine,
+            store_dir=store_dir,
+            timeout=timeout,
+            allow_service=allow_service,
         )
-        if allow_service:  # the hosts a SERVICE asks may never answer
-            result = run_query_within(timeout, store, text, bindings, allow_service=True)
-        else:
-            result = run_query(store, text, bindings)
-        answer = format_table(result) if format == "table" else result.serialize(format)  # type: ignore[arg-type]
     _write_output(answer, None)
 
 
@@ -747,12 +727,6 @@ NetworkOption = Annotated[
 ]
 
 
-def _engine(kg: Path, endpoint: str | None, graph: str | None) -> Engine:
-    from osgraph._query import RemoteEngine, open_engine
-
-    return RemoteEngine(endpoint, default_graph=graph) if endpoint else open_engine(kg)
-
-
 @app.command()
 def network(
     kg: KgOption = DEFAULT_OUT / GRAPH_FILE_NAME,
@@ -772,16 +746,16 @@ def network(
 ) -> None:
     """Write a collaboration network, with its measures (degree, betweenness, components,
     communities), for network tools such as Gephi."""
+    from osgraph._engines import quiet_engines
     from osgraph._errors import QueryError
     from osgraph._network import FORMATS, collaboration_network, write_network
-    from osgraph._query import check_endpoint, quiet_engines
+    from osgraph._query import choose_engine
 
     with _user_errors(), quiet_engines():
         if format not in FORMATS:
             raise QueryError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
-        if endpoint is not None:
-            check_endpoint(endpoint)
-        data = write_network(collaboration_network(_engine(kg, endpoint, graph), kind), format)  # type: ignore[arg-type]
+        engine = choose_engine(kg, endpoint=endpoint, graph=graph)
+        data = write_network(collaboration_network(engine, kind), format)  # type: ignore[arg-type]
     _write_output(data, out)
 
 
@@ -799,14 +773,14 @@ def view(
     with search, filters by country and kind, colours by country or community, and facts on
     click."""
     from osgraph._atomic import write_file
+    from osgraph._engines import quiet_engines
     from osgraph._network import collaboration_network
-    from osgraph._query import check_endpoint, quiet_engines
+    from osgraph._query import choose_engine
     from osgraph._view import view_page
 
     with _user_errors(), quiet_engines():
-        if endpoint is not None:
-            check_endpoint(endpoint)
-        network = collaboration_network(_engine(kg, endpoint, graph), kind, betweenness=False)  # type: ignore[arg-type]
+        engine = choose_engine(kg, endpoint=endpoint, graph=graph)
+        network = collaboration_network(engine, kind, betweenness=False)  # type: ignore[arg-type]
         write_file(out, view_page(network, kind, endpoint or str(kg)))
     nodes, edges = network.number_of_nodes(), network.number_of_edges()
     _write_output(f"Wrote {out}: {nodes} nodes, {edges} edges.\n", None)

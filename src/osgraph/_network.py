@@ -26,8 +26,9 @@ from typing import Literal
 import networkx as nx
 
 from osgraph import _resources
+from osgraph._engines import Engine
 from osgraph._errors import QueryError
-from osgraph._query import Engine, run_query
+from osgraph._query import run_query
 
 NetworkKind = Literal["bipartite", "institutions", "countries"]
 NetworkFormat = Literal["graphml", "gexf", "json"]
@@ -62,7 +63,7 @@ def collaboration_network(
     Examples
     --------
     >>> from osgraph import build
-    >>> from osgraph._query import RdflibEngine
+    >>> from osgraph._engines import RdflibEngine
     >>> network = collaboration_network(RdflibEngine(build().graph), "institutions")
     >>> network.number_of_nodes(), max(w for _, _, w in network.edges(data="weight"))
     (95, 2)

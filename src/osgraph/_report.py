@@ -11,7 +11,9 @@ from __future__ import annotations
 from jinja2 import Template
 
 from osgraph import _resources
-from osgraph._query import Engine, named_queries, run_query
+from osgraph._catalogue import named_queries
+from osgraph._engines import Engine
+from osgraph._query import run_query
 
 TOP_INSTITUTIONS = 15
 
