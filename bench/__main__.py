@@ -187,7 +187,9 @@ def time_queries(kg: Path) -> Queries:
     """Seconds to load ``kg`` into Oxigraph, and each named query's seconds and answer rows."""
     from rdflib import Literal
 
-    from osgraph._query import OxigraphEngine, bind_parameters, named_queries, run_query
+    from osgraph._catalogue import bind_parameters, named_queries
+    from osgraph._engines import OxigraphEngine
+    from osgraph._query import run_query
 
     started = time.perf_counter()
     engine = OxigraphEngine.load(kg, None)

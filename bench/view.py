@@ -71,8 +71,8 @@ class ViewTimings:
 
 def time_views(nodes: int, work: Path, timeout: float = 300.0) -> ViewTimings:
     """Build a list whose bipartite network has about ``nodes`` nodes and time both views."""
+    from osgraph._engines import open_engine
     from osgraph._network import collaboration_network
-    from osgraph._query import open_engine
 
     # A list of R rows names R projects and up to max(100, R/25) institutions (bench.generate).
     rows = nodes * 25 // 26 if nodes >= 2600 else nodes - 100

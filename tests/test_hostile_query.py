@@ -1,6 +1,6 @@
 """`osgraph query` (and the commands that query: network, report, view) against hostile input:
 every engine, parameter, store, endpoint or output error is a one-line message and a documented
-exit code (0 done, 1 refused or cannot read or write, 2 command line wrong), never a traceback.
+exit code (0 done, 1 refused, 2 command line wrong, 3 cannot read or write), never a traceback.
 
 Endpoints and SERVICE targets are real HTTP listeners on 127.0.0.1, started by the tests. Most
 cases run the command in this process (typer's runner gives the same exit code, standard output
@@ -93,9 +93,9 @@ def invoke_into(stdout: TextIO, *args: str, stdin: str = "") -> tuple[int, str]:
     return code, written.getvalue().decode()
 
 
-def assert_refused(code: int, stderr: str, *fragments: str) -> None:
-    """Exit code 1 and a single line on standard error that says why."""
-    assert code == 1, stderr
+def assert_refused(code: int, stderr: str, *fragments: str, exit_code: int = 1) -> None:
+    """Exit code ``exit_code`` and a single line on standard error that says why."""
+    assert code == exit_code, stderr
     assert "Traceback" not in stderr
     assert stderr.startswith("osgraph: error: "), stderr
     assert stderr.endswith("\n") and stderr.count("\n") == 1, repr(stderr)
@@ -341,9 +341,9 @@ def test_a_store_dir_that_is_a_file_is_a_message(bundled_kg: Path, tmp_path: Pat
     file.write_text("mine\n")
     args = ["query", "contributions", "--kg", str(bundled_kg), "--engine", "oxigraph"]
     code, _, err = invoke(*args, "--store-dir", str(file))
-    assert_refused(code, err, str(file), "is a file")
+    assert_refused(code, err, str(file), "is a file", exit_code=2)
     code, _, err = invoke(*args, "--store-dir", str(file / "inside"))
-    assert_refused(code, err, str(file / "inside"), "cannot hold the Oxigraph store")
+    assert_refused(code, err, str(file / "inside"), "cannot hold the Oxigraph store", exit_code=3)
     assert file.read_text() == "mine\n"
 
 
@@ -354,7 +354,7 @@ def test_a_store_dir_holding_other_files_is_left_alone(bundled_kg: Path, tmp_pat
     code, _, err = invoke(
         "query", "contributions", "--kg", str(bundled_kg), "--store-dir", str(folder)
     )
-    assert_refused(code, err, "not an osgraph store")
+    assert_refused(code, err, "not an osgraph store", exit_code=2)
     assert [p.name for p in folder.iterdir()] == ["thesis.txt"]
 
 
@@ -366,7 +366,7 @@ def test_a_broken_store_is_a_message(bundled_kg: Path, tmp_path: Path) -> None:
     (store / "CURRENT").write_text("garbage\n")
     (store / ".osgraph-source").write_text("another graph\n")
     code, _, err = invoke(*args)
-    assert_refused(code, err, str(store))
+    assert_refused(code, err, str(store), exit_code=3)
 
 
 def test_a_new_store_dir_is_made_and_used_again(bundled_kg: Path, tmp_path: Path) -> None:
@@ -407,7 +407,7 @@ def test_a_new_store_dir_is_made_and_used_again(bundled_kg: Path, tmp_path: Path
 )
 def test_an_endpoint_that_is_not_an_http_url_is_refused(url: str) -> None:
     code, out, err = invoke("query", "contributions", "--endpoint", url)
-    assert_refused(code, err, "endpoint")
+    assert_refused(code, err, "endpoint", exit_code=2)
     assert out == ""
 
 
@@ -442,7 +442,7 @@ def test_an_endpoint_that_never_answers_times_out(listener: Listener, path: str)
     code, _, err = invoke(
         "query", "contributions", "--endpoint", listener.url + path, "--timeout", "1"
     )
-    assert_refused(code, err, "did not answer within 1 s")
+    assert_refused(code, err, "did not answer within 1 s", exit_code=3)
     assert time.monotonic() - started < 10
 
 
@@ -467,7 +467,7 @@ def test_a_closed_port_is_a_message() -> None:
         taken.bind(("127.0.0.1", 0))
         port = taken.getsockname()[1]
     code, _, err = invoke("query", "contributions", "--endpoint", f"http://127.0.0.1:{port}/")
-    assert_refused(code, err, f"http://127.0.0.1:{port}/")
+    assert_refused(code, err, f"http://127.0.0.1:{port}/", exit_code=3)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
@@ -484,7 +484,10 @@ def test_the_other_querying_commands_refuse_bad_endpoints_too(
     out = ["--out", str(tmp_path / ("x.html" if command == "view" else "x"))]
     for url in ["ftp://127.0.0.1/x", "", f"{listener.url}/html", f"{listener.url}/500"]:
         code, _, err = invoke(command, "--endpoint", url, *out)
-        assert_refused(code, err, "endpoint" if not url.startswith("http") else url)
+        if url.startswith("http"):  # an endpoint that answers what is not SPARQL results
+            assert_refused(code, err, url)
+        else:  # an address that is not an endpoint's
+            assert_refused(code, err, "endpoint", exit_code=2)
 
 
 # --- 5. standard output that takes no more ---------------------------------------------------
@@ -828,4 +831,4 @@ def test_a_query_file_with_a_byte_order_mark_runs(bundled_kg: Path, tmp_path: Pa
 def test_a_query_path_that_is_a_folder_is_a_message(bundled_kg: Path, tmp_path: Path) -> None:
     (tmp_path / "q.rq").mkdir()
     code, _, err = invoke("query", str(tmp_path / "q.rq"), "--kg", str(bundled_kg))
-    assert_refused(code, err, "cannot be read")
+    assert_refused(code, err, "cannot be read", exit_code=3)

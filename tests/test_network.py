@@ -11,8 +11,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from osgraph._engines import open_engine
 from osgraph._network import collaboration_network, write_network
-from osgraph._query import open_engine
 
 from .independent import country_name, fold
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from osgraph import OsgraphError
+from osgraph import OsgraphError, named_queries, open_engine, run_query
+from osgraph._catalogue import bind_parameters
 from osgraph._push import push_graph
-from osgraph._query import RemoteEngine, bind_parameters, named_queries, open_engine, run_query
+from osgraph._remote import RemoteEngine
 
 GRAPH = "https://example.org/graphs/open100"
 

@@ -18,18 +18,10 @@ import pycountry
 import pytest
 from typer.testing import CliRunner
 
-from osgraph import QueryError
+from osgraph import ConfigurationError, QueryError, named_queries, open_engine, run_query
+from osgraph._catalogue import bind_parameters, load_query
 from osgraph._cli import app
-from osgraph._query import (
-    Engine,
-    OxigraphEngine,
-    RdflibEngine,
-    bind_parameters,
-    load_query,
-    named_queries,
-    open_engine,
-    run_query,
-)
+from osgraph._engines import Engine, OxigraphEngine, RdflibEngine
 
 from .independent import DATA, country_name, fold
 
@@ -273,7 +265,7 @@ def test_auto_picks_oxigraph_for_large_graphs(
     bundled_kg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert isinstance(open_engine(bundled_kg, "auto"), RdflibEngine)
-    monkeypatch.setattr("osgraph._query.LARGE_GRAPH_BYTES", bundled_kg.stat().st_size)
+    monkeypatch.setattr("osgraph._engines.LARGE_GRAPH_BYTES", bundled_kg.stat().st_size)
     assert isinstance(open_engine(bundled_kg, "auto"), OxigraphEngine)
 
 
@@ -335,27 +327,32 @@ def test_the_query_command_reads_a_file_or_standard_input(bundled_kg: Path, tmp_
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["query", "nope"], "osgraph: error: no named query 'nope'"),
+        (["query", "nope"], "osgraph: error: no named query 'nope'", 1),
         (
             ["query", "projects-of"],
             "osgraph: error: projects-of needs a value for institution or country",
+            1,
         ),
-        (["query", "projects-by-country", "-f", "yaml"], "osgraph: error: --format 'yaml'"),
+        (["query", "projects-by-country", "-f", "yaml"], "osgraph: error: --format 'yaml'", 2),
+        (["query", "projects-by-country", "-p", "country"], "osgraph: error: --param 'country'", 2),
         (
             ["query", "projects-by-country", "--kg", "missing.ttl"],
             "osgraph: error: missing.ttl: no such graph; build one with `osgraph build`",
+            3,
         ),
+        (["query", "missing.rq"], "osgraph: error: missing.rq: no such file", 3),
     ],
 )
-def test_query_mistakes_exit_1_without_a_traceback(
-    bundled_kg: Path, args: list[str], message: str
+def test_query_mistakes_exit_with_their_code_without_a_traceback(
+    bundled_kg: Path, args: list[str], message: str, code: int
 ) -> None:
+    """1: the query is wrong; 2: an option's value cannot be used; 3: a file cannot be read."""
     if "--kg" not in args:
         args = [*args, "--kg", str(bundled_kg)]
     result = osgraph(*args)
-    assert result.returncode == 1
+    assert result.returncode == code
     assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr
 
@@ -390,3 +387,41 @@ def test_every_named_query_runs_where_rows_could_not_be_aligned(
     parameters = {"country": "USA"} if named_queries()[name].needs else {}
     answers = [normalised(ask(e, name, **parameters)) for e in unaligned_engines]
     assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_a_graph_in_memory_is_queried_without_a_file(
+    bundled_kg: Path, engine_name: str, tmp_path: Path
+) -> None:
+    from rdflib import Graph
+
+    graph = Graph().parse(bundled_kg, format="turtle")
+    in_memory = open_engine(graph, engine_name)  # type: ignore[arg-type]
+    assert normalised(ask(in_memory, "contributions")) == normalised(
+        ask(open_engine(bundled_kg, engine_name), "contributions")  # type: ignore[arg-type]
+    )
+    with pytest.raises(ConfigurationError, match="a store folder keeps a graph file"):
+        open_engine(graph, "oxigraph", tmp_path / "store")
+
+
+def test_answer_query_is_the_query_command(bundled_kg: Path) -> None:
+    from osgraph import answer_query
+
+    for format in ["table", "tsv", "json"]:  # the runner reads \r\n as \n
+        command = osgraph(
+            "query", "projects-of", "-p", "country=CN", "-f", format, "--kg", str(bundled_kg)
+        )
+        answer = answer_query("projects-of", bundled_kg, parameters=["country=CN"], format=format)
+        assert (answer if isinstance(answer, str) else answer.decode()) == command.stdout
+
+
+def test_a_result_is_immutable_and_writes_no_table_as_csv() -> None:
+    import dataclasses
+
+    from osgraph import QueryResult
+
+    result = QueryResult("ASK", boolean=True)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.boolean = False  # type: ignore[misc]
+    with pytest.raises(ConfigurationError, match="'table' is not a SPARQL results format"):
+        result.serialize("table")  # type: ignore[arg-type]

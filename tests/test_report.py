@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from osgraph import build, write_turtle
-from osgraph._query import open_engine
+from osgraph._engines import open_engine
 from osgraph._report import render_report
 
 from .conftest import WriteFile

@@ -77,7 +77,7 @@ def test_results_follow_the_accept_header(endpoint: str, accept: str, media_type
 
 
 def test_csv_answers_match_the_named_query(endpoint: str) -> None:
-    from osgraph._query import named_queries
+    from osgraph._catalogue import named_queries
 
     text = named_queries()["projects-by-country"].text
     response = httpx.post(

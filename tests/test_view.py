@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 
 from osgraph import build, write_turtle
+from osgraph._engines import open_engine
 from osgraph._network import collaboration_network
-from osgraph._query import open_engine
 from osgraph._view import PHYSICS_LIMIT, view_page
 
 from .conftest import WriteFile

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from osgraph._align import align_contributions
     from osgraph._build import BuildOptions, BuildResult, Summary, build, build_file
+    from osgraph._catalogue import NamedQuery, named_queries
+    from osgraph._engines import open_engine
     from osgraph._errors import (
         ConfigurationError,
         EngineCrashError,
@@ -42,14 +44,9 @@ if TYPE_CHECKING:
     from osgraph._network import collaboration_network, write_network
     from osgraph._notices import NoticeKind
     from osgraph._ontology_page import document_ontology
-    from osgraph._query import (
-        NamedQuery,
-        QueryResult,
-        named_queries,
-        open_engine,
-        run_query,
-    )
+    from osgraph._query import answer_query, run_query
     from osgraph._report import render_report
+    from osgraph._results import QueryResult
     from osgraph._review import Unresolved, draft_gazetteer, review_names
     from osgraph._ror import RorIndex, ror_index
     from osgraph._ror_import import import_ror
@@ -79,13 +76,10 @@ _MODULES = {
     "osgraph._vocabulary": ["DEFAULT_BASE", "OSG"],
     "osgraph._network": ["collaboration_network", "write_network"],
     "osgraph._notices": ["NoticeKind"],
-    "osgraph._query": [
-        "NamedQuery",
-        "QueryResult",
-        "named_queries",
-        "open_engine",
-        "run_query",
-    ],
+    "osgraph._catalogue": ["NamedQuery", "named_queries"],
+    "osgraph._engines": ["open_engine"],
+    "osgraph._query": ["answer_query", "run_query"],
+    "osgraph._results": ["QueryResult"],
     "osgraph._report": ["render_report"],
     "osgraph._align": ["align_contributions"],
     "osgraph._review": ["Unresolved", "draft_gazetteer", "review_names"],
@@ -135,6 +129,7 @@ __all__ = [
     "Unresolved",
     "ValidationError",
     "align_contributions",
+    "answer_query",
     "build",
     "build_file",
     "bundled_list",

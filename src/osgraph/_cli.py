@@ -187,7 +187,7 @@ def report(
 ) -> None:
     """Write a one-page HTML summary of the graph: counts, projects per country and per domain,
     top institutions, collaborations, and the names osgraph could not resolve."""
-    from osgraph._query import quiet_engines
+    from osgraph._engines import quiet_engines
     from osgraph._report import report_page
 
     with _user_errors(), quiet_engines():
@@ -275,7 +275,7 @@ def resolve(
 @app.command()
 def queries() -> None:
     """List the named queries, with what each answers and its parameters."""
-    from osgraph._query import named_queries
+    from osgraph._catalogue import named_queries
 
     _write_output(_queries_text(named_queries().values()), None)
 
@@ -353,40 +353,21 @@ def query(
     An ASK answer is a boolean in JSON and XML, and a column `boolean` (true or false) in CSV
     and TSV.
     """
-    import math
+    from osgraph._query import answer_query
 
-    from osgraph._errors import QueryError
-    from osgraph._query import (
-        RemoteEngine,
-        bind_parameters,
-        format_table,
-        load_query,
-        open_engine,
-        parse_parameters,
-        quiet_engines,
-        run_query,
-        run_query_within,
-    )
-
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise typer.BadParameter("give a number of seconds above 0", param_hint="'--timeout'")
-    with _user_errors(), quiet_engines():
-        if format not in ("table", "csv", "tsv", "json", "xml"):
-            raise QueryError(f"--format {format!r}: choose table, csv, tsv, json or xml")
-        if engine not in ("auto", "rdflib", "oxigraph"):
-            raise QueryError(f"--engine {engine!r}: choose auto, rdflib or oxigraph")
-        text, named = load_query(spec)
-        bindings = bind_parameters(parse_parameters(param or []), named)
-        store = (
-            RemoteEngine(endpoint, default_graph=graph, timeout=timeout)
-            if endpoint is not None
-            else open_engine(kg, engine, store_dir)  # type: ignore[arg-type]
+    with _user_errors():
+        answer = answer_query(
+            spec,
+            kg,
+            parameters=param or [],
+            format=format,
+            endpoint=endpoint,
+            graph=graph,
+            engine=engine,
+            store_dir=store_dir,
+            timeout=timeout,
+            allow_service=allow_service,
         )
-        if allow_service:  # the hosts a SERVICE asks may never answer
-            result = run_query_within(timeout, store, text, bindings, allow_service=True)
-        else:
-            result = run_query(store, text, bindings)
-        answer = format_table(result) if format == "table" else result.serialize(format)  # type: ignore[arg-type]
     _write_output(answer, None)
 
 
@@ -461,8 +442,8 @@ def network(
 ) -> None:
     """Write a collaboration network, with its measures (degree, betweenness, components,
     communities), for network tools such as Gephi."""
+    from osgraph._engines import quiet_engines
     from osgraph._network import network_file
-    from osgraph._query import quiet_engines
 
     with _user_errors(), quiet_engines():
         data = network_file(kg, kind, format, endpoint=endpoint, graph=graph)
@@ -480,7 +461,7 @@ def view(
     """Write the interactive view of a collaboration network: one HTML file that works offline,
     with search, filters by country and kind, colours by country or community, and facts on
     click."""
-    from osgraph._query import quiet_engines
+    from osgraph._engines import quiet_engines
     from osgraph._view import network_view
 
     with _user_errors(), quiet_engines():

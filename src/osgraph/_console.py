@@ -22,7 +22,7 @@ from osgraph._errors import EXIT_READ_WRITE, OsgraphError
 
 if TYPE_CHECKING:
     from osgraph._build import Progress, Summary
-    from osgraph._query import NamedQuery
+    from osgraph._catalogue import NamedQuery
     from osgraph._review import Unresolved
     from osgraph._ror_import import ImportSummary
 

@@ -13,6 +13,7 @@ would return millions of rows never holds them all.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import sys
@@ -23,20 +24,21 @@ from typing import Any, BinaryIO
 
 from rdflib import Graph
 
-from osgraph._errors import QueryError, RefusedQueryError
-from osgraph._guard import check_query
-from osgraph._query import (
+from osgraph._engines import (
     Engine,
     OxigraphEngine,
-    QueryResult,
     RdflibEngine,
-    _from_oxigraph,
-    _oxigraph_syntax_error,
+    engine_name,
+    from_oxigraph,
     graph_of_triples,
     open_engine,
+    oxigraph_syntax_error,
 )
+from osgraph._errors import QueryError
+from osgraph._guard import check_query
+from osgraph._results import QueryResult, ResultFormat
 
-SELECT_TYPES = {
+SELECT_TYPES: dict[str, ResultFormat] = {
     "application/sparql-results+json": "json",
     "application/json": "json",
     "application/sparql-results+xml": "xml",
@@ -71,18 +73,15 @@ def answer(engine: Engine, text: str, accept: str, row_limit: int) -> tuple[int,
 def _limited(engine: Engine, text: str, limit: int) -> tuple[QueryResult, bool]:
     """The answer to ``text`` with at most ``limit`` rows or triples, read from the engine one
     at a time where it can give them so; and whether more were left."""
-    try:
-        if check_query(text) == "update":
-            raise QueryError("this endpoint is read-only: updates are refused")
-    except RefusedQueryError as refused:
-        raise QueryError(str(refused)) from None
+    if check_query(text) == "update":
+        raise QueryError("this endpoint is read-only: updates are refused")
     if isinstance(engine, OxigraphEngine):
         import pyoxigraph as ox
 
         try:
-            found = engine.store.query(text)  # type: ignore[attr-defined]
+            found = engine.store.query(text)
         except SyntaxError as error:
-            raise QueryError(_oxigraph_syntax_error(str(error))) from None
+            raise QueryError(oxigraph_syntax_error(str(error))) from None
         except (ValueError, OSError, RuntimeError) as error:
             raise QueryError(f"the query failed: {error}") from None
         try:
@@ -93,17 +92,16 @@ def _limited(engine: Engine, text: str, limit: int) -> tuple[QueryResult, bool]:
                 return QueryResult("CONSTRUCT", graph=graph_of_triples(triples)), cut
             variables = tuple(variable.value for variable in found.variables)
             solutions, cut = _first(found, limit)
-            rows = [
-                tuple(None if term is None else _from_oxigraph(term) for term in solution)
+            rows = tuple(
+                tuple(None if term is None else from_oxigraph(term) for term in solution)
                 for solution in solutions
-            ]
+            )
             return QueryResult("SELECT", variables, rows), cut
         except (ValueError, OSError, RuntimeError) as error:
             raise QueryError(f"the query failed: {error}") from None
     result = engine.query(text, {})
     if result.kind == "SELECT" and len(result.rows) > limit:
-        result.rows = result.rows[:limit]
-        return result, True
+        return dataclasses.replace(result, rows=result.rows[:limit]), True
     if result.kind == "CONSTRUCT" and result.graph is not None and len(result.graph) > limit:
         graph = Graph()
         for triple in itertools.islice(sorted(result.graph), limit):
@@ -125,8 +123,8 @@ def negotiate(result: QueryResult, accept: str) -> tuple[bytes, str]:
         if "application/n-triples" in wanted and "text/turtle" not in wanted:
             return result.graph.serialize(format="nt", encoding="utf-8"), "application/n-triples"
         return result.graph.serialize(format="turtle", encoding="utf-8"), "text/turtle"
-    format = next((SELECT_TYPES[t] for t in wanted if t in SELECT_TYPES), "json")
-    return result.serialize(format), FORMAT_TYPES[format]  # type: ignore[arg-type]
+    format: ResultFormat = next((SELECT_TYPES[t] for t in wanted if t in SELECT_TYPES), "json")
+    return result.serialize(format), FORMAT_TYPES[format]
 
 
 def _line(message: str) -> bytes:
@@ -165,9 +163,9 @@ def _limit_memory(limit: int) -> None:
 
 
 def main(arguments: list[str]) -> None:
-    kg, engine_name, memory = arguments
+    kg, name, memory = arguments
     _limit_memory(int(memory))
-    engine: Engine = open_engine(Path(kg), engine_name)  # type: ignore[arg-type]
+    engine = open_engine(Path(kg), engine_name(name))
     assert isinstance(engine, OxigraphEngine | RdflibEngine)
     sys.stdout.buffer.write(b"ready\n")
     sys.stdout.buffer.flush()

@@ -27,8 +27,9 @@ from typing import Literal
 import networkx as nx
 
 from osgraph import _resources
+from osgraph._engines import Engine
 from osgraph._errors import ConfigurationError
-from osgraph._query import Engine, graph_engine, run_query
+from osgraph._query import choose_engine, run_query
 from osgraph._vocabulary import INSTITUTION_KINDS
 
 NetworkKind = Literal["bipartite", "institutions", "countries"]
@@ -66,7 +67,7 @@ def collaboration_network(
     Examples
     --------
     >>> from osgraph import build
-    >>> from osgraph._query import RdflibEngine
+    >>> from osgraph._engines import RdflibEngine
     >>> network = collaboration_network(RdflibEngine(build().graph), "institutions")
     >>> network.number_of_nodes(), max(w for _, _, w in network.edges(data="weight"))
     (95, 2)
@@ -175,7 +176,7 @@ def network_file(
     chosen = next((known for known in FORMATS if format == known), None)
     if chosen is None:
         raise ConfigurationError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
-    engine = graph_engine(kg, endpoint=endpoint, graph=graph)
+    engine = choose_engine(kg, endpoint=endpoint, graph=graph)
     return write_network(collaboration_network(engine, network_kind(kind)), chosen)
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from jinja2 import Template
 
 from osgraph import _resources
-from osgraph._query import Engine, graph_engine, named_queries, run_query
+from osgraph._catalogue import named_queries
+from osgraph._engines import Engine
+from osgraph._query import choose_engine, run_query
 
 TOP_INSTITUTIONS = 15
 
@@ -59,7 +61,7 @@ def report_page(kg: Path | str, *, endpoint: str | None = None, graph: str | Non
     QueryError
         When the graph cannot be read, or the endpoint cannot be asked.
     """
-    return render_report(graph_engine(kg, endpoint=endpoint, graph=graph), endpoint or str(kg))
+    return render_report(choose_engine(kg, endpoint=endpoint, graph=graph), endpoint or str(kg))
 
 
 def _bars(rows: list[dict[str, str | None]], name: str, value: str) -> list[tuple[str, int, float]]:

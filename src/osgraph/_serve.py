@@ -8,7 +8,7 @@
 
 What the endpoint guarantees, whatever a client sends:
 
-- queries run in engine processes of their own (:mod:`osgraph._engine_process`), never in the
+- queries run in engine processes of their own (:mod:`osgraph._engine_pool`), never in the
   server's: an engine that crashes or runs past ``timeout`` is stopped and replaced, and the
   endpoint answers the next request (500 for the crash, 503 for the time limit);
 - every query passes :func:`osgraph._guard.check_query` first: too large or too deeply nested
@@ -32,31 +32,17 @@ The server listens on loopback unless told otherwise.
 from __future__ import annotations
 
 import json
-import os
-import queue
-import select
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
 from osgraph import _resources
-from osgraph._errors import (
-    ConfigurationError,
-    EngineCrashError,
-    OsgraphError,
-    QueryError,
-    RefusedQueryError,
-)
+from osgraph._catalogue import named_queries
+from osgraph._engine_pool import EnginePool
+from osgraph._errors import ConfigurationError, ReadWriteError, RefusedQueryError
 from osgraph._guard import check_query
-from osgraph._query import named_queries
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -68,201 +54,10 @@ MAX_REQUEST_BYTES = 1_000_000
 """The largest request body the endpoint reads; a query is at most 100,000 characters."""
 IDLE_SECONDS = 20.0
 """Seconds a client may send nothing before the connection is closed."""
-_BUSY_WAIT = 1.0  # seconds a request waits for an engine before 503
 _ASSETS = {
     "yasgui/yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui/yasgui.min.css": "text/css; charset=utf-8",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointSettings:
-    """How the endpoint answers: its graph, and the limits of each query."""
-
-    graph_name: str
-    timeout: float = DEFAULT_TIMEOUT
-    row_limit: int = DEFAULT_ROW_LIMIT
-    workers: int = DEFAULT_WORKERS
-    memory_limit: int = DEFAULT_MEMORY_LIMIT
-    idle_seconds: float = IDLE_SECONDS
-
-
-class _EngineProcess:
-    """One engine process: sends it a query, reads its answer within a time limit."""
-
-    def __init__(self, kg: Path, engine: str, memory_limit: int) -> None:
-        command = [sys.executable, "-m", "osgraph._engine_process", str(kg), engine]
-        self.process = subprocess.Popen(
-            [*command, str(memory_limit)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self._input: IO[bytes] = self.process.stdin
-        self._output: IO[bytes] = self.process.stdout
-
-    def wait_ready(self) -> None:
-        """Wait until the graph is loaded.
-
-        Raises
-        ------
-        QueryError
-            When the process ends first (the graph cannot be read): the message is its error.
-        """
-        if self._output.readline() != b"ready\n":
-            self.process.wait()
-            assert self.process.stderr is not None
-            lines = self.process.stderr.read().decode("utf-8", errors="replace").splitlines()
-            raise QueryError(lines[-1] if lines else "the query engine could not start")
-
-    def ask(self, request: dict[str, object], timeout: float) -> tuple[dict[str, object], bytes]:
-        """Send ``request`` and return the answer's header and body.
-
-        Raises
-        ------
-        TimeoutError
-            When no answer comes within ``timeout`` seconds.
-        EngineCrashError
-            When the process ends before it answers.
-        """
-        deadline = time.monotonic() + timeout
-        try:
-            self._input.write(json.dumps(request).encode("utf-8") + b"\n")
-            self._input.flush()
-        except (BrokenPipeError, OSError):
-            raise EngineCrashError("the query engine had stopped") from None
-        header_line = self._read_line(deadline)
-        header = json.loads(header_line)
-        body = self._read_exactly(int(header["length"]), deadline)
-        return header, body
-
-    def _wait_readable(self, deadline: float) -> None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([self._output], [], [], remaining)[0]:
-            raise TimeoutError
-
-    def _read_line(self, deadline: float) -> bytes:
-        chunks = b""
-        descriptor = self._output.fileno()
-        while not chunks.endswith(b"\n"):
-            self._wait_readable(deadline)
-            chunk = os.read(descriptor, 1)
-            if not chunk:
-                raise EngineCrashError("the query engine ended while it answered")
-            chunks += chunk
-        return chunks
-
-    def _read_exactly(self, length: int, deadline: float) -> bytes:
-        parts: list[bytes] = []
-        left = length
-        descriptor = self._output.fileno()
-        while left:
-            self._wait_readable(deadline)
-            chunk = os.read(descriptor, min(left, 1 << 20))
-            if not chunk:
-                raise EngineCrashError("the query engine ended while it answered")
-            parts.append(chunk)
-            left -= len(chunk)
-        return b"".join(parts)
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
-
-
-class EnginePool:
-    """Engine processes that answer queries one at a time each; one that crashes or runs
-    past its time is stopped and replaced by a fresh one."""
-
-    def __init__(self, kg: Path, engine: str, settings: EndpointSettings) -> None:
-        self._kg, self._engine, self._settings = kg, engine, settings
-        self._idle: queue.Queue[_EngineProcess] = queue.Queue()
-        self._all: set[_EngineProcess] = set()
-        self._lock = threading.Lock()
-        self._closed = False
-        started = [self._start() for _ in range(settings.workers)]
-        try:
-            for process in started:
-                process.wait_ready()
-        except QueryError:
-            self.close()
-            raise
-        for process in started:
-            self._idle.put(process)
-
-    def _start(self) -> _EngineProcess:
-        process = _EngineProcess(self._kg, self._engine, self._settings.memory_limit)
-        with self._lock:
-            self._all.add(process)
-        return process
-
-    def _replace(self, process: _EngineProcess) -> None:
-        """Stop ``process`` and put a fresh one in its place once it has loaded the graph."""
-        with self._lock:
-            self._all.discard(process)
-        process.stop()
-
-        def start() -> None:
-            if self._closed:
-                return
-            fresh = self._start()
-            try:
-                fresh.wait_ready()
-            except (QueryError, ValueError, OSError):
-                # The graph went away (the endpoint keeps fewer engines), or the endpoint
-                # closed while this engine started (its pipes closed under it).
-                return
-            if self._closed:
-                fresh.stop()
-            else:
-                self._idle.put(fresh)
-
-        threading.Thread(target=start, daemon=True).start()
-
-    def answer(self, query: str, accept: str) -> tuple[int, str, bool, bytes]:
-        """Status, media type, whether rows were cut, and body for ``query``."""
-        try:
-            process = self._idle.get(timeout=_BUSY_WAIT)
-        except queue.Empty:
-            return _plain(HTTPStatus.SERVICE_UNAVAILABLE, "every query engine is busy; try again")
-        request = {"query": query, "accept": accept, "row_limit": self._settings.row_limit}
-        try:
-            header, body = process.ask(request, self._settings.timeout)
-        except TimeoutError:
-            self._replace(process)
-            return _plain(
-                HTTPStatus.SERVICE_UNAVAILABLE,
-                f"the query ran longer than {self._settings.timeout:g} s and was stopped",
-            )
-        except EngineCrashError:
-            self._replace(process)
-            return _plain(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                "the query engine stopped on this query (out of memory, or a crash); "
-                "it was restarted",
-            )
-        self._idle.put(process)
-        return (
-            int(str(header["status"])),
-            str(header["media_type"]),
-            bool(header["truncated"]),
-            body,
-        )
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            processes, self._all = self._all, set()
-        for process in processes:
-            process.stop()
-
-
-def _plain(status: HTTPStatus, message: str) -> tuple[int, str, bool, bytes]:
-    return status, "text/plain; charset=utf-8", False, (message + "\n").encode("utf-8")
 
 
 class EndpointServer(ThreadingHTTPServer):
@@ -300,19 +95,27 @@ def make_server(
     ConfigurationError
         When a limit is out of range (``timeout`` and ``workers`` above 0, ``row_limit`` 0 or
         more, ``port`` from 0 to 65535).
+    ReadWriteError
+        When ``kg`` is missing.
     QueryError
-        When ``kg`` is missing or cannot be read.
+        When the engines cannot load ``kg``.
     OSError
         When the address cannot be bound (say, the port is taken).
     """
     _check_settings(port=port, timeout=timeout, row_limit=row_limit, workers=workers)
     path = Path(kg)
     if not path.is_file():
-        raise QueryError(f"{kg}: no such file (build the graph first: osgraph build)")
-    settings = EndpointSettings(str(kg), timeout, row_limit, workers, memory_limit, idle_seconds)
-    pool = EnginePool(path, engine, settings)
+        raise ReadWriteError(f"{kg}: no such file (build the graph first: osgraph build)")
+    pool = EnginePool(
+        path,
+        engine,
+        workers=workers,
+        timeout=timeout,
+        row_limit=row_limit,
+        memory_limit=memory_limit,
+    )
     try:
-        server = EndpointServer((host, port), _handler_class(pool, settings))
+        server = EndpointServer((host, port), _handler_class(pool, str(kg), idle_seconds))
     except OSError:
         pool.close()
         raise
@@ -331,11 +134,13 @@ def _check_settings(*, port: int, timeout: float, row_limit: int, workers: int) 
         raise ConfigurationError(f"at least one query engine is needed, not {workers}")
 
 
-def _handler_class(pool: EnginePool, settings: EndpointSettings) -> type[BaseHTTPRequestHandler]:
+def _handler_class(
+    pool: EnginePool, graph_name: str, idle_seconds: float
+) -> type[BaseHTTPRequestHandler]:
     page = _resources.data("templates", "sparql.html")
     listing = json.dumps(
         {
-            "graph": settings.graph_name,
+            "graph": graph_name,
             "queries": [
                 {
                     "name": q.name,
@@ -351,7 +156,7 @@ def _handler_class(pool: EnginePool, settings: EndpointSettings) -> type[BaseHTT
     class SparqlHandler(BaseHTTPRequestHandler):
         server_version = "osgraph"
         protocol_version = "HTTP/1.1"
-        timeout = settings.idle_seconds  # the socket's: a client that sends nothing is let go
+        timeout = idle_seconds  # the socket's: a client that sends nothing is let go
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
@@ -522,8 +327,8 @@ def serve(
 
     Raises
     ------
-    OsgraphError
-        As :func:`make_server`; and when the address cannot be bound.
+    ConfigurationError, ReadWriteError, QueryError
+        As :func:`make_server`; ``ReadWriteError`` too when the address cannot be bound.
     """
     try:
         server = make_server(
@@ -537,7 +342,7 @@ def serve(
             memory_limit=memory_limit,
         )
     except OSError as error:
-        raise OsgraphError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        raise ReadWriteError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     announce(f"Serving {kg} at http://{bound_host}:{bound_port}/ (SPARQL endpoint: /sparql)")
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -26,7 +26,7 @@ from pyvis.network import Network
 
 from osgraph import _resources
 from osgraph._network import DEFAULT_NETWORK, collaboration_network, network_kind
-from osgraph._query import graph_engine
+from osgraph._query import choose_engine
 from osgraph._vocabulary import INSTITUTION_KINDS
 
 PHYSICS_LIMIT = 400
@@ -137,7 +137,7 @@ def network_view(
     QueryError
         When the graph cannot be read, or the endpoint cannot be asked.
     """
-    engine = graph_engine(kg, endpoint=endpoint, graph=graph)
+    engine = choose_engine(kg, endpoint=endpoint, graph=graph)
     network = collaboration_network(engine, network_kind(kind), betweenness=False)
     return network, view_page(network, kind, endpoint or str(kg))
 
