@@ -4,6 +4,7 @@ no import circle, one exception module, one public surface, one loader of packag
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,3 +152,15 @@ def test_packaged_files_are_read_in_one_place() -> None:
         if path.name != "_resources.py":
             text = path.read_text(encoding="utf-8")
             assert 'files("osgraph")' not in text and "files('osgraph')" not in text, path.name
+
+
+def test_the_architecture_page_names_every_module_and_no_other() -> None:
+    page = (PACKAGE.parents[1] / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(_[a-z][a-z_]*)/?`", page))
+    modules = {path.relative_to(PACKAGE).parts[0].removesuffix(".py") for path in MODULES}
+    modules -= {"__init__", "__main__"}
+    assert modules <= named, modules - named
+    assert named <= modules, named - modules
+    readers = {path.stem for path in (PACKAGE / "_sources").glob("*.py")} - {"__init__"}
+    for reader in readers:
+        assert f"`{reader}`" in page, reader

@@ -1,22 +1,11 @@
 """osgraph: knowledge graphs of open-source achievement lists.
 
-The pipeline, one module per stage::
-
-    sources   read lists (markdown tables as published, CSV, TSV, Excel) into entries
-    resolve   entries → projects, institutions, countries, aligned contributions (align),
-              against the gazetteer of data/ (gazetteer), country names of ISO 3166 and
-              CLDR (countries) and the ROR index (ror); what to tell the user (notices)
-    review    what does not resolve, and drafts of gazetteer entries for it
-    build     read, resolve, write and validate: the build's one sequence of stages
-    statements  the RDF statements of a resolution, under the ontology in ontology/osgraph.ttl
-    export    write graphs to files, in every RDF format
-    query     named SPARQL queries (queries/*.rq) on an embedded engine or an endpoint
-    network   networkx collaboration graphs, made from the RDF graph by SPARQL
-    view      the interactive network page; report: the one-page summary
-    document  the ontology's documentation page
-
-Everything public is named here, and loads on first use, so that ``import osgraph`` and the
-command line stay quick (``osgraph --help`` loads no RDF library).
+Read lists (``_sources``), resolve their names (``_resolve``, against ``_gazetteer``,
+``_countries`` and ``_ror``), build the RDF graph (``_build``, ``_statements``), validate it
+(``_validate``), then export, push, query, draw and serve it. ARCHITECTURE.md names the module of
+every stage. The modules are private: everything public is named here, once, in ``__all__``,
+and loads on first use, so that ``import osgraph`` and the command line stay quick
+(``osgraph --help`` loads no RDF library).
 """
 
 from importlib import import_module

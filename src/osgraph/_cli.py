@@ -11,15 +11,17 @@ from typing import Annotated
 
 import typer
 
-from osgraph._console import NOTICES_PER_KIND
-from osgraph._console import import_line as _import_line
-from osgraph._console import print_review as _print_review
-from osgraph._console import print_summary as _print_summary
-from osgraph._console import progress_bar as _progress_bar
-from osgraph._console import push_line as _push_line
-from osgraph._console import queries_text as _queries_text
-from osgraph._console import user_errors as _user_errors
-from osgraph._console import write_output as _write_output
+from osgraph._console import (
+    NOTICES_PER_KIND,
+    import_line,
+    print_review,
+    print_summary,
+    progress_bar,
+    push_line,
+    queries_text,
+    user_errors,
+    write_output,
+)
 from osgraph._errors import EXIT_INPUT
 from osgraph._options import (
     DEFAULT_OUT,
@@ -58,8 +60,8 @@ from osgraph._options import (
     UserOption,
     VersionOption,
     WorkersOption,
+    table_shape,
 )
-from osgraph._options import table_shape as _table_shape
 from osgraph._push import DEFAULT_NAMED_GRAPH, DEFAULT_PUSH_TIMEOUT
 
 app = typer.Typer(
@@ -142,8 +144,8 @@ def build(
     from osgraph._vocabulary import DEFAULT_BASE
 
     written = out / GRAPH_FILE_NAME
-    shape = _table_shape(column, separator, delimiter)
-    with _user_errors(), _progress_bar() as progress:
+    shape = table_shape(column, separator, delimiter)
+    with user_errors(), progress_bar() as progress:
         summary = build_file(
             sources,
             written,
@@ -159,7 +161,7 @@ def build(
                 shape=shape,
             ),
         )
-    _print_summary(summary, written, all_notices=all_notices)
+    print_summary(summary, written, all_notices=all_notices)
 
 
 @app.command()
@@ -173,9 +175,9 @@ def export(
     RDF/XML, or TriG with one named graph per source list."""
     from osgraph._export import export_graph
 
-    with _user_errors():
+    with user_errors():
         data = export_graph(kg, format, ontology=ontology)
-    _write_output(data, out)
+    write_output(data, out)
 
 
 @app.command()
@@ -190,9 +192,9 @@ def report(
     from osgraph._engines import quiet_engines
     from osgraph._report import report_page
 
-    with _user_errors(), quiet_engines():
+    with user_errors(), quiet_engines():
         page = report_page(kg, endpoint=endpoint, graph=graph)
-    _write_output(page, out / "report.html")
+    write_output(page, out / "report.html")
 
 
 @app.command()
@@ -201,7 +203,7 @@ def document(out: HtmlFileOption = DEFAULT_OUT / "ontology.html") -> None:
     ontology/osgraph.ttl) as one HTML page."""
     from osgraph._ontology_page import document_ontology
 
-    _write_output(document_ontology(), out)
+    write_output(document_ontology(), out)
 
 
 @app.command()
@@ -212,7 +214,7 @@ def validate(file: RdfFileArgument) -> None:
     """
     from osgraph._validate import validate_file
 
-    with _user_errors():
+    with user_errors():
         report = validate_file(file)
     typer.echo(report.describe())
     if not report.conforms:
@@ -228,9 +230,9 @@ def import_ror(source: RorDataArgument, out: RorIndexOption = None) -> None:
     """
     from osgraph._ror_import import import_ror
 
-    with _user_errors():
+    with user_errors():
         summary = import_ror(source, out)
-    typer.echo(_import_line(summary, out))
+    typer.echo(import_line(summary, out))
 
 
 app.add_typer(gazetteer_app, name="gazetteer")
@@ -257,8 +259,8 @@ def resolve(
     """
     from osgraph._review import review_and_draft
 
-    shape = _table_shape(column, separator, delimiter)
-    with _user_errors():
+    shape = table_shape(column, separator, delimiter)
+    with user_errors():
         rows, unresolved = review_and_draft(
             sources,
             gazetteer=gazetteer,
@@ -267,7 +269,7 @@ def resolve(
             shape=shape,
             draft=draft,
         )
-    _print_review(rows, unresolved, draft)
+    print_review(rows, unresolved, draft)
     if unresolved:
         raise typer.Exit(EXIT_INPUT)
 
@@ -277,7 +279,7 @@ def queries() -> None:
     """List the named queries, with what each answers and its parameters."""
     from osgraph._catalogue import named_queries
 
-    _write_output(_queries_text(named_queries().values()), None)
+    write_output(queries_text(named_queries().values()), None)
 
 
 @app.command()
@@ -355,7 +357,7 @@ def query(
     """
     from osgraph._query import answer_query
 
-    with _user_errors():
+    with user_errors():
         answer = answer_query(
             spec,
             kg,
@@ -368,7 +370,7 @@ def query(
             timeout=timeout,
             allow_service=allow_service,
         )
-    _write_output(answer, None)
+    write_output(answer, None)
 
 
 @app.command()
@@ -389,7 +391,7 @@ def serve(
     """
     from osgraph._serve import serve as serve_graph
 
-    with _user_errors():
+    with user_errors():
         serve_graph(
             kg,
             host=host,
@@ -418,7 +420,7 @@ def push(
 
     from osgraph._push import push_graph
 
-    with _user_errors():
+    with user_errors():
         status = push_graph(
             kg,
             endpoint,
@@ -428,7 +430,7 @@ def push(
             digest=digest,
             timeout=timeout,
         )
-    typer.echo(_push_line(kg, endpoint, named_graph, status))
+    typer.echo(push_line(kg, endpoint, named_graph, status))
 
 
 @app.command()
@@ -445,9 +447,9 @@ def network(
     from osgraph._engines import quiet_engines
     from osgraph._network import network_file
 
-    with _user_errors(), quiet_engines():
+    with user_errors(), quiet_engines():
         data = network_file(kg, kind, format, endpoint=endpoint, graph=graph)
-    _write_output(data, out)
+    write_output(data, out)
 
 
 @app.command()
@@ -464,10 +466,10 @@ def view(
     from osgraph._engines import quiet_engines
     from osgraph._view import network_view
 
-    with _user_errors(), quiet_engines():
+    with user_errors(), quiet_engines():
         network, page = network_view(kg, kind, endpoint=endpoint, graph=graph)
     nodes, edges = network.number_of_nodes(), network.number_of_edges()
-    _write_output(page, out, detail=f": {nodes} nodes, {edges} edges")
+    write_output(page, out, detail=f": {nodes} nodes, {edges} edges")
 
 
 def main() -> None:
