@@ -171,4 +171,7 @@ def answer_query(
             result = run_query_within(timeout, asked, text, bindings, allow_service=True)
         else:
             result = run_query(asked, text, bindings)
-        return format_table(result) if format == "table" else result.serialize(format)  # type: ignore[arg-type]
+        if format == "table":
+            return format_table(result)
+        # The format checked above, as the ResultFormat it is (no cast needed to say so).
+        return result.serialize(next(known for known in RESULT_FORMATS if known == format))
