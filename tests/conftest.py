@@ -24,14 +24,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def run_osgraph(
-    *args: str, cwd: Path, stdin: str | None = None
+    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``osgraph ARGS`` in this process (typer's runner) in the folder ``cwd``: the exit
-    code, standard output and standard error the ``osgraph`` process gives, without the second
-    or so a process spends importing. An exception that escapes the command, which a user would
-    see as a traceback, fails the test."""
+    """Run ``osgraph ARGS`` in this process (typer's runner) in the folder ``cwd``, with the
+    variables ``env`` added to the environment: the exit code, standard output and standard
+    error the ``osgraph`` process gives, without the second or so a process spends starting.
+    An exception that escapes the command, which a user would see as a traceback, fails."""
     with contextlib.chdir(cwd):
-        result = CliRunner().invoke(app, list(args), input=stdin)
+        result = CliRunner().invoke(app, list(args), input=stdin, env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
     return subprocess.CompletedProcess(
