@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "explore.ipynb"
@@ -20,6 +21,8 @@ def test_the_notebook_is_committed_without_outputs() -> None:
     assert all(not cell.outputs and cell.execution_count is None for cell in code)
 
 
+@pytest.mark.slow
+@pytest.mark.process  # a Jupyter kernel
 def test_the_notebook_runs_and_shows_the_graph(rows: list, tmp_path: Path) -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(
