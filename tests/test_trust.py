@@ -189,6 +189,7 @@ def empty_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> object:
 # or more), so 30 examples rather than hypothesis's 100: the names drawn cover any Unicode text,
 # and the folding spellings in `names` make repeated names common in every run. No deadline:
 # a build's time varies with the machine's load, and tests never time things.
+@pytest.mark.slow
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
