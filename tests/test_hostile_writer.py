@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import io
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -814,7 +815,9 @@ def test_the_next_write_removes_what_a_killed_write_left_and_spares_a_live_one(
     assert temporaries(tmp_path) == left  # a killed process cannot clean up after itself
     live = start_writer(target)  # a write under way in another process
     live_file = [name for name in temporaries(tmp_path) if name not in left]
-    time.sleep(0.05)  # the next process starts later than both files
+    # Older than the next process, as the killed write's is: only its lock can spare it.
+    an_hour_ago = time.time() - 3600
+    os.utime(tmp_path / live_file[0], (an_hour_ago, an_hour_ago))
     write_in_another_process(target)
     assert temporaries(tmp_path) == live_file  # the killed write's file is gone, not the live one
     assert target.read_text() == "<urn:x:a> <urn:x:b> <urn:x:c> .\n"
@@ -826,5 +829,6 @@ def test_the_next_write_removes_what_a_killed_write_left_and_spares_a_live_one(
     assert target.read_text() == "half a graph" and temporaries(tmp_path) == []
     stray = tmp_path / ".other.ttl.x.tmp"  # another target's: not this write's to remove
     stray.write_text("")
+    os.utime(stray, (an_hour_ago, an_hour_ago))
     write_in_another_process(target)
     assert stray.exists()
