@@ -30,8 +30,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
 
+# Every test, on every core; worksteal hands the tests still queued on a busy worker to an idle
+# one, so a few long tests do not leave a core waiting. -m selects a part (pyproject.toml's
+# markers): make test PYTEST_ARGS='-m "not browser"'.
 test: lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # Build synthetic lists with osgraph, Morph-KGC (installed into bench/.venvs on first use) and
 # hand-written rdflib and pyoxigraph baselines, in alternation; query osgraph's graphs; time the

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,35 +69,29 @@ class ViewTimings:
     timeout: float
 
 
-def time_views(nodes: int, work: Path, timeout: float = 300.0) -> ViewTimings:
-    """Build a list whose bipartite network has about ``nodes`` nodes and time both views."""
-    from osgraph._engines import open_engine
+def time_views(
+    nodes: int, work: Path, timeout: float = 300.0, browser: object | None = None
+) -> ViewTimings:
+    """Build a list whose bipartite network has about ``nodes`` nodes and time both views, in
+    ``browser`` (a Playwright browser) or else in a Chromium launched for them."""
+    from osgraph import BuildOptions, build, open_engine, write_turtle
     from osgraph._network import collaboration_network
 
     # A list of R rows names R projects and up to max(100, R/25) institutions (bench.generate).
     rows = nodes * 25 // 26 if nodes >= 2600 else nodes - 100
     source = generate_list(rows, work / "view-list.csv")
-    osgraph = [sys.executable, "-m", "osgraph"]
-    subprocess.run(
-        [*osgraph, "build", str(source), "-o", str(work), "--no-validate"],
-        check=True,
-        stdout=subprocess.DEVNULL,
+    kg = write_turtle(build([source], BuildOptions(validate=False)).graph, work / "osgraph.ttl")
+    page = work / "view.html"
+    command, _ = measure(
+        [sys.executable, "-m", "osgraph", "view", "--kg", str(kg), "--out", str(page)]
     )
-    kg, page = work / "osgraph.ttl", work / "view.html"
-    command, _ = measure([*osgraph, "view", "--kg", str(kg), "--out", str(page)])
     network = collaboration_network(open_engine(kg), "bipartite", betweenness=False)
     pyvis_page = work / "pyvis.html"
     pyvis_page.write_text(_pyvis_defaults(network), encoding="utf-8")
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            usable, search = _time_osgraph_page(browser, page, network)
-            first_drawn, settled = _time_pyvis_page(browser, pyvis_page, timeout)
-        finally:
-            browser.close()
+    with _chromium(browser) as chromium:
+        usable, search = _time_osgraph_page(chromium, page, network)
+        first_drawn, settled = _time_pyvis_page(chromium, pyvis_page, timeout)
     return ViewTimings(
         nodes=network.number_of_nodes(),
         edges=network.number_of_edges(),
@@ -110,6 +104,22 @@ def time_views(nodes: int, work: Path, timeout: float = 300.0) -> ViewTimings:
         pyvis_settled=settled,
         timeout=timeout,
     )
+
+
+@contextlib.contextmanager
+def _chromium(browser: object | None) -> Iterator[object]:
+    """``browser``, or else a headless Chromium launched for the block."""
+    if browser is not None:
+        yield browser
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def _pyvis_defaults(network: object) -> str:

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from bench.view import CHROMIUM, CHROMIUM_ARGS
+from typer.testing import CliRunner
 
 from osgraph import BuildResult, build, bundled_list
+from osgraph._cli import app
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that asks for the ``browser`` fixture is a ``browser`` test, so that
+    ``-m "not browser"`` leaves out exactly the tests that need Chromium."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def run_osgraph(
+    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``osgraph ARGS`` in this process (typer's runner) in the folder ``cwd``, with the
+    variables ``env`` added to the environment: the exit code, standard output and standard
+    error the ``osgraph`` process gives, without the second or so a process spends starting.
+    An exception that escapes the command, which a user would see as a traceback, fails."""
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(app, list(args), input=stdin, env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
+    return subprocess.CompletedProcess(
+        ["osgraph", *args], result.exit_code, result.stdout, result.stderr
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 
 
+@pytest.mark.slow
+@pytest.mark.process  # pip, building the wheel in an environment of its own
 def test_the_wheel_ships_data_and_ontology(tmp_path: Path) -> None:
     subprocess.run(
         [
