@@ -7,6 +7,11 @@ cases run the command in this process (typer's runner gives the same exit code, 
 and standard error); the real `osgraph` process runs where the process is the point: a query that
 could crash it, a full or closed standard output, a pipe whose reader has gone, bytes on its real
 standard streams and arguments, and a SERVICE host that never answers while the process exits.
+
+In this process, each engine reads the bundled graph's file once for the module rather than once
+per command (:func:`graph_read_once`): these cases are about what a command does with a query, a
+parameter, an endpoint or its output, not about reading the graph, which the --store-dir cases
+and the real processes still read every time.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ import pytest
 from rdflib.query import Result
 from typer.testing import CliRunner
 
+from osgraph import _query
 from osgraph._cli import app
+from osgraph._engines import Engine
 
 ENGINES = ["rdflib", "oxigraph"]
 PREFIXES = (
@@ -40,6 +47,27 @@ PREFIXES = (
 
 
 # --- running osgraph ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def graph_read_once(bundled_kg: Path) -> Iterator[None]:
+    """Commands run in this process open the bundled graph without an Oxigraph store folder
+    once per engine name for the module: the same engine answers each of them (queries never
+    change it: osgraph refuses updates). Every other graph, and every store folder, is opened
+    as the command opens it."""
+    opened: dict[str, Engine] = {}
+    open_engine = _query.open_engine
+
+    def open_once(kg: object, engine: str = "auto", directory: object = None) -> Engine:
+        if directory is not None or not isinstance(kg, str | Path) or Path(kg) != bundled_kg:
+            return open_engine(kg, engine, directory)  # type: ignore[arg-type]
+        if engine not in opened:
+            opened[engine] = open_engine(kg, engine)  # type: ignore[arg-type]
+        return opened[engine]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_query, "open_engine", open_once)
+        yield
 
 
 def executable() -> str:
@@ -170,13 +198,13 @@ REMOTE_ANSWER = {
 
 
 def trickle(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
-    """Headers, then a byte of JSON now and then, for ever: each read is quick, the answer
-    never ends."""
+    """Headers, then a byte of JSON now and then, for ever: each read is quicker than the
+    timeout, the answer never ends."""
     handler.send_response(200)
     handler.send_header("Content-Type", "application/sparql-results+json")
     handler.end_headers()
     try:
-        while not release.wait(0.2):
+        while not release.wait(0.1):
             handler.wfile.write(b" ")
             handler.wfile.flush()
     except OSError:
@@ -257,6 +285,7 @@ def test_an_ask_answer_is_written_in_every_format(
     assert parsed.type == "ASK" and parsed.askAnswer is answer
 
 
+@pytest.mark.process
 def test_an_ask_answer_in_csv_from_the_real_process(bundled_kg: Path) -> None:
     done = osgraph("query", "-", "--kg", str(bundled_kg), "-f", "csv", stdin="ASK {}")
     assert (done.returncode, done.stdout, done.stderr) == (0, b"boolean\r\ntrue\r\n", b"")
@@ -317,6 +346,7 @@ def test_an_invalid_iri_parameter_never_reaches_an_endpoint(listener: Listener) 
     assert listener.hits == []
 
 
+@pytest.mark.process
 def test_a_parameter_that_is_not_utf8_is_refused(bundled_kg: Path) -> None:
     message = "osgraph: error: --param institution: the value is not valid UTF-8 text\n"
     # The real process, whose argument holds the byte itself (rdflib) ...
@@ -440,9 +470,9 @@ def test_an_endpoint_that_answers_badly_is_a_message(
 def test_an_endpoint_that_never_answers_times_out(listener: Listener, path: str) -> None:
     started = time.monotonic()
     code, _, err = invoke(
-        "query", "contributions", "--endpoint", listener.url + path, "--timeout", "1"
+        "query", "contributions", "--endpoint", listener.url + path, "--timeout", "0.5"
     )
-    assert_refused(code, err, "did not answer within 1 s", exit_code=3)
+    assert_refused(code, err, "did not answer within 0.5 s", exit_code=3)
     assert time.monotonic() - started < 10
 
 
@@ -501,12 +531,12 @@ PROCESS_IDS = {True: "process", False: "in-process"}
 @pytest.mark.parametrize(
     ("args", "real_process"),
     [
-        (["query", "contributions"], True),
+        pytest.param(["query", "contributions"], True, marks=pytest.mark.process),
         (["query", "contributions", "-f", "csv"], False),
         (["query", "-", "-f", "tsv"], False),
         (["queries"], False),
         (["network", "-f", "json"], False),
-        (["view", "--out", "VIEW"], True),
+        pytest.param(["view", "--out", "VIEW"], True, marks=pytest.mark.process),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else PROCESS_IDS[value],
 )
@@ -528,7 +558,9 @@ def test_a_full_standard_output_is_a_message(
             assert invoke_into(full, *args, stdin="ASK {}") == (3, message)
 
 
-@pytest.mark.parametrize("format", ["table", "csv", "json"])
+@pytest.mark.parametrize(
+    "format", [pytest.param("table", marks=pytest.mark.process), "csv", "json"]
+)
 def test_a_closed_pipe_ends_the_command_quietly(bundled_kg: Path, format: str) -> None:
     if format != "table":  # in this process, with a pipe whose reader is gone as its output
         reader, writer = os.pipe()
@@ -552,6 +584,7 @@ def test_a_closed_pipe_ends_the_command_quietly(bundled_kg: Path, format: str) -
     assert stderr == b""
 
 
+@pytest.mark.process
 def test_head_takes_the_first_line_and_osgraph_says_nothing(bundled_kg: Path) -> None:
     shell = shutil.which("bash") or shutil.which("sh")
     assert shell
@@ -566,6 +599,7 @@ def test_head_takes_the_first_line_and_osgraph_says_nothing(bundled_kg: Path) ->
     assert done.returncode in (0, 3)
 
 
+@pytest.mark.process
 def test_a_closed_standard_output_is_a_message(bundled_kg: Path) -> None:
     shell = shutil.which("sh")
     assert shell
@@ -673,6 +707,7 @@ def test_an_engine_error_is_an_answer_or_a_message(
         assert err == ""
 
 
+@pytest.mark.process
 def test_rdflib_says_nothing_on_standard_error_about_odd_literals(tmp_path: Path) -> None:
     kg = tmp_path / "odd.ttl"
     kg.write_text(
@@ -753,7 +788,7 @@ def test_allow_service_lets_the_engine_ask_the_host(
     assert listener.hits and all(path.startswith("/sparql") for _, path in listener.hits)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ["rdflib", pytest.param("oxigraph", marks=pytest.mark.process)])
 def test_an_allowed_service_that_never_answers_times_out(
     bundled_kg: Path, listener: Listener, engine: str
 ) -> None:
@@ -763,11 +798,11 @@ def test_an_allowed_service_that_never_answers_times_out(
     args = ["query", "-", "--kg", str(bundled_kg), "--engine", engine, "--allow-service"]
     query = service_query(listener, path="/hang")
     if engine == "oxigraph":
-        done = osgraph(*args, "--timeout", "1", stdin=query, timeout=60)
+        done = osgraph(*args, "--timeout", "0.5", stdin=query, timeout=60)
         code, err = done.returncode, done.stderr.decode()
     else:
-        code, _, err = invoke(*args, "--timeout", "1", stdin=query)
-    assert_refused(code, err, "did not end within 1 s")
+        code, _, err = invoke(*args, "--timeout", "0.5", stdin=query)
+    assert_refused(code, err, "did not end within 0.5 s")
     assert time.monotonic() - started < 30
     assert [path.split("?")[0] for _, path in listener.hits][:1] == ["/hang"]
 
@@ -786,7 +821,12 @@ def test_the_word_service_in_a_string_or_comment_is_no_service(bundled_kg: Path)
 @pytest.mark.parametrize(
     ("query", "message", "real_process"),
     [
-        ("SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000, "nests groups 51 deep", True),
+        pytest.param(
+            "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000,
+            "nests groups 51 deep",
+            True,
+            marks=pytest.mark.process,
+        ),
         ("SELECT * WHERE " + "(" * 5000, "nests groups 51 deep", False),
         ("SELECT * WHERE { " + "?a?b?c." * 10_000 + " }", "more than the 10,000 tokens", False),
         (
@@ -817,6 +857,7 @@ def test_a_query_too_deep_or_too_long_is_refused_not_a_crash(
 # --- input that is not what it says -------------------------------------------------------------
 
 
+@pytest.mark.process
 def test_standard_input_that_is_not_utf8_is_a_message(bundled_kg: Path) -> None:
     done = osgraph("query", "-", "--kg", str(bundled_kg), stdin=b'SELECT * WHERE { ?s ?p "\xff" }')
     assert_refused(done.returncode, done.stderr.decode(), "standard input is not UTF-8")
