@@ -34,9 +34,9 @@ import pytest
 from rdflib.query import Result
 from typer.testing import CliRunner
 
-from osgraph import _query
 from osgraph._cli import app
-from osgraph._engines import Engine
+
+from .read_once import read_once
 
 ENGINES = ["rdflib", "oxigraph"]
 PREFIXES = (
@@ -51,22 +51,8 @@ PREFIXES = (
 
 @pytest.fixture(scope="module", autouse=True)
 def graph_read_once(bundled_kg: Path) -> Iterator[None]:
-    """Commands run in this process open the bundled graph without an Oxigraph store folder
-    once per engine name for the module: the same engine answers each of them (queries never
-    change it: osgraph refuses updates). Every other graph, and every store folder, is opened
-    as the command opens it."""
-    opened: dict[str, Engine] = {}
-    open_engine = _query.open_engine
-
-    def open_once(kg: object, engine: str = "auto", directory: object = None) -> Engine:
-        if directory is not None or not isinstance(kg, str | Path) or Path(kg) != bundled_kg:
-            return open_engine(kg, engine, directory)  # type: ignore[arg-type]
-        if engine not in opened:
-            opened[engine] = open_engine(kg, engine)  # type: ignore[arg-type]
-        return opened[engine]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_query, "open_engine", open_once)
+    """Commands in this process read the bundled graph once per engine for the module."""
+    with read_once(bundled_kg):
         yield
 
 
