@@ -56,6 +56,11 @@ def graph_read_once(bundled_kg: Path) -> Iterator[None]:
         yield
 
 
+OXIGRAPH = ["--engine", "oxigraph"]
+"""For a real process whose engine is not the point: Oxigraph reads the graph in a tenth of the
+time rdflib takes."""
+
+
 def executable() -> str:
     found = shutil.which("osgraph", path=str(Path(sys.executable).parent))
     assert found, "the osgraph console script is not installed beside this Python"
@@ -273,7 +278,7 @@ def test_an_ask_answer_is_written_in_every_format(
 
 @pytest.mark.process
 def test_an_ask_answer_in_csv_from_the_real_process(bundled_kg: Path) -> None:
-    done = osgraph("query", "-", "--kg", str(bundled_kg), "-f", "csv", stdin="ASK {}")
+    done = osgraph("query", "-", "--kg", str(bundled_kg), "-f", "csv", *OXIGRAPH, stdin="ASK {}")
     assert (done.returncode, done.stdout, done.stderr) == (0, b"boolean\r\ntrue\r\n", b"")
 
 
@@ -517,7 +522,9 @@ PROCESS_IDS = {True: "process", False: "in-process"}
 @pytest.mark.parametrize(
     ("args", "real_process"),
     [
-        pytest.param(["query", "contributions"], True, marks=pytest.mark.process),
+        pytest.param(
+            ["query", "contributions", "--engine", "oxigraph"], True, marks=pytest.mark.process
+        ),
         (["query", "contributions", "-f", "csv"], False),
         (["query", "-", "-f", "tsv"], False),
         (["queries"], False),
@@ -558,7 +565,7 @@ def test_a_closed_pipe_ends_the_command_quietly(bundled_kg: Path, format: str) -
         assert (code, err) == (3, "")
         return
     process = subprocess.Popen(
-        [executable(), "query", "contributions", "--kg", str(bundled_kg), "-f", format],
+        [executable(), "query", "contributions", "--kg", str(bundled_kg), "-f", format, *OXIGRAPH],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -589,7 +596,7 @@ def test_head_takes_the_first_line_and_osgraph_says_nothing(bundled_kg: Path) ->
 def test_a_closed_standard_output_is_a_message(bundled_kg: Path) -> None:
     shell = shutil.which("sh")
     assert shell
-    line = f'"{executable()}" query contributions --kg "{bundled_kg}" >&-'
+    line = f'"{executable()}" query contributions --kg "{bundled_kg}" --engine oxigraph >&-'
     done = subprocess.run([shell, "-c", line], capture_output=True, check=False)
     assert done.returncode == 3
     assert done.stderr.startswith(b"osgraph: error: cannot write to standard output")

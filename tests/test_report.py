@@ -1,22 +1,33 @@
-"""The one-page report: its numbers are the graph's, it needs no other host, names stay text."""
+"""The one-page report: its numbers are the graph's, it needs no other host, names stay text.
+
+The bundled graph is read once for the module, by the report rendered here and by the command
+(:mod:`tests.read_once`)."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from osgraph import build, write_turtle
-from osgraph._engines import open_engine
+import pytest
+
+from osgraph import build, open_engine, write_turtle
 from osgraph._report import render_report
 
-from .conftest import WriteFile
+from .conftest import WriteFile, run_osgraph
+from .read_once import EnginesOnce, read_once
 
 
-def test_the_report_shows_the_graphs_numbers(bundled_kg: Path, rows: list) -> None:
-    page = render_report(open_engine(bundled_kg), "test").decode()
+@pytest.fixture(scope="module", autouse=True)
+def engines(bundled_kg: Path) -> Iterator[EnginesOnce]:
+    with read_once(bundled_kg) as once:
+        yield once
+
+
+def test_the_report_shows_the_graphs_numbers(
+    engines: EnginesOnce, bundled_kg: Path, rows: list
+) -> None:
+    page = render_report(engines(bundled_kg), "test").decode()
     counts = {name: value for value, name in re.findall(r"<li><b>(\d+)</b>(\w+)</li>", page)}
     assert counts == {
         "lists": "1", "rows": "102", "projects": "101", "institutions": "95",
@@ -42,11 +53,7 @@ def test_names_in_the_report_stay_text(write_file: WriteFile, tmp_path: Path) ->
 
 
 def test_the_report_command(bundled_kg: Path, tmp_path: Path) -> None:
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
-    done = subprocess.run(
-        [executable, "report", "--kg", str(bundled_kg), "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = run_osgraph("report", "--kg", str(bundled_kg), "--out", str(tmp_path), cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == f"Wrote {tmp_path / 'report.html'}.\n"
     assert "Projects per country" in (tmp_path / "report.html").read_text()
