@@ -45,7 +45,7 @@ def stop(server: EndpointServer) -> None:
 
 @pytest.fixture(scope="module")
 def endpoint(bundled_kg: Path) -> Iterator[str]:
-    url, server = start(bundled_kg, timeout=1.0, row_limit=10, idle_seconds=0.5)
+    url, server = start(bundled_kg, timeout=2.0, row_limit=10, idle_seconds=0.5)
     yield url
     stop(server)
 
@@ -283,7 +283,7 @@ def test_the_real_server_survives_what_would_crash_an_engine(bundled_kg: Path) -
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [executable, "serve", "--kg", str(bundled_kg), "--port", str(port), "--timeout", "1"],
+        [executable, "serve", "--kg", str(bundled_kg), "--port", str(port), "--timeout", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
