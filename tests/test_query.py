@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pycountry
 import pytest
+from rdflib import Graph
 from typer.testing import CliRunner
 
 from osgraph import ConfigurationError, QueryError, named_queries, open_engine, run_query
@@ -405,13 +406,17 @@ def test_every_named_query_runs_where_rows_could_not_be_aligned(
     assert answers[0] == answers[1]
 
 
+@pytest.fixture(scope="module")
+def graph_in_memory(bundled_kg: Path) -> Graph:
+    """The bundled graph read into rdflib, for both engines (neither changes it)."""
+    return Graph().parse(bundled_kg, format="turtle")
+
+
 @pytest.mark.parametrize("engine_name", ENGINES)
 def test_a_graph_in_memory_is_queried_without_a_file(
-    engines: EnginesOnce, bundled_kg: Path, engine_name: str, tmp_path: Path
+    engines: EnginesOnce, bundled_kg: Path, graph_in_memory: Graph, engine_name: str, tmp_path: Path
 ) -> None:
-    from rdflib import Graph
-
-    graph = Graph().parse(bundled_kg, format="turtle")
+    graph = graph_in_memory
     in_memory = open_engine(graph, engine_name)  # type: ignore[arg-type]
     assert normalised(ask(in_memory, "contributions")) == normalised(
         ask(engines(bundled_kg, engine_name), "contributions")
