@@ -1,5 +1,6 @@
 """The endpoint under attack: what one client sends cannot crash it, lock others out, reach
-other hosts or take its memory (a real ``osgraph serve`` and real servers in-process)."""
+other hosts or take its memory (a real ``osgraph serve`` and real servers in-process; the tests
+marked ``process`` are about the engine processes behind them)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,17 @@ import pytest
 
 from osgraph._serve import EndpointServer, make_server
 
+from .conftest import run_osgraph
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 def start(kg: Path, **settings: object) -> tuple[str, EndpointServer]:
     server = make_server(kg, port=0, **settings)  # type: ignore[arg-type]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll: shutdown() waits for the loop to look (every 0.5 s by default).
+    serve = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    serve.start()
     host, port = server.server_address[:2]
     return f"http://{host}:{port}", server
 
@@ -70,7 +75,7 @@ class Recorder(BaseHTTPRequestHandler):
 def listener() -> Iterator[str]:
     Recorder.seen = []
     server = HTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
     server.shutdown()
     server.server_close()
@@ -142,6 +147,7 @@ def test_a_form_post_from_another_site_is_refused(endpoint: str, listener: str) 
     assert own.status_code == 200, host
 
 
+@pytest.mark.process
 def test_endless_queries_do_not_lock_others_out(endpoint: str) -> None:
     started = time.monotonic()
     with ThreadPoolExecutor(4) as pool:
@@ -178,6 +184,7 @@ def test_rows_are_cut_while_the_engine_makes_them(endpoint: str) -> None:
     assert graph.headers["x-osgraph-truncated"] == "true"
 
 
+@pytest.mark.process
 def test_an_engine_that_dies_is_replaced(bundled_kg: Path) -> None:
     url, server = start(bundled_kg, timeout=20.0, workers=1)
     try:
@@ -192,6 +199,7 @@ def test_an_engine_that_dies_is_replaced(bundled_kg: Path) -> None:
         stop(server)
 
 
+@pytest.mark.process
 def test_an_engine_past_its_memory_limit_is_stopped(tmp_path: Path) -> None:
     kg = tmp_path / "small.ttl"
     kg.write_text("".join(f'<urn:s{i}> <urn:p> "{"x" * 200}{i}" .\n' for i in range(2000)))
@@ -254,20 +262,20 @@ def test_ask_answers_in_every_format(endpoint: str, accept: str) -> None:
 @pytest.mark.parametrize(
     "option", [["--row-limit", "-1"], ["--timeout", "0"], ["--port", "99999"], ["--workers", "0"]]
 )
-def test_bad_limits_are_refused_on_the_command_line(bundled_kg: Path, option: list[str]) -> None:
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
-    done = subprocess.run(
-        [executable, "serve", "--kg", str(bundled_kg), *option],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+def test_bad_limits_are_refused_on_the_command_line(
+    bundled_kg: Path, tmp_path: Path, option: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def served(*_: object) -> None:
+        raise AssertionError("the endpoint started serving")
+
+    # In this process: an endpoint that started anyway fails rather than serves for ever.
+    monkeypatch.setattr(EndpointServer, "serve_forever", served)
+    done = run_osgraph("serve", "--kg", str(bundled_kg), *option, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.process
 def test_the_real_server_survives_what_would_crash_an_engine(bundled_kg: Path) -> None:
     executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
     assert executable is not None

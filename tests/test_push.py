@@ -19,6 +19,8 @@ from osgraph._catalogue import bind_parameters
 from osgraph._push import push_graph
 from osgraph._remote import RemoteEngine
 
+from .conftest import run_osgraph
+
 GRAPH = "https://example.org/graphs/open100"
 
 
@@ -112,25 +114,16 @@ def test_a_refused_push_leaves_the_old_graph_whole(
     assert triples_in(oxigraph_server, GRAPH) == before
 
 
-def test_push_and_query_through_the_command(oxigraph_server: str, bundled_kg: Path) -> None:
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
+def test_push_and_query_through_the_command(
+    oxigraph_server: str, bundled_kg: Path, tmp_path: Path
+) -> None:
     store, sparql = f"{oxigraph_server}/store", f"{oxigraph_server}/query"
-    push = [
-        executable,
-        "push",
-        "--endpoint",
-        store,
-        "--kg",
-        str(bundled_kg),
-        "--named-graph",
-        GRAPH,
-    ]
-    pushed = subprocess.run(push, capture_output=True, text=True, check=False)
+    push = ["push", "--endpoint", store, "--kg", str(bundled_kg), "--named-graph", GRAPH]
+    pushed = run_osgraph(*push, cwd=tmp_path)
     assert pushed.returncode == 0, pushed.stderr
     assert pushed.stdout.startswith(f"Pushed {bundled_kg} to {oxigraph_server}/store as <{GRAPH}>")
-    query = [executable, "query", "projects-by-country", "-f", "csv", "--endpoint", sparql]
-    answer = subprocess.run([*query, "--graph", GRAPH], capture_output=True, text=True, check=False)
+    query = ["query", "projects-by-country", "-f", "csv", "--endpoint", sparql, "--graph", GRAPH]
+    answer = run_osgraph(*query, cwd=tmp_path)
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.splitlines()[1] == "United States,45"
 

@@ -1,5 +1,10 @@
 """Named queries, checked against facts read from the bundled list independently of osgraph's
-reader, on both embedded engines; parameters, injection, errors, and the query command."""
+reader, on both embedded engines; parameters, injection, errors, and the query command.
+
+Each engine reads the bundled graph once for the module, for the queries asked here and for the
+commands run in this process alike (:mod:`tests.read_once`); the tests of store folders, of
+``auto`` and of a graph in memory open their graphs as a command does.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,13 @@ import shutil
 import subprocess
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
 
 import pycountry
 import pytest
+from rdflib import Graph
 from typer.testing import CliRunner
 
 from osgraph import ConfigurationError, QueryError, named_queries, open_engine, run_query
@@ -24,13 +31,21 @@ from osgraph._cli import app
 from osgraph._engines import Engine, OxigraphEngine, RdflibEngine
 
 from .independent import DATA, country_name, fold
+from .read_once import EnginesOnce, read_once
 
 ENGINES = ["rdflib", "oxigraph"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def engines(bundled_kg: Path) -> Iterator[EnginesOnce]:
+    """The bundled graph in each engine, read once for the module."""
+    with read_once(bundled_kg) as once:
+        yield once
+
+
 @pytest.fixture(scope="module", params=ENGINES)
-def engine(request: pytest.FixtureRequest, bundled_kg: Path) -> Engine:
-    return open_engine(bundled_kg, request.param)
+def engine(request: pytest.FixtureRequest, engines: EnginesOnce, bundled_kg: Path) -> Engine:
+    return engines(bundled_kg, request.param)
 
 
 def ask(engine: Engine, name: str, **parameters: str) -> list[dict[str, str | None]]:
@@ -234,9 +249,11 @@ def test_a_parameter_is_a_value_never_query_text(
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
-def test_a_syntax_error_gives_line_and_column(bundled_kg: Path, engine_name: str) -> None:
+def test_a_syntax_error_gives_line_and_column(
+    engines: EnginesOnce, bundled_kg: Path, engine_name: str
+) -> None:
     with pytest.raises(QueryError, match=r"^syntax error at line [34], column \d+: .{1,200}$"):
-        run_query(open_engine(bundled_kg, engine_name), "SELECT ?x\nWHERE {\n  ?x ?y \n")
+        run_query(engines(bundled_kg, engine_name), "SELECT ?x\nWHERE {\n  ?x ?y \n")
 
 
 def test_parameter_mistakes_are_explained() -> None:
@@ -389,16 +406,20 @@ def test_every_named_query_runs_where_rows_could_not_be_aligned(
     assert answers[0] == answers[1]
 
 
+@pytest.fixture(scope="module")
+def graph_in_memory(bundled_kg: Path) -> Graph:
+    """The bundled graph read into rdflib, for both engines (neither changes it)."""
+    return Graph().parse(bundled_kg, format="turtle")
+
+
 @pytest.mark.parametrize("engine_name", ENGINES)
 def test_a_graph_in_memory_is_queried_without_a_file(
-    bundled_kg: Path, engine_name: str, tmp_path: Path
+    engines: EnginesOnce, bundled_kg: Path, graph_in_memory: Graph, engine_name: str, tmp_path: Path
 ) -> None:
-    from rdflib import Graph
-
-    graph = Graph().parse(bundled_kg, format="turtle")
+    graph = graph_in_memory
     in_memory = open_engine(graph, engine_name)  # type: ignore[arg-type]
     assert normalised(ask(in_memory, "contributions")) == normalised(
-        ask(open_engine(bundled_kg, engine_name), "contributions")  # type: ignore[arg-type]
+        ask(engines(bundled_kg, engine_name), "contributions")
     )
     with pytest.raises(ConfigurationError, match="a store folder keeps a graph file"):
         open_engine(graph, "oxigraph", tmp_path / "store")

@@ -1,22 +1,34 @@
-"""The one-page report: its numbers are the graph's, it needs no other host, names stay text."""
+"""The one-page report: its numbers are the graph's, it needs no other host, names stay text.
+
+The bundled graph's report is made once for the module, by the command."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from osgraph import build, write_turtle
-from osgraph._engines import open_engine
+import pytest
+
+from osgraph import build, open_engine, write_turtle
 from osgraph._report import render_report
 
-from .conftest import WriteFile
+from .conftest import WriteFile, run_osgraph
 
 
-def test_the_report_shows_the_graphs_numbers(bundled_kg: Path, rows: list) -> None:
-    page = render_report(open_engine(bundled_kg), "test").decode()
+@pytest.fixture(scope="module")
+def reported(
+    bundled_kg: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`osgraph report` on the bundled graph: what it said, and the folder it wrote to."""
+    out = tmp_path_factory.mktemp("report")
+    return run_osgraph("report", "--kg", str(bundled_kg), "--out", str(out), cwd=out), out
+
+
+def test_the_report_shows_the_graphs_numbers(
+    reported: tuple[subprocess.CompletedProcess[str], Path], rows: list
+) -> None:
+    page = (reported[1] / "report.html").read_text(encoding="utf-8")
     counts = {name: value for value, name in re.findall(r"<li><b>(\d+)</b>(\w+)</li>", page)}
     assert counts == {
         "lists": "1", "rows": "102", "projects": "101", "institutions": "95",
@@ -41,12 +53,8 @@ def test_names_in_the_report_stay_text(write_file: WriteFile, tmp_path: Path) ->
     assert "&lt;img src=x onerror=alert(1)&gt;" in page  # listed among the unaligned rows
 
 
-def test_the_report_command(bundled_kg: Path, tmp_path: Path) -> None:
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
-    done = subprocess.run(
-        [executable, "report", "--kg", str(bundled_kg), "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert done.stdout == f"Wrote {tmp_path / 'report.html'}.\n"
-    assert "Projects per country" in (tmp_path / "report.html").read_text()
+def test_the_report_command(reported: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    done, out = reported
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"Wrote {out / 'report.html'}.\n"
+    assert "Projects per country" in (out / "report.html").read_text()

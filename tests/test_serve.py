@@ -22,7 +22,8 @@ COUNT_PROJECTS = (
 
 def start(kg: Path, **settings: object) -> tuple[str, object]:
     server = make_server(kg, port=0, **settings)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop to look (every 0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     host, port = server.server_address[:2]
     return f"http://{host}:{port}", server
@@ -139,7 +140,7 @@ def test_missing_queries_and_pages(endpoint: str) -> None:
 
 
 def test_the_row_limit_cuts_and_says_so(bundled_kg: Path) -> None:
-    url, server = start(bundled_kg, row_limit=5)
+    url, server = start(bundled_kg, row_limit=5, workers=1)
     try:
         query = (
             "PREFIX osg: <https://w3id.org/osgraph/ontology#>\n"
@@ -159,7 +160,7 @@ def test_the_time_limit_abandons_a_long_query(tmp_path: Path) -> None:
     # 600 triples: a join of the graph with itself has 360,000 rows, some seconds in rdflib.
     kg = tmp_path / "small.ttl"
     kg.write_text("".join(f"<urn:s{i}> <urn:p> {i} .\n" for i in range(600)))
-    url, server = start(kg, engine="rdflib", timeout=0.2)
+    url, server = start(kg, engine="rdflib", timeout=0.2, workers=1)
     try:
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
         response = httpx.get(f"{url}/sparql", params={"query": slow}, timeout=30)

@@ -9,8 +9,8 @@ from osgraph._serve import make_server
 
 
 def test_the_query_page_runs_a_named_query_offline(browser: object, bundled_kg: Path) -> None:
-    server = make_server(bundled_kg, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = make_server(bundled_kg, port=0, workers=1)  # the page asks one query at a time
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     page = browser.new_page()  # type: ignore[attr-defined]
     requests: list[str] = []
