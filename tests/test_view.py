@@ -55,9 +55,10 @@ FOCUSED = """() => {
 
 
 class Opened:
-    """A page opened from a file, with every request, console error and dialog it made."""
+    """A browser tab, shared by the module's tests, that opens pages from files, with every
+    request, console error and dialog it made."""
 
-    def __init__(self, browser: object, path: Path) -> None:
+    def __init__(self, browser: object) -> None:
         self.page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
         self.requests: list[str] = []
         self.problems: list[str] = []
@@ -68,16 +69,16 @@ class Opened:
         self.page.on(
             "dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss())
         )
-        self.page.goto(path.as_uri())
-        self.watch()
+        # The state of the bundled network's page once laid out, while the tab shows it.
+        self.laid_out: object = None
 
-    def watch(self) -> None:
+    def open(self, path: Path) -> None:
+        """Open the view in ``path`` in this tab (a new document, with nothing left of the
+        page before)."""
+        self.laid_out = None
+        self.page.goto(path.as_uri())
         self.page.wait_for_function("window.osgraphView !== undefined")
         self.run(WATCH)
-
-    def reload(self) -> None:
-        self.page.reload()
-        self.watch()
 
     def run(self, script: str) -> object:
         return self.page.evaluate(script)
@@ -105,29 +106,29 @@ def bundled_network(bundled_kg: Path) -> nx.Graph:
 
 
 @pytest.fixture(scope="module")
-def shown(
-    browser: object, bundled_network: nx.Graph, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, object]]:
-    """The bundled network's page, opened once for the module and laid out, and its state."""
-    view = Opened(
-        browser, write_view(bundled_network, tmp_path_factory.mktemp("view") / "view.html")
-    )
-    view.settle()
-    yield {"view": view, "state": view.run(STATE)}
-    view.page.close()
+def tab(browser: object) -> Iterator[Opened]:
+    """One tab for the module: a new document for each page costs the browser far less than
+    a new tab."""
+    opened = Opened(browser)
+    yield opened
+    opened.page.close()
+
+
+@pytest.fixture(scope="module")
+def bundled_view(bundled_network: nx.Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_view(bundled_network, tmp_path_factory.mktemp("view") / "view.html")
 
 
 @pytest.fixture
-def opened(shown: dict[str, object]) -> Opened:
-    """The bundled network's page as it was laid out: reloaded if an earlier test changed it
-    (a reload lays it out anew, from other random positions)."""
-    view = shown["view"]
-    assert isinstance(view, Opened)
-    if view.run(STATE) != shown["state"]:
-        view.reload()
-        view.settle()
-        shown["state"] = view.run(STATE)
-    return view
+def opened(tab: Opened, bundled_view: Path) -> Opened:
+    """The bundled network's page, laid out: opened again only if the tab shows another page
+    or an earlier test changed this one (each opening lays it out anew, from random
+    positions)."""
+    if tab.laid_out is None or tab.run(STATE) != tab.laid_out:
+        tab.open(bundled_view)
+        tab.settle()
+        tab.laid_out = tab.run(STATE)
+    return tab
 
 
 def test_the_view_works_offline_from_a_file(opened: Opened, bundled_network: nx.Graph) -> None:
@@ -231,7 +232,7 @@ def test_search_focuses_and_selects_the_node(opened: Opened, bundled_network: nx
     assert dimmed == bundled_network.number_of_nodes() - 1 - bundled_network.degree(tsinghua)
 
 
-def test_names_from_data_stay_text(browser: object, write_file: WriteFile, tmp_path: Path) -> None:
+def test_names_from_data_stay_text(tab: Opened, write_file: WriteFile, tmp_path: Path) -> None:
     hostile = "<img src=x onerror=alert(1)>"
     source = write_file(
         "hostile.csv",
@@ -243,37 +244,30 @@ def test_names_from_data_stay_text(browser: object, write_file: WriteFile, tmp_p
     for node, label in network.nodes(data="label"):
         if label == hostile:
             network.nodes[node]["homepage"] = "javascript:alert(3)"
-    view = Opened(browser, write_view(network, tmp_path / "hostile.html"))
-    try:
-        view.search(hostile)
-        assert view.page.inner_text("#facts h2") == hostile
-        assert view.run("document.querySelectorAll('img, #facts script').length") == 0
-        assert (
-            view.run("document.querySelectorAll('#facts a').length") == 0
-        )  # javascript: is no link
-        assert view.dialogs == [] and view.problems == []
-    finally:
-        view.page.close()
+    tab.open(write_view(network, tmp_path / "hostile.html"))
+    tab.search(hostile)
+    assert tab.page.inner_text("#facts h2") == hostile
+    assert tab.run("document.querySelectorAll('img, #facts script').length") == 0
+    assert tab.run("document.querySelectorAll('#facts a').length") == 0  # javascript: is no link
+    assert tab.dialogs == [] and tab.problems == []
 
 
-def test_a_large_network_is_laid_out_up_front(browser: object, tmp_path: Path) -> None:
+def test_a_large_network_is_laid_out_up_front(tab: Opened, tmp_path: Path) -> None:
     # One node over the limit: the smallest network that is laid out up front.
     large = nx.barabasi_albert_graph(PHYSICS_LIMIT + 1, 2, seed=1)
     network = nx.relabel_nodes(large, {n: f"urn:n{n}" for n in large})
     for node in network:
         network.nodes[node].update(label=node, kind="project", projects=1, community=0)
-    view = Opened(browser, write_view(network, tmp_path / "large.html"))
-    try:
-        assert view.run("osgraphView.nodes.length") == PHYSICS_LIMIT + 1
-        assert view.run("osgraphView.network.physics.physicsEnabled") is False
-        assert view.run("osgraphView.nodes.get().every(n => typeof n.x === 'number')") is True
-        assert view.problems == []
-    finally:
-        view.page.close()
+    tab.open(write_view(network, tmp_path / "large.html"))
+    assert tab.run("osgraphView.nodes.length") == PHYSICS_LIMIT + 1
+    assert tab.run("osgraphView.network.physics.physicsEnabled") is False
+    assert tab.run("osgraphView.nodes.get().every(n => typeof n.x === 'number')") is True
+    assert tab.problems == []
 
 
 def test_the_same_network_gives_the_same_page(tmp_path: Path) -> None:
-    large = nx.relabel_nodes(nx.barabasi_albert_graph(PHYSICS_LIMIT + 100, 2, seed=3), str)
+    # One node over the limit: the smallest network whose layout the page carries.
+    large = nx.relabel_nodes(nx.barabasi_albert_graph(PHYSICS_LIMIT + 1, 2, seed=3), str)
     for node in large:
         large.nodes[node].update(label=node, kind="project", projects=1)
     assert view_page(large, "bipartite", "x") == view_page(large, "bipartite", "x")
