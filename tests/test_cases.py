@@ -8,13 +8,15 @@ have checked line by line, and run the suite.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from osgraph import NoticeKind, build
+from osgraph import BuildResult, NoticeKind, build
 
 CASES = Path(__file__).parent / "cases"
 
@@ -25,17 +27,26 @@ def case_sources(case: Path) -> list[Path]:
     )
 
 
+@functools.cache
+def built(case: Path) -> BuildResult:
+    """The build of ``case``'s sources, named as from its folder; once for the session, as
+    two tests read the build of one case."""
+    with contextlib.chdir(case):
+        return build([path.relative_to(case) for path in case_sources(case)])
+
+
 @pytest.mark.parametrize("case", sorted(CASES.iterdir()), ids=lambda case: case.name)
-def test_case_builds_the_expected_graph(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(case)
-    result = build([path.relative_to(case) for path in case_sources(case)])
-    built = result.graph
+def test_case_builds_the_expected_graph(case: Path) -> None:
+    result = built(case)
+    built_graph = result.graph
     if (case / "notices.txt").is_file():
         expected_notices = (case / "notices.txt").read_text(encoding="utf-8").splitlines()
         assert [str(notice) for notice in result.summary.notices] == expected_notices
     expected = Graph().parse(case / "expected.ttl", format="turtle")
-    if not isomorphic(built, expected):
-        _, only_built, only_expected = graph_diff(to_isomorphic(built), to_isomorphic(expected))
+    if not isomorphic(built_graph, expected):
+        _, only_built, only_expected = graph_diff(
+            to_isomorphic(built_graph), to_isomorphic(expected)
+        )
         pytest.fail(
             "built graph differs from expected.ttl\n"
             f"only in the build:\n{only_built.serialize(format='nt')}\n"
@@ -43,14 +54,10 @@ def test_case_builds_the_expected_graph(case: Path, monkeypatch: pytest.MonkeyPa
         )
 
 
-def test_lists_that_disagree_are_found_by_the_conflicts_query(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_lists_that_disagree_are_found_by_the_conflicts_query(tmp_path: Path) -> None:
     from osgraph import named_queries, open_engine, run_query, write_turtle
 
-    case = CASES / "two-lists-disagree"
-    monkeypatch.chdir(case)
-    result = build([path.relative_to(case) for path in case_sources(case)])
+    result = built(CASES / "two-lists-disagree")
     conflicting = {
         notice.message.split(":")[0]
         for notice in result.summary.notices

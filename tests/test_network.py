@@ -11,19 +11,33 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from osgraph._engines import open_engine
+from osgraph._engines import Engine, open_engine
 from osgraph._network import collaboration_network, write_network
 
+from .conftest import run_osgraph
 from .independent import country_name, fold
 
+ENGINES = ("rdflib", "oxigraph")
 
-@pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
-def networks(request: pytest.FixtureRequest, bundled_kg: Path) -> dict[str, nx.Graph]:
-    engine = open_engine(bundled_kg, request.param)
-    return {
-        kind: collaboration_network(engine, kind)
-        for kind in ("bipartite", "institutions", "countries")
-    }
+
+@pytest.fixture(scope="module")
+def made(bundled_kg: Path) -> dict[str, tuple[Engine, dict[str, nx.Graph]]]:
+    """Each engine over the bundled graph, and the networks it makes of it, made once for the
+    module: for the tests of each engine and for those that compare the two."""
+    made = {}
+    for name in ENGINES:
+        engine = open_engine(bundled_kg, name)
+        networks = {
+            kind: collaboration_network(engine, kind)
+            for kind in ("bipartite", "institutions", "countries")
+        }
+        made[name] = (engine, networks)
+    return made
+
+
+@pytest.fixture(params=ENGINES)
+def networks(request: pytest.FixtureRequest, made: dict) -> dict[str, nx.Graph]:
+    return made[request.param][1]  # type: ignore[no-any-return]
 
 
 def labels(network: nx.Graph, a: str, b: str) -> tuple[str, str]:
@@ -89,11 +103,8 @@ def test_every_node_is_measured(networks: dict) -> None:
         assert {network.nodes[n]["component"] for n in largest} == {0}
 
 
-def test_communities_are_stable(bundled_kg: Path) -> None:
-    first, second = (
-        collaboration_network(open_engine(bundled_kg, engine), "bipartite")
-        for engine in ("rdflib", "oxigraph")
-    )
+def test_communities_are_stable(made: dict) -> None:
+    first, second = (made[engine][1]["bipartite"] for engine in ENGINES)
     assert dict(first.nodes(data="community")) == dict(second.nodes(data="community"))
 
 
@@ -117,31 +128,20 @@ def test_exports_read_back(networks: dict, format: str, read: object) -> None:
 def test_the_network_command_writes_to_a_file_or_standard_output(
     bundled_kg: Path, tmp_path: Path
 ) -> None:
-    import shutil
-    import subprocess
-    import sys
-
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
     out = tmp_path / "n.gexf"
-    command = [executable, "network", "--kg", str(bundled_kg), "-n", "countries", "-f", "gexf"]
-    written = subprocess.run(
-        [*command, "--out", str(out)], capture_output=True, text=True, check=False
-    )
+    command = ["network", "--kg", str(bundled_kg), "-n", "countries", "-f", "gexf"]
+    written = run_osgraph(*command, "--out", str(out), cwd=tmp_path)
     assert written.returncode == 0, written.stderr
     assert nx.read_gexf(out).number_of_nodes() == 17
-    printed = subprocess.run(
-        [executable, "network", "--kg", str(bundled_kg), "-f", "json"],
-        capture_output=True,
-        check=False,
-    )
+    printed = run_osgraph("network", "--kg", str(bundled_kg), "-f", "json", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
     assert json.loads(printed.stdout)["nodes"]
 
 
-def test_a_network_without_betweenness_has_every_other_measure(
-    networks: dict, bundled_kg: Path
-) -> None:
-    network = collaboration_network(open_engine(bundled_kg), "institutions", betweenness=False)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_network_without_betweenness_has_every_other_measure(made: dict, engine: str) -> None:
+    opened, networks = made[engine]
+    network = collaboration_network(opened, "institutions", betweenness=False)
     full = networks["institutions"]
     assert nx.utils.graphs_equal(network, full) is False  # the full one has betweenness
     for node, facts in network.nodes(data=True):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from PIL import Image
+
+from .pictures import drawn, picture
 
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "explore.ipynb"
 
@@ -43,9 +43,9 @@ def test_the_notebook_runs_and_shows_the_graph(rows: list, tmp_path: Path) -> No
     charts = [data["image/png"] for data in shown if "image/png" in data]
     assert len(charts) == 2  # projects per country, country collaborations
     for chart in charts:
-        width, height, inked = drawn(chart)
-        assert width >= 300 and height >= 300, (width, height)
-        assert inked > 0.05  # bars or cells, axes and labels: not an empty figure
+        image = picture(base64.b64decode(chart))
+        assert image.width >= 300 and image.height >= 300, image.size
+        assert drawn(image) > 0.05  # bars or cells, axes and labels: not an empty figure
 
     (page,) = [data["text/html"] for data in shown if "<iframe" in data.get("text/html", "")]
     inner = html.unescape(re.search(r'srcdoc="([^"]*)"', page).group(1))  # type: ignore[union-attr]
@@ -56,13 +56,3 @@ def test_the_notebook_runs_and_shows_the_graph(rows: list, tmp_path: Path) -> No
         data["text/plain"] for data in shown if "university_country" in data.get("text/plain", "")
     ]
     assert tables and "ArchProbe" in tables[0] and "Microsoft" in tables[0]
-
-
-def drawn(png: str) -> tuple[int, int, float]:
-    """The width and height of a PNG (base64, as Jupyter keeps it), and the share of its pixels
-    that are not the colour of its top left corner (the background)."""
-    image = Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB")
-    background = image.getpixel((0, 0))
-    colours = image.getcolors(image.width * image.height) or []
-    inked = sum(count for count, colour in colours if colour != background)
-    return image.width, image.height, inked / (image.width * image.height)
