@@ -190,15 +190,15 @@ def test_an_error_answer_is_a_one_line_refusal(kg: Path, status: int) -> None:
 def test_a_store_that_never_answers_is_given_up_on_after_the_timeout(kg: Path) -> None:
     with store(hang) as played:
         with pytest.raises(OsgraphError) as caught:
-            push_graph(kg, f"{played.url}/store", timeout=0.5)
+            push_graph(kg, f"{played.url}/store", timeout=0.25)
         # The store is still holding the request, never answered: the push gave up on it.
         assert not played.release.is_set()
         assert str(caught.value) == (
-            f"cannot push to {played.url}/store: the store did not answer within 0.5 s (--timeout)"
+            f"cannot push to {played.url}/store: the store did not answer within 0.25 s (--timeout)"
         )
-        run = osgraph_push(kg, f"{played.url}/store", "--timeout", "0.5")
+        run = osgraph_push(kg, f"{played.url}/store", "--timeout", "0.25")
     assert run.returncode == 3
-    assert run.stderr.startswith("osgraph: error: cannot push to") and "within 0.5 s" in run.stderr
+    assert run.stderr.startswith("osgraph: error: cannot push to") and "within 0.25 s" in run.stderr
 
 
 def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(kg: Path) -> None:

@@ -4,9 +4,6 @@ alignment of rows whose shape does not tell."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -19,7 +16,7 @@ from osgraph import OSG, BuildOptions, BuildResult, NoticeKind, SourceError, bui
 from osgraph._gazetteer import load_gazetteer
 from osgraph._gazetteer_file import KINDS
 
-from .conftest import WriteFile
+from .conftest import WriteFile, run_osgraph
 
 GAZETTEER_FILE = Path(str(resources.files("osgraph") / "data" / "institutions.toml"))
 
@@ -140,9 +137,7 @@ def test_an_institution_nothing_places_is_reported_never_guessed(write_file: Wri
     assert (row, OSG.alignment, OSG.Unaligned) in graph
 
 
-def test_an_unknown_institution_builds_and_resolve_reports_it(
-    write_file: WriteFile, tmp_path: Path
-) -> None:
+def test_an_unknown_institution_builds_and_resolve_reports_it(write_file: WriteFile) -> None:
     path = write_file(
         "l.csv", "project,institutions,countries\nX,Tsinghua Univ,China\nY,Meta,USA\n"
     )
@@ -152,21 +147,15 @@ def test_an_unknown_institution_builds_and_resolve_reports_it(
     assert result.graph.value(unknown, OSG.ror) is None
     assert [n.kind for n in result.summary.notices] == ["unknown-institution"]
 
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
-    report = subprocess.run(
-        [executable, "resolve", str(path)], capture_output=True, text=True, check=False
-    )
+    report = run_osgraph("resolve", str(path), cwd=Path.cwd())  # the path outside the folder
     assert report.returncode == 1
     assert f"institution 'Tsinghua Univ': unknown ({path}:2; rows say CN)" in report.stdout
     assert re.search(r"\n      Tsinghua University \(gazetteer, \d+\)\n", report.stdout)
     assert "Meta" not in report.stdout
 
 
-def test_resolve_on_the_bundled_list_knows_every_name() -> None:
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable is not None
-    report = subprocess.run([executable, "resolve"], capture_output=True, text=True, check=False)
+def test_resolve_on_the_bundled_list_knows_every_name(tmp_path: Path) -> None:
+    report = run_osgraph("resolve", cwd=tmp_path)
     assert report.returncode == 0
     assert report.stdout == "Every institution and country of the 102 rows read resolves.\n"
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from osgraph import ErrorPolicy, Mention, SourceError, read_source
 from osgraph._errors import ConfigurationError
 from osgraph._sources.columns import TableShape
 
-from .conftest import WriteFile
+from .conftest import WriteFile, run_osgraph
 
 ROOT = Path(__file__).parent.parent
 OPENDIGGER = ROOT.parent / "shared" / "lists" / "opendigger-companies.csv"
@@ -48,11 +45,7 @@ MODELS_OPTIONS = [
 
 
 def osgraph(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    executable = shutil.which("osgraph", path=str(Path(sys.executable).parent))
-    assert executable, "the osgraph console script is not installed beside this Python"
-    return subprocess.run(
-        [executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_osgraph(*args, cwd=cwd)
 
 
 def facts(path: Path, shape: TableShape | None = None) -> list[tuple[str, list[str], list[str]]]:
@@ -254,6 +247,8 @@ def test_bad_options_are_refused(
 
 
 def write_workbook(path: Path, rows: list[list[object]], title: str = "Sheet") -> Path:
+    import openpyxl  # only the workbook tests load it
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -314,6 +309,8 @@ def test_an_excel_row_longer_than_its_header_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_sidecar_names_the_sheet(write_file: WriteFile, tmp_path: Path) -> None:
+    import openpyxl
+
     path = tmp_path / "list.xlsx"
     workbook = openpyxl.Workbook()
     first = workbook.active

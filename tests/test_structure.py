@@ -6,16 +6,26 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pytest
 
 import osgraph
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 PACKAGE = Path(osgraph.__file__).parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
 MAX_LINES = 500
+
+
+@cache
+def parsed(path: Path) -> ast.Module:
+    """The syntax tree of a module, parsed once for the tests that read it."""
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def module_name(path: Path) -> str:
@@ -57,14 +67,16 @@ def _walk_run_time(node: ast.AST) -> Iterator[ast.AST]:
             yield from _walk_run_time(child)
 
 
+@cache
 def import_graph() -> nx.DiGraph:
+    import networkx as nx  # only the tests of the import graph load it
+
     graph = nx.DiGraph()
     known = {module_name(path) for path in MODULES}
     for path in MODULES:
         importer = module_name(path)
         graph.add_node(importer)
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for target in imported(tree, importer):
+        for target in imported(parsed(path), importer):
             # Importing a.b.c runs a.b first, unless the importer is inside a.b (a package
             # runs as its modules are imported); osgraph itself (lazy) imports nothing.
             parts = target.split(".")
@@ -77,6 +89,8 @@ def import_graph() -> nx.DiGraph:
 
 
 def test_no_module_imports_itself_through_others() -> None:
+    import networkx as nx
+
     graph = import_graph()
     assert graph.number_of_edges() > 20  # the graph above was really read
     cycles = list(nx.simple_cycles(graph))
@@ -108,7 +122,7 @@ def test_modules_are_private_behind_one_public_surface() -> None:
         if any(
             isinstance(node, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            for node in ast.walk(parsed(path))
         )
     ]
     assert defining == ["osgraph"]
@@ -120,7 +134,7 @@ def test_every_exception_is_in_the_errors_module_and_public() -> None:
     from osgraph import _errors
 
     for path in MODULES:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.ClassDef) and node.name.endswith(("Error", "Exception")):
                 assert module_name(path) == "osgraph._errors", f"{node.name} in {path.name}"
                 assert node.name in osgraph.__all__

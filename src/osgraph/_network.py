@@ -66,9 +66,10 @@ def collaboration_network(
 
     Examples
     --------
-    >>> from osgraph import build
+    >>> from osgraph import BuildOptions, build
     >>> from osgraph._engines import RdflibEngine
-    >>> network = collaboration_network(RdflibEngine(build().graph), "institutions")
+    >>> graph = build(options=BuildOptions(validate=False)).graph
+    >>> network = collaboration_network(RdflibEngine(graph), "institutions")
     >>> network.number_of_nodes(), max(w for _, _, w in network.edges(data="weight"))
     (95, 2)
     """
