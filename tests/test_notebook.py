@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import re
@@ -28,9 +29,12 @@ def test_the_notebook_is_committed_without_outputs() -> None:
 @pytest.mark.process  # a Jupyter kernel
 def test_the_notebook_runs_and_shows_the_graph(rows: list, tmp_path: Path) -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(
+    client = NotebookClient(
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
-    ).execute()
+    )
+    # asyncio.run closes its event loop; execute() leaves one open, whose collection later
+    # (in whichever test then runs) warns of an unclosed loop and sockets.
+    asyncio.run(client.async_execute())
     outputs = [
         output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
     ]
