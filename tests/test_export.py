@@ -108,4 +108,7 @@ def test_the_export_command(
     assert written.stdout == "Wrote g.rdf.\n"
     assert (tmp_path / "g.rdf").read_bytes() == exported("xml")
     bad = run_osgraph("export", "--kg", str(bundled_kg), "-f", "csv", cwd=tmp_path)
-    assert bad.returncode == 1 and bad.stderr.startswith("osgraph: error: --format 'csv'")
+    assert bad.returncode == 2 and bad.stderr.startswith("osgraph: error: --format 'csv'")
+    missing = run_osgraph("export", "--kg", "missing.ttl", "-f", "nt", cwd=tmp_path)
+    assert missing.returncode == 3
+    assert missing.stderr.startswith("osgraph: error: missing.ttl: no such graph")

@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from osgraph import _resources
 from osgraph._atomic import write_file
-from osgraph._errors import OsgraphError
+from osgraph._errors import ConfigurationError, OsgraphError, ReadWriteError
 from osgraph._messages import one_line, printable
 from osgraph._turtle import IRI_PATTERN, iri_problem
 
@@ -49,16 +49,20 @@ def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> byte
 
     Raises
     ------
+    ConfigurationError
+        When ``format`` is not one of :data:`EXPORT_FORMATS`.
+    ReadWriteError
+        When ``kg`` is missing.
     OsgraphError
-        When ``kg`` is missing or unreadable, or ``format`` is not one of :data:`EXPORT_FORMATS`.
+        When ``kg`` is not readable as Turtle, or holds a term ``format`` cannot.
     """
     from osgraph._vocabulary import new_graph
 
     if format not in EXPORT_FORMATS:
-        raise OsgraphError(f"--format {format!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+        raise ConfigurationError(f"--format {format!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     kg = Path(kg)
     if not kg.is_file():
-        raise OsgraphError(
+        raise ReadWriteError(
             f"{kg}: no such graph; build one with `osgraph build` or name it with --kg"
         )
     graph = new_graph()
@@ -66,7 +70,7 @@ def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> byte
         graph.parse(kg, format="turtle")
     except Exception as error:  # rdflib's parsers raise many kinds of errors
         raise OsgraphError(f"{kg}: not readable as Turtle: {one_line(str(error))}") from None
-    context = json.loads(_ontology_file("context.jsonld"))["@context"]
+    context = json.loads(_resources.text("ontology", "context.jsonld"))["@context"]
     _check_terms(
         graph, kg, xml=format == "xml", prefixes=set(context) if format == "jsonld" else ()
     )
@@ -88,7 +92,7 @@ def _serialize(graph: Graph, format: str) -> bytes:
         lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
         return b"".join(sorted(line for line in lines if line.strip()))
     if format == "jsonld":
-        context = json.loads(_ontology_file("context.jsonld"))["@context"]
+        context = json.loads(_resources.text("ontology", "context.jsonld"))["@context"]
         return graph.serialize(format="json-ld", context=context, indent=1, encoding="utf-8")
     return graph.serialize(format="xml", encoding="utf-8")
 
@@ -157,14 +161,11 @@ def _term_problem(term: Node, *, xml: bool, predicate: bool) -> str | None:
 _XML_NAME_END = re.compile(r"[A-Za-z_\u00c0-\ufffd][A-Za-z0-9_.\-\u00b7-\ufffd]*$")
 
 
-def _ontology_file(name: str) -> str:
-    return _resources.text("ontology", name)
-
-
 def _ontology_graph() -> Graph:
-    vocabulary = Graph()
-    for name in ("osgraph.ttl", "domains.ttl"):
-        vocabulary.parse(data=_ontology_file(name), format="turtle")
+    from osgraph._vocabulary import domain_scheme
+
+    vocabulary = Graph().parse(data=_resources.text("ontology", "osgraph.ttl"), format="turtle")
+    vocabulary += domain_scheme()
     return vocabulary
 
 

@@ -172,7 +172,8 @@ def new_graph(base: str = DEFAULT_BASE) -> Graph:
 
 
 @cache
-def _domain_scheme() -> Graph:
+def domain_scheme() -> Graph:
+    """The domain scheme of ``ontology/domains.ttl``, read once; not to be changed."""
     return Graph().parse(data=_resources.text("ontology", "domains.ttl"), format="turtle")
 
 
@@ -187,7 +188,7 @@ def domains() -> dict[str, URIRef]:
     """
     return {
         str(concept).rsplit("/", 1)[1]: concept
-        for concept in _domain_scheme().subjects(RDF.type, SKOS.Concept)
+        for concept in domain_scheme().subjects(RDF.type, SKOS.Concept)
         if isinstance(concept, URIRef)
     }
 
@@ -195,7 +196,7 @@ def domains() -> dict[str, URIRef]:
 @cache
 def domain_labels() -> dict[URIRef, list[Literal]]:
     """The ``skos:prefLabel`` of each concept of the domain scheme, in every language."""
-    scheme = _domain_scheme()
+    scheme = domain_scheme()
     return {
         concept: sorted(
             (
