@@ -3,13 +3,15 @@ the terms the code writes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCAT, DOAP, FOAF, ORG, PROV
 
 from osgraph import OSG, BuildResult, _resources
 from osgraph._align import AlignmentMethod
-from osgraph._gazetteer import KINDS
+from osgraph._gazetteer_file import read_institutions
 from osgraph._vocabulary import INSTITUTION_KINDS, ONTOLOGY_IRI, SCHEMA
 
 
@@ -101,5 +103,12 @@ def test_every_kind_of_institution_is_an_organisation_class_of_the_ontology(
         assert supers & {ORG.Organization, ORG.OrganizationalUnit}, term
 
 
-def test_the_gazetteer_knows_the_kinds_the_graph_has_classes_for() -> None:
-    assert tuple(INSTITUTION_KINDS) == KINDS
+def test_the_gazetteer_reads_every_kind_the_graph_has_a_class_for(tmp_path: Path) -> None:
+    entries = "".join(
+        f'[[institution]]\nname = "{kind} example"\nkind = "{kind}"\n'
+        'source = "https://example.org/about"\n'
+        for kind in INSTITUTION_KINDS
+    )
+    path = tmp_path / "institutions.toml"
+    path.write_text(entries, encoding="utf-8")
+    assert [facts.kind for facts in read_institutions(path)] == list(INSTITUTION_KINDS)
