@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from typer.testing import CliRunner
 
 from osgraph import BuildResult
 from osgraph._cli import app
@@ -21,15 +20,8 @@ from .conftest import WriteFile, run_osgraph
 
 
 def osgraph(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the command in this process (in the test's folder), with the exit code, standard
-    output and standard error a process gives; an exception that escapes the command, which a
-    user would see as a traceback, fails."""
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
-    return subprocess.CompletedProcess(
-        ["osgraph", *args], result.exit_code, result.stdout, result.stderr
-    )
+    """Run the command in this process, in the test's folder (see :func:`run_osgraph`)."""
+    return run_osgraph(*args, cwd=Path.cwd())
 
 
 def console_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 import osgraph._errors
 from osgraph._cli import app
 
+from .conftest import run_osgraph
+
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -107,10 +109,8 @@ def test_the_readme_gives_the_exit_codes_of_osgraph_errors() -> None:
 
 def run(*args: str) -> tuple[int, str]:
     """The exit code and standard output of the command, run in this process."""
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
-    return result.exit_code, result.stdout
+    result = run_osgraph(*args, cwd=Path.cwd())
+    return result.returncode, result.stdout
 
 
 @pytest.mark.parametrize(
