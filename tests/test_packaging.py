@@ -43,6 +43,12 @@ def test_the_wheel_ships_data_and_ontology(tmp_path: Path) -> None:
         assert shipped in names
     bundled = zipfile.ZipFile(wheel).read("osgraph/data/benchcouncil-open100-2022-2023.md")
     assert bundled == (ROOT / "data" / "benchcouncil-open100-2022-2023.md").read_bytes()
+    # The licence and the notices of the data it ships from others travel with every copy.
+    (metadata,) = (name for name in names if name.endswith(".dist-info/METADATA"))
+    assert "License-Expression: Apache-2.0" in zipfile.ZipFile(wheel).read(metadata).decode()
+    for notice in ["LICENSE", "NOTICE", "data/LICENSE.unicode"]:
+        (shipped,) = (name for name in names if name.endswith(f".dist-info/licenses/{notice}"))
+        assert zipfile.ZipFile(wheel).read(shipped) == (ROOT / notice).read_bytes()
 
 
 def test_every_public_name_resolves_and_is_documented() -> None:
