@@ -305,15 +305,25 @@ def test_an_ask_answer_in_csv_from_the_real_process(bundled_kg: Path) -> None:
 def test_a_parameter_that_is_not_an_iri_is_refused_by_name(
     bundled_kg: Path, engine: str, value: str
 ) -> None:
+    query = PREFIXES + "SELECT ?project WHERE { ?p osg:country ?c ; rdfs:label ?project }"
     code, out, err = invoke(
-        "query", "projects-of", "--kg", str(bundled_kg), "--engine", engine,
-        "--param", f"institution={value}",
+        "query", "-", "--kg", str(bundled_kg), "--engine", engine,
+        "--param", f"c={value}", stdin=query,
     )  # fmt: skip
     if value == "<http://a>":
         assert code == 0, err
         assert out.endswith("0 rows\n")
         return
-    assert_refused(code, err, "--param institution=", "not an IRI")
+    assert_refused(code, err, "--param c=", "not an IRI")
+    assert out == ""
+
+
+def test_an_iri_for_a_parameter_matched_as_a_name_is_refused(bundled_kg: Path) -> None:
+    code, out, err = invoke(
+        "query", "projects-of", "--kg", str(bundled_kg),
+        "--param", "country=<https://w3id.org/osgraph/id/country/CN>",
+    )  # fmt: skip
+    assert_refused(code, err, "--param country=", "matched as a name")
     assert out == ""
 
 

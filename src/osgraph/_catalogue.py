@@ -1,8 +1,11 @@
 """Which query to run and with what: the named queries, query files, and parameters as RDF terms.
 
 Named queries are ``.rq`` files in ``osgraph/queries``. Each starts with comment lines that say
-what it answers; ``# param NAME: help`` lines declare its parameters (each bound to the empty
-string when not given) and ``# needs: a | b`` says that at least one of them must be given.
+what it answers; ``# param NAME: help`` lines declare its parameters (a parameter not given is
+left unbound, so the query matches any value there), ``# param NAME (name): help`` one that is
+matched as a name: bound to the value's key (:func:`osgraph.name_key`), which the graph holds
+for every name of an institution or country (``osg:nameKey``), so any spelling of a name is found
+by one exact match; and ``# needs: a | b`` says that at least one of them must be given.
 
 Parameters are bound as RDF terms, never pasted into query text: through rdflib's own binding
 (``initBindings``), or, for Oxigraph and remote endpoints, as a ``VALUES`` block at the start of
@@ -25,10 +28,11 @@ from osgraph import _resources
 from osgraph._errors import ConfigurationError, QueryError, ReadWriteError
 from osgraph._guard import tokens
 from osgraph._messages import one_line
+from osgraph._names import name_key
 
 _NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
 """Characters no IRI holds, which rdflib refuses to write between ``<>``."""
-_PARAMETER = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
+_PARAMETER = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*(\(name\))?\s*:\s*(.*)$")
 _NEEDS = re.compile(r"^#\s*needs\s*:\s*(.*)$")
 
 
@@ -41,6 +45,8 @@ class NamedQuery:
     parameters: Mapping[str, str]
     needs: tuple[str, ...]
     text: str
+    names: frozenset[str] = frozenset()
+    """The parameters matched as names, by their key."""
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -51,6 +57,8 @@ def named_queries() -> dict[str, NamedQuery]:
     >>> queries = named_queries()
     >>> queries["projects-of"].parameters.keys(), queries["projects-of"].needs
     (dict_keys(['institution', 'country']), ('institution', 'country'))
+    >>> sorted(queries["projects-of"].names)
+    ['country', 'institution']
     """
     return {
         name: _named_query(name, _resources.text("queries", f"{name}.rq"))
@@ -134,7 +142,8 @@ def parse_parameters(pairs: Sequence[str]) -> dict[str, str]:
 
 def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[str, Identifier]:
     """Turn ``name=value`` parameters into RDF terms: ``<...>`` is an IRI, anything else a
-    plain literal. A named query's parameters that are not given are bound to ``""``.
+    plain literal, and the key of that literal for a parameter matched as a name. A named
+    query's parameters that are not given are left unbound.
 
     An IRI must be one that every engine takes: absolute (with a scheme, such as ``https:``),
     with none of the characters IRIs cannot hold (spaces, ``<>"{}|^`\\``, controls).
@@ -147,8 +156,8 @@ def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[
 
     Examples
     --------
-    >>> bind_parameters({"institution": 'x" } ; DROP ALL ; #'}, named_queries()["projects-of"])
-    {'institution': rdflib.term.Literal('x" } ; DROP ALL ; #'), 'country': rdflib.term.Literal('')}
+    >>> bind_parameters({"institution": 'X" } ; DROP ALL ; #'}, named_queries()["projects-of"])
+    {'institution': rdflib.term.Literal('x" } ; drop all ; #')}
     >>> bind_parameters({"country": "<http://a b>"}, None)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     osgraph.QueryError: --param country='<http://a b>': not an IRI (Invalid IRI code point ...
@@ -165,9 +174,8 @@ def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[
                 f"{named.name} needs a value for {' or '.join(named.needs)} "
                 f"(for example --param {named.needs[0]}=...)"
             )
+    names = named.names if named else frozenset()
     bindings: dict[str, Identifier] = {}
-    for name in named.parameters if named else {}:
-        bindings[name] = Literal("")
     for name, value in given.items():
         try:
             value.encode("utf-8")
@@ -182,7 +190,15 @@ def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[
                     "such as <https://w3id.org/osgraph/id/country/CN>, or the value without <...> "
                     "to match text"
                 )
-        bindings[name] = URIRef(value[1:-1]) if is_iri else Literal(value)
+        if is_iri and name in names:
+            raise QueryError(
+                f"--param {name}={value!r}: {name} is matched as a name; give the name, "
+                "without <...>"
+            )
+        if is_iri:
+            bindings[name] = URIRef(value[1:-1])
+        else:
+            bindings[name] = Literal(name_key(value) if name in names else value)
     return bindings
 
 
@@ -245,14 +261,17 @@ def _where_brace(text: str) -> int | None:
 def _named_query(name: str, text: str) -> NamedQuery:
     description: list[str] = []
     parameters: dict[str, str] = {}
+    names: set[str] = set()
     needs: tuple[str, ...] = ()
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         if match := _PARAMETER.match(line):
-            parameters[match[1]] = match[2].strip()
+            parameters[match[1]] = match[3].strip()
+            if match[2]:
+                names.add(match[1])
         elif match := _NEEDS.match(line):
             needs = tuple(part.strip() for part in match[1].split("|"))
         else:
             description.append(line.lstrip("#").strip())
-    return NamedQuery(name, " ".join(description), parameters, needs, text)
+    return NamedQuery(name, " ".join(description), parameters, needs, text, frozenset(names))

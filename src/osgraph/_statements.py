@@ -8,7 +8,8 @@ What the graph holds, for each kind of thing (``osg:`` is the osgraph ontology):
 - projects: label, homepage, the editions that list them (``osg:listedIn``), the institutions and
   countries the rows state (``osg:developedBy``, ``osg:country``), their contributions, and the
   rows they come from (``prov:wasDerivedFrom``);
-- institutions and countries: label, homepage, other spellings (``skos:altLabel``);
+- institutions and countries: label, homepage, other spellings (``skos:altLabel``), and the key
+  of each name (``osg:nameKey``);
 - contributions: project, institution, country (``osg:inCountry``), how they were aligned, and
   their rows.
 """
@@ -227,12 +228,16 @@ def _write_institutions(
     institution_class = vocabulary(OSG.Institution)
     for key, institution in resolution.institutions.items():
         pairs = [("a", institution_class), *_named_pairs(vocabulary, institution)]
+        names = [institution.label, *institution.spellings]
         if institution.facts:
             pairs += _organisation_pairs(vocabulary, institution.facts, resolution.gazetteer, nodes)
+            names += [institution.facts.name, *institution.facts.aliases]
+        pairs += _key_pairs(vocabulary, names)
         writer.statement(nodes.institution(key), _types_first(pairs))
     for parent in _ancestors(resolution):
         pairs = [(vocabulary(RDFS.label), literal(parent.name))]
         pairs += _organisation_pairs(vocabulary, parent, resolution.gazetteer, nodes)
+        pairs += _key_pairs(vocabulary, [parent.name, *parent.aliases])
         writer.statement(nodes.institution(name_key(parent.name)), _types_first(pairs))
 
 
@@ -267,6 +272,8 @@ def _write_countries(
             pairs.append(
                 (vocabulary(SKOS.exactMatch), vocabulary(WIKIDATA_ENTITY[country.wikidata]))
             )
+        names = [country.name, country.name_zh, *spellings, country.alpha2, country.alpha3]
+        pairs += _key_pairs(vocabulary, names)
         writer.statement(nodes.country(code), pairs)
     for term in sorted(_areas(resolution)):
         record = resolution.countries[term]
@@ -278,6 +285,7 @@ def _write_countries(
             (vocabulary(SKOS.altLabel), literal(spelling))
             for spelling in sorted(set(record.spellings) - {record.label})
         ]
+        pairs += _key_pairs(vocabulary, [record.label, *record.spellings])
         writer.statement(vocabulary(OSG[term]), pairs)
 
 
@@ -319,6 +327,14 @@ def _write_contributions(
         ]
         pairs += [(derived_from, nodes.row(origin)) for origin in record.origins]
         writer.statement(node, pairs)
+
+
+def _key_pairs(vocabulary: _Vocabulary, names: list[str]) -> list[tuple[str, str]]:
+    """The keys of an entity's names (``osg:nameKey``), which let a query find the entity by
+    any spelling with an exact match rather than by comparing a lowercased name with every
+    label in the graph."""
+    name_key_property = vocabulary(OSG.nameKey)
+    return [(name_key_property, literal(key)) for key in sorted({name_key(n) for n in names})]
 
 
 def _named_pairs(vocabulary: _Vocabulary, entity: Named) -> list[tuple[str, str]]:

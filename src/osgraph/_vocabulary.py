@@ -96,6 +96,7 @@ class OSG(DefinedNamespace):
     ror: URIRef
     alpha2: URIRef
     alpha3: URIRef
+    nameKey: URIRef
     repository: URIRef
     domain: URIRef
 
