@@ -70,11 +70,13 @@ def write_file(tmp_path: Path) -> WriteFile:
 
 
 @pytest.fixture(scope="session")
-def bundled_kg(bundled: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled list's graph, written to a Turtle file as `osgraph build` writes it."""
-    from osgraph import write_turtle
+def bundled_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled list's graph, in the file `osgraph build` writes (the same call)."""
+    from osgraph._build import build_file
 
-    return write_turtle(bundled.graph, tmp_path_factory.mktemp("kg") / "osgraph.ttl")
+    out = tmp_path_factory.mktemp("kg") / "osgraph.ttl"
+    build_file(None, out, BuildOptions(validate=False))
+    return out
 
 
 SHARED_LISTS = Path(__file__).parents[2] / "shared" / "lists"

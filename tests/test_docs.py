@@ -152,3 +152,12 @@ def test_sparql_examples_in_the_readme_give_the_answers_shown(block: str, bundle
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == shown.splitlines()
     assert len(shown.splitlines()) > 1
+
+
+def test_the_turtle_shown_in_the_readme_is_what_the_build_writes(bundled_kg: Path) -> None:
+    written = bundled_kg.read_text(encoding="utf-8")
+    (excerpt,) = re.findall(r"```turtle\n(.*?)```", README, flags=re.DOTALL)
+    statements = excerpt.strip().split("\n\n")
+    assert len(statements) > 1
+    for statement in statements:
+        assert f"\n{statement}\n" in written, statement
