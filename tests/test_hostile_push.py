@@ -31,6 +31,8 @@ class Store:
     url: str
     requests: list[dict[str, str]] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
+    queries: list[dict[str, str]] = field(default_factory=list)
+    """The requests to the store's SPARQL endpoint (POST), with their body as ``body``."""
     release: threading.Event = field(default_factory=threading.Event)
 
 
@@ -49,6 +51,11 @@ def store(answer: Answer) -> Iterator[Store]:
         def do_PUT(self) -> None:
             played.requests.append({"path": self.path, **dict(self.headers.items())})
             played.bodies.append(self._body())
+            answer(played, self)
+
+        def do_POST(self) -> None:
+            body = self._body().decode("utf-8", "replace")
+            played.queries.append({"path": self.path, **dict(self.headers.items()), "body": body})
             answer(played, self)
 
         def _body(self) -> bytes:
@@ -132,7 +139,7 @@ def assert_secret_kept(text: str) -> None:
 @pytest.mark.parametrize("status", [200, 201, 204])
 def test_a_2xx_answer_is_success(kg: Path, status: int) -> None:
     with store(reply(status)) as played:
-        assert push_graph(kg, f"{played.url}/store") == status
+        assert push_graph(kg, f"{played.url}/store").status == status
     assert played.bodies == [kg.read_bytes()]
     assert (
         played.requests[0]["path"] == "/store?graph=https%3A%2F%2Fw3id.org%2Fosgraph%2Fid%2Fgraph"
@@ -226,8 +233,12 @@ def test_credentials_in_the_url_are_sent_and_never_printed(kg: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.stdout == (
         f"Pushed {kg} to {played.url}/store as <https://w3id.org/osgraph/id/graph> (204).\n"
+        "Query it at the store's SPARQL endpoint, with --graph https://w3id.org/osgraph/id/graph.\n"
     )
     assert_secret_kept(run.stdout + run.stderr)
+    # Asked whether it answers from the graph, the store's query endpoint got no credentials.
+    assert [query["path"] for query in played.queries] == ["/query"]
+    assert "Authorization" not in played.queries[0]
 
 
 def test_a_password_from_the_environment_is_never_printed(kg: Path) -> None:
@@ -255,6 +266,27 @@ def test_digest_authentication_sends_the_graph_again_whole(kg: Path) -> None:
     assert played.bodies == [kg.read_bytes()] * 2  # the answer to the challenge holds it all
     assert played.requests[1]["Authorization"].startswith('Digest username="alice"')
     assert SECRET not in str(caught.value)
+
+
+def test_a_push_names_the_query_endpoint_that_answers_from_the_graph(kg: Path) -> None:
+    found = b'{"head": {"vars": ["project"]}, "results": {"bindings": [{"project": ' + (
+        b'{"type": "uri", "value": "https://example.org/p"}}]}}'
+    )
+
+    def sparql(played: Store, handler: http.server.BaseHTTPRequestHandler) -> None:
+        if handler.command == "PUT":
+            reply(201)(played, handler)
+        else:
+            reply(200, found, Content_Type="application/sparql-results+json")(played, handler)
+
+    with store(sparql) as played:
+        run = osgraph_push(kg, f"{played.url}/store", "--named-graph", "urn:x:a&b")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[1] == (
+        f"Query it with: osgraph query projects-by-country --endpoint {played.url}/query "
+        "--graph 'urn:x:a&b'"
+    )
+    assert "default-graph-uri=urn%3Ax%3Aa%26b" in played.queries[0]["body"]
 
 
 def test_an_unreachable_store_with_credentials_is_named_without_them(kg: Path) -> None:

@@ -369,6 +369,7 @@ def query(
             store_dir=store_dir,
             timeout=timeout,
             allow_service=allow_service,
+            announce=lambda line: typer.echo(f"osgraph: {line}", err=True),
         )
     write_output(answer, None)
 
@@ -421,7 +422,7 @@ def push(
     from osgraph._push import push_graph
 
     with user_errors():
-        status = push_graph(
+        pushed = push_graph(
             kg,
             endpoint,
             named_graph=named_graph,
@@ -430,7 +431,7 @@ def push(
             digest=digest,
             timeout=timeout,
         )
-    typer.echo(push_line(kg, endpoint, named_graph, status))
+    typer.echo(push_line(kg, endpoint, named_graph, pushed))
 
 
 @app.command()

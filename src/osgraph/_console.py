@@ -23,6 +23,7 @@ from osgraph._errors import EXIT_READ_WRITE, OsgraphError
 if TYPE_CHECKING:
     from osgraph._build import Progress, Summary
     from osgraph._catalogue import NamedQuery
+    from osgraph._push import Pushed
     from osgraph._review import Unresolved
     from osgraph._ror_import import ImportSummary
 
@@ -229,18 +230,34 @@ def import_line(summary: ImportSummary, out: Path | None) -> str:
     )
 
 
-def push_line(kg: Path, endpoint: str, named_graph: str, status: int) -> str:
-    """What ``push`` did, in one line, without the credentials of ``endpoint``.
+def push_line(kg: Path, endpoint: str, named_graph: str, pushed: Pushed) -> str:
+    """What ``push`` did, without the credentials of ``endpoint``, and how to query what it
+    pushed: the ``osgraph query`` line for the store's SPARQL endpoint when the push found it.
 
     Examples
     --------
-    >>> push_line(Path("osgraph.ttl"), "http://u:p@store.example/data", "urn:g", 204)
-    'Pushed osgraph.ttl to http://store.example/data as <urn:g> (204).'
+    >>> from osgraph._push import Pushed
+    >>> print(push_line(Path("osgraph.ttl"), "http://u:p@store.example/data", "urn:g", Pushed(204)))
+    Pushed osgraph.ttl to http://store.example/data as <urn:g> (204).
+    Query it at the store's SPARQL endpoint, with --graph urn:g.
+    >>> found = Pushed(201, "http://s.example/q")
+    >>> print(push_line(Path("osgraph.ttl"), "http://s.example/data", "urn:g", found))
+    Pushed osgraph.ttl to http://s.example/data as <urn:g> (201).
+    Query it with: osgraph query projects-by-country --endpoint http://s.example/q --graph urn:g
     """
+    import shlex
+
     from osgraph._messages import printable
     from osgraph._push import without_credentials
 
+    graph = shlex.quote(printable(named_graph))
+    how = (
+        f"Query it with: osgraph query projects-by-country --endpoint "
+        f"{shlex.quote(printable(pushed.query_endpoint))} --graph {graph}"
+        if pushed.query_endpoint
+        else f"Query it at the store's SPARQL endpoint, with --graph {graph}."
+    )
     return (
         f"Pushed {printable(str(kg))} to {without_credentials(endpoint)} as "
-        f"<{printable(named_graph)}> ({status})."
+        f"<{printable(named_graph)}> ({pushed.status}).\n{how}"
     )

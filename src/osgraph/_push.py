@@ -2,7 +2,11 @@
 
 A push replaces one named graph in a single SPARQL 1.1 Graph Store Protocol request, so a push
 the store refuses leaves the graph it had whole; only a 2xx answer is success, waits are
-bounded, and no message shows credentials.
+bounded, and no message shows credentials. The graph is streamed from its file, read again from
+its start when digest authentication sends the request a second time.
+
+After a push, the store's SPARQL endpoint (``data/stores.toml`` says where each store has it) is
+asked whether it answers from the graph pushed, so that the command can say how to query it.
 """
 
 from __future__ import annotations
@@ -10,12 +14,16 @@ from __future__ import annotations
 import base64
 import math
 import re
+import tomllib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from osgraph._errors import ConfigurationError, ReadWriteError
+from osgraph import _resources
+from osgraph._errors import ConfigurationError, OsgraphError, ReadWriteError
 from osgraph._messages import one_line, printable
+from osgraph._remote import RemoteEngine
 
 DEFAULT_NAMED_GRAPH = "https://w3id.org/osgraph/id/graph"
 """The named graph ``push`` replaces unless told another."""
@@ -26,6 +34,20 @@ DEFAULT_PUSH_TIMEOUT = 120.0
 its answer."""
 CONNECT_TIMEOUT = 10.0
 """Seconds ``push`` waits at most for a connection to the store."""
+
+QUERY_TIMEOUT = 10.0
+"""Seconds ``push`` waits at most for the store's SPARQL endpoint to say whether it answers from
+the graph pushed."""
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What a push did: the HTTP status of the store's answer (a 2xx), and the store's SPARQL
+    endpoint that answers from the graph pushed, when osgraph found it."""
+
+    status: int
+    query_endpoint: str | None = None
+
 
 _USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
 
@@ -51,13 +73,15 @@ def push_graph(
     password: str | None = None,
     digest: bool = False,
     timeout: float = DEFAULT_PUSH_TIMEOUT,
-) -> int:
+) -> Pushed:
     """Replace ``named_graph`` of the store at ``endpoint`` with the Turtle file ``kg``.
 
     ``endpoint`` is the store's Graph Store Protocol URL (Oxigraph: ``http://host:7878/store``;
     Fuseki: ``http://host:3030/DATASET/data``; Virtuoso: ``http://host:8890/sparql-graph-crud-auth``
-    with ``digest=True``). The file is sent as it is, in one ``PUT``: the store parses it, and
-    refuses it whole if it cannot. Returns the HTTP status of the store's answer, a 2xx.
+    with ``digest=True``). The file is sent as it is, in one ``PUT``, streamed (a graph of any
+    size takes little memory): the store parses it, and refuses it whole if it cannot. Returns
+    the HTTP status of the store's answer, a 2xx, and the SPARQL endpoint beside ``endpoint``
+    that answers from ``named_graph`` (asked without credentials), when there is one.
 
     Credentials come from ``user`` and ``password``, or from the URL (``http://user:pass@...``);
     no message shows them. osgraph waits at most ``timeout`` seconds at each step (to connect: at
@@ -156,7 +180,24 @@ def push_graph(
         )
     if not 200 <= status < 300:
         raise ReadWriteError(f"{shown} refused the graph ({status}): {clean(answer)[:500]}")
-    return status
+    public = str(url.copy_with(username=None, password=None, query=None, fragment=None))
+    return Pushed(status, _query_endpoint(public, named_graph, min(timeout, QUERY_TIMEOUT)))
+
+
+def _query_endpoint(store: str, named_graph: str, timeout: float) -> str | None:
+    """The SPARQL endpoint beside the Graph Store Protocol URL ``store`` that answers from
+    ``named_graph``, when ``data/stores.toml`` knows the store and the endpoint says it does."""
+    holds = _resources.text("queries", "endpoint", "holds-osgraph-data.rq")
+    for known in tomllib.loads(_resources.text("data", "stores.toml"))["store"]:
+        if not store.endswith(known["push"]):
+            continue
+        candidate = store.removesuffix(known["push"]) + str(known["query"])
+        try:
+            if RemoteEngine(candidate, named_graph, timeout).query(holds, {}).rows:
+                return candidate
+        except OsgraphError:  # not that store after all, or it does not answer queries here
+            continue
+    return None
 
 
 class _Body:

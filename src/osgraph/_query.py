@@ -10,7 +10,7 @@ caller gets one of osgraph's errors with a one-line message, never an engine's o
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,8 @@ from osgraph._catalogue import bind_parameters, load_query, parse_parameters
 from osgraph._engines import Engine, engine_name, open_engine, quiet_engines
 from osgraph._errors import ConfigurationError, QueryError
 from osgraph._guard import check_query
-from osgraph._remote import RemoteEngine, check_timeout
+from osgraph._messages import printable
+from osgraph._remote import RemoteEngine, check_timeout, find_osgraph_graph
 from osgraph._results import RESULT_FORMATS, QueryResult, format_table
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ def answer_query(
     store_dir: Path | str | None = None,
     timeout: float = 60.0,
     allow_service: bool = False,
+    announce: Callable[[str], None] | None = None,
 ) -> str | bytes:
     """The answer to the query ``spec`` names, as ``osgraph query`` writes it.
 
@@ -138,6 +140,11 @@ def answer_query(
     hosts they name), for the whole query. rdflib's log records and warnings stay off standard
     error meanwhile (:func:`osgraph._engines.quiet_engines`).
 
+    Asked without ``graph``, an ``endpoint`` whose answer is empty (no row, ``false``, no
+    triple) is asked where osgraph's data is (:func:`osgraph._remote.find_osgraph_graph`): when
+    its default graph holds none and one named graph does, the answer is that graph's, and
+    ``announce`` is told so in one line.
+
     Returns the table (``format="table"``) as text, for the terminal's encoding; a SPARQL 1.1
     results format (``csv``, ``tsv``, ``json``, ``xml``) or a graph's Turtle as bytes.
 
@@ -145,7 +152,9 @@ def answer_query(
     ------
     ConfigurationError
         When ``format``, ``engine``, ``endpoint``, ``store_dir``, ``timeout`` or a parameter
-        pair cannot be used.
+        pair cannot be used, or an empty answer came from an ``endpoint`` asked without
+        ``graph`` that holds no osgraph data in its default graph and none or several named
+        graphs that do.
     ReadWriteError
         When the query file, ``kg``, the store or the endpoint cannot be read or reached.
     QueryError
@@ -167,11 +176,31 @@ def answer_query(
         asked = choose_engine(
             kg, endpoint=endpoint, graph=graph, engine=engine, store_dir=store_dir, timeout=timeout
         )
-        if allow_service:  # the hosts a SERVICE asks may never answer
-            result = run_query_within(timeout, asked, text, bindings, allow_service=True)
-        else:
-            result = run_query(asked, text, bindings)
+
+        def answer(engine: Engine) -> QueryResult:
+            if allow_service:  # the hosts a SERVICE asks may never answer
+                return run_query_within(timeout, engine, text, bindings, allow_service=True)
+            return run_query(engine, text, bindings)
+
+        result = answer(asked)
+        if isinstance(asked, RemoteEngine) and graph is None and _empty(result):
+            found = find_osgraph_graph(asked)
+            if found is not None:
+                result = answer(RemoteEngine(asked.endpoint, default_graph=found, timeout=timeout))
+                if announce is not None:
+                    announce(
+                        f"the default graph of {asked.endpoint} holds no osgraph data: this is "
+                        f"the answer of its named graph <{printable(found)}> (--graph "
+                        f"{printable(found)})"
+                    )
         if format == "table":
             return format_table(result)
         # The format checked above, as the ResultFormat it is (no cast needed to say so).
         return result.serialize(next(known for known in RESULT_FORMATS if known == format))
+
+
+def _empty(result: QueryResult) -> bool:
+    """Whether ``result`` answers nothing: no row, ``false``, or no triple."""
+    if result.kind == "CONSTRUCT":
+        return result.graph is None or len(result.graph) == 0
+    return not (result.rows or result.boolean)

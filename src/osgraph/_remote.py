@@ -18,9 +18,11 @@ from rdflib import Graph, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
 
+from osgraph import _resources
 from osgraph._catalogue import with_values
 from osgraph._engines import describe
 from osgraph._errors import ConfigurationError, QueryError, ReadWriteError
+from osgraph._messages import printable
 from osgraph._results import QueryResult
 
 _JSON_RESULTS = frozenset({"application/sparql-results+json", "application/json"})
@@ -190,6 +192,37 @@ class RemoteEngine:
             raise ConfigurationError(f"{self.endpoint}: {describe(error)}") from None
         except OSError as error:
             raise ReadWriteError(f"{self.endpoint}: {describe(error)}") from None
+
+
+def find_osgraph_graph(engine: RemoteEngine) -> str | None:
+    """Where osgraph's data is on ``engine``'s endpoint, asked without a named graph: ``None``
+    when its default graph holds osgraph data (a project), else the one named graph that does.
+
+    Raises
+    ------
+    ConfigurationError
+        When neither the default graph nor any named graph holds osgraph data, or several named
+        graphs do (the message names them, to choose one with ``--graph``).
+    ReadWriteError
+        When the endpoint cannot be reached or does not answer in time.
+    QueryError
+        When it answers with an error, or what is not SPARQL results.
+    """
+    holds = _resources.text("queries", "endpoint", "holds-osgraph-data.rq")
+    if engine.query(holds, {}).rows:
+        return None
+    listed = engine.query(_resources.text("queries", "endpoint", "osgraph-graphs.rq"), {})
+    graphs = [str(row[0]) for row in listed.rows if row and row[0] is not None]
+    if len(graphs) == 1:
+        return graphs[0]
+    where = f"the default graph of {engine.endpoint} holds no osgraph data"
+    if not graphs:
+        raise ConfigurationError(
+            f"{where}, nor does any of its named graphs: push a graph there with `osgraph push`, "
+            "or ask another --endpoint"
+        )
+    named = ", ".join(f"<{printable(graph)}>" for graph in graphs)
+    raise ConfigurationError(f"{where}; the named graphs that do: {named}; choose one with --graph")
 
 
 def _read_answer(media_type: str, content: bytes, endpoint: str) -> QueryResult:
