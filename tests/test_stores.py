@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import shlex
+import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
@@ -59,8 +60,11 @@ class Session:
 
     empty: subprocess.CompletedProcess[str]
     """``query`` without ``--graph``, before anything is pushed."""
+    readme: list[tuple[list[str], list[str]]]
+    """The README's commands for this store, run as shown: the lines the README shows after
+    them, and the lines they wrote, with the store's address as the README writes it."""
     pushed: subprocess.CompletedProcess[str]
-    """``push`` of the two lists' graph to the default named graph."""
+    """``push`` of the two lists' graph to the default named graph, replacing the bundled one."""
     as_told: subprocess.CompletedProcess[str]
     """The ``query`` line the push printed, run as printed (in CSV)."""
     no_graph: subprocess.CompletedProcess[str]
@@ -72,10 +76,18 @@ class Session:
 
 
 @pytest.fixture(scope="module")
-def session(store: Store, two_lists_kg: Path, tmp_path_factory: pytest.TempPathFactory) -> Session:
+def session(
+    store: Store, bundled_kg: Path, two_lists_kg: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Session:
     cwd = tmp_path_factory.mktemp(f"session-{store.name}")
     query = ["query", "projects-by-country", "--format", "csv"]
     empty = osgraph(store, *query, "--endpoint", store.sparql, cwd=cwd)
+    (cwd / "build").mkdir()
+    shutil.copy(bundled_kg, cwd / "build" / "osgraph.ttl")
+    readme = [
+        (shown, as_readme_writes(store, run_readme_line(store, command, cwd)))
+        for command, shown in readme_commands(store)
+    ]
     push = ["push", "--kg", str(two_lists_kg), *store.push_options]
     pushed = osgraph(store, *push, "--endpoint", store.store, cwd=cwd)
     assert pushed.returncode == 0, pushed.stderr
@@ -90,7 +102,52 @@ def session(store: Store, two_lists_kg: Path, tmp_path_factory: pytest.TempPathF
     two_graphs = osgraph(store, *query, "--endpoint", store.sparql, cwd=cwd)
     embedded = osgraph(store, *query, "--engine", "oxigraph", "--kg", str(two_lists_kg), cwd=cwd)
     assert embedded.returncode == 0 and embedded.stdout.count("\n") > 10, embedded.stderr
-    return Session(empty, pushed, as_told, no_graph, two_graphs, embedded)
+    return Session(empty, readme, pushed, as_told, no_graph, two_graphs, embedded)
+
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+README_PORTS = {"oxigraph": "7878", "virtuoso": "8890"}
+
+
+def readme_commands(store: Store) -> list[tuple[str, list[str]]]:
+    """Each command the README's push examples run on ``store`` (known by its usual port),
+    with the lines it shows after it."""
+    commands = []
+    for block in README.split("<!-- push -->\n```console\n")[1:]:
+        lines = block.split("```", 1)[0].splitlines()
+        if f"localhost:{README_PORTS[store.name]}/" not in lines[0]:
+            continue
+        starts = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+            commands.append((lines[start].removeprefix("$ "), lines[start + 1 : end]))
+    assert commands, f"the README shows no push to {store.name}"
+    return commands
+
+
+def run_readme_line(store: Store, command: str, cwd: Path) -> list[str]:
+    """The lines ``command``, a README line, writes when run on ``store``."""
+    words = shlex.split(command.replace(f"http://localhost:{README_PORTS[store.name]}", store.base))
+    env = {}
+    while "=" in words[0]:
+        name, value = words.pop(0).split("=", 1)
+        env[name] = value
+    assert words[0] == "osgraph", command
+    ran = run_osgraph(*words[1:], cwd=cwd, env=env)
+    assert ran.returncode == 0, ran.stderr
+    return ran.stdout.splitlines()
+
+
+def as_readme_writes(store: Store, lines: list[str]) -> list[str]:
+    return [
+        line.replace(store.base, f"http://localhost:{README_PORTS[store.name]}") for line in lines
+    ]
+
+
+def test_the_readme_shows_what_the_push_prints(session: Session) -> None:
+    for shown, written in session.readme:
+        if shown[-1:] == ["..."]:  # the first lines of a longer answer
+            shown, written = shown[:-1], written[: len(shown) - 1]
+        assert written == shown
 
 
 def test_a_push_says_how_to_query_what_it_pushed(
