@@ -5,9 +5,11 @@ message ever shows a password."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.server
 import subprocess
 import threading
+import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from osgraph._push import push_graph, without_credentials
 
 from .conftest import run_osgraph
 
+KEPT = 1 << 20
+"""The largest body a store the test plays keeps whole."""
 SECRET = "s3cr3t-Pa55"
 TOKEN = base64.b64encode(f"alice:{SECRET}".encode()).decode()
 
@@ -31,6 +35,8 @@ class Store:
     url: str
     requests: list[dict[str, str]] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
+    large: list[str] = field(default_factory=list)
+    """The SHA-256 of each body over :data:`KEPT` bytes (kept in ``bodies`` as ``b""``)."""
     queries: list[dict[str, str]] = field(default_factory=list)
     """The requests to the store's SPARQL endpoint (POST), with their body as ``body``."""
     release: threading.Event = field(default_factory=threading.Event)
@@ -66,7 +72,18 @@ def store(answer: Answer) -> Iterator[Store]:
                     self.rfile.readline()
                 self.rfile.readline()
                 return b"".join(chunks)
-            return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            left = int(self.headers.get("Content-Length", 0))
+            if left <= KEPT:
+                return self.rfile.read(left)
+            # A large body is read a part at a time and kept as its size and hash: the store
+            # takes no more memory than the push is allowed to.
+            digest = hashlib.sha256()
+            while left:
+                part = self.rfile.read(min(left, 1 << 16))
+                digest.update(part)
+                left -= len(part)
+            played.large.append(digest.hexdigest())
+            return b""
 
         def log_message(self, *_: object) -> None:
             pass
@@ -287,6 +304,37 @@ def test_a_push_names_the_query_endpoint_that_answers_from_the_graph(kg: Path) -
         "--graph 'urn:x:a&b'"
     )
     assert "default-graph-uri=urn%3Ax%3Aa%26b" in played.queries[0]["body"]
+
+
+@pytest.mark.slow
+def test_a_large_graph_is_streamed_twice_for_digest_in_bounded_memory(tmp_path: Path) -> None:
+    large = tmp_path / "large.ttl"
+    line = b"<https://example.org/s> <https://example.org/p> " + b'"%s" .\n' % (b"x" * 200)
+    with large.open("wb") as out:
+        for _ in range((32 << 20) // len(line)):  # 32 MiB
+            out.write(line)
+
+    def challenge(played: Store, handler: http.server.BaseHTTPRequestHandler) -> None:
+        if "Authorization" in handler.headers:
+            reply(201)(played, handler)
+        else:
+            reply(401, WWW_Authenticate='Digest realm="store", nonce="n0", qop="auth"')(
+                played, handler
+            )
+
+    with store(challenge) as played:
+        tracemalloc.start()
+        try:
+            pushed = push_graph(
+                large, f"{played.url}/store", user="alice", password="pw", digest=True
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert pushed.status == 201
+    whole = hashlib.sha256(large.read_bytes()).hexdigest()
+    assert played.large == [whole, whole]  # the graph, whole, in each of the two requests
+    assert peak < 8 << 20, f"{peak / 2**20:.1f} MiB held for a 32 MiB graph"
 
 
 def test_an_unreachable_store_with_credentials_is_named_without_them(kg: Path) -> None:
