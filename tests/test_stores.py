@@ -110,10 +110,10 @@ README_PORTS = {"oxigraph": "7878", "virtuoso": "8890"}
 
 
 def readme_commands(store: Store) -> list[tuple[str, list[str]]]:
-    """Each command the README's push examples run on ``store`` (known by its usual port),
+    """Each command the README's store examples run on ``store`` (known by its usual port),
     with the lines it shows after it."""
     commands = []
-    for block in README.split("<!-- push -->\n```console\n")[1:]:
+    for block in README.split("<!-- store -->\n```console\n")[1:]:
         lines = block.split("```", 1)[0].splitlines()
         if f"localhost:{README_PORTS[store.name]}/" not in lines[0]:
             continue
@@ -125,7 +125,8 @@ def readme_commands(store: Store) -> list[tuple[str, list[str]]]:
 
 
 def run_readme_line(store: Store, command: str, cwd: Path) -> list[str]:
-    """The lines ``command``, a README line, writes when run on ``store``."""
+    """The lines ``command``, a README line, writes when run on ``store``: standard error's
+    (a notice comes before the answer) then standard output's."""
     words = shlex.split(command.replace(f"http://localhost:{README_PORTS[store.name]}", store.base))
     env = {}
     while "=" in words[0]:
@@ -134,7 +135,7 @@ def run_readme_line(store: Store, command: str, cwd: Path) -> list[str]:
     assert words[0] == "osgraph", command
     ran = run_osgraph(*words[1:], cwd=cwd, env=env)
     assert ran.returncode == 0, ran.stderr
-    return ran.stdout.splitlines()
+    return ran.stderr.splitlines() + ran.stdout.splitlines()
 
 
 def as_readme_writes(store: Store, lines: list[str]) -> list[str]:
@@ -143,7 +144,7 @@ def as_readme_writes(store: Store, lines: list[str]) -> list[str]:
     ]
 
 
-def test_the_readme_shows_what_the_push_prints(session: Session) -> None:
+def test_the_readme_shows_what_push_and_query_print(session: Session) -> None:
     for shown, written in session.readme:
         if shown[-1:] == ["..."]:  # the first lines of a longer answer
             shown, written = shown[:-1], written[: len(shown) - 1]
