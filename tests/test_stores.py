@@ -267,3 +267,11 @@ def test_every_named_query_answers_as_the_embedded_store(
     assert [[row[key] for key in keys] for row in there] == [
         [row[key] for key in keys] for row in here
     ]
+
+
+def test_an_ask_query_answers_a_boolean(session: Session, store: Store, tmp_path: Path) -> None:
+    ask = "PREFIX osg: <https://w3id.org/osgraph/ontology#>\nASK WHERE { ?p a osg:Project }\n"
+    where = ["--endpoint", store.sparql, "--graph"]
+    for graph, answer in [(DEFAULT_NAMED_GRAPH, "true"), ("https://example.org/none", "false")]:
+        ran = run_osgraph("query", "-", "--format", "csv", *where, graph, cwd=tmp_path, stdin=ask)
+        assert (ran.returncode, ran.stdout.splitlines()) == (0, ["boolean", answer]), ran.stderr

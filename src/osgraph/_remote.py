@@ -27,6 +27,8 @@ from osgraph._results import QueryResult
 
 _JSON_RESULTS = frozenset({"application/sparql-results+json", "application/json"})
 _XML_RESULTS = frozenset({"application/sparql-results+xml", "application/xml", "text/xml"})
+_VIRTUOSO_ASK = "__ASK_RETVAL"
+"""The one variable of the table Virtuoso answers an ASK query with."""
 _GRAPH_FORMATS = {
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",
@@ -250,6 +252,10 @@ def _read_answer(media_type: str, content: bytes, endpoint: str) -> QueryResult:
         raise ValueError(f"results of type {result.type}")
     variables = tuple(str(v) for v in result.vars or ())
     rows = tuple(tuple(binding.get(Variable(v)) for v in variables) for binding in result.bindings)
+    if variables == (_VIRTUOSO_ASK,) and {str(row[0]) for row in rows} <= {"1", "0"}:
+        # Virtuoso 7.2 answers ASK with a table, a row 1 for true, none for false, not with the
+        # boolean of the results formats.
+        return QueryResult("ASK", boolean=any(str(row[0]) == "1" for row in rows))
     return QueryResult("SELECT", variables, rows)
 
 
