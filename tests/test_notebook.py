@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import html
 import re
 from pathlib import Path
@@ -33,8 +34,11 @@ def test_the_notebook_runs_and_shows_the_graph(rows: list, tmp_path: Path) -> No
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
     )
     # asyncio.run closes its event loop; execute() leaves one open, whose collection later
-    # (in whichever test then runs) warns of an unclosed loop and sockets.
-    asyncio.run(client.async_execute())
+    # (in whichever test then runs) warns of an unclosed loop and sockets. It runs in a thread
+    # of its own: Playwright's sync API, once a browser test has run in this process, keeps an
+    # event loop running in the main thread, where asyncio.run refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, client.async_execute()).result()
     outputs = [
         output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
     ]
