@@ -43,6 +43,7 @@ from osgraph._catalogue import named_queries
 from osgraph._engine_pool import EnginePool
 from osgraph._errors import ConfigurationError, ReadWriteError, RefusedQueryError
 from osgraph._guard import check_query
+from osgraph._reconcile import respond
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -173,6 +174,8 @@ def _handler_class(
                     self._refuse_update()
                     return
                 self._answer(parameters.get("query", [""])[0])
+            elif url.path == "/reconcile":
+                self._send(*respond(graph_name, url.query, None, "", self.headers["Host"] or ""))
             else:
                 self._error(HTTPStatus.NOT_FOUND, f"no such page: {url.path}")
 
@@ -183,6 +186,10 @@ def _handler_class(
             url = urlsplit(self.path)
             body = self._body()
             if body is None:
+                return
+            if url.path == "/reconcile":
+                kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+                self._send(*respond(graph_name, url.query, body, kind, self.headers["Host"] or ""))
                 return
             if url.path != "/sparql":
                 self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: {url.path}")
