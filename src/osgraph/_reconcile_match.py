@@ -56,6 +56,11 @@ class Entity:
     ror: str | None = None
     wikidata: str | None = None
     sources: tuple[str, ...] = ()  # "graph", "gazetteer", "ROR"
+    placed: tuple[str, ...] = ()  # where the graph's contributions place an institution
+
+    def countries(self) -> tuple[str, ...]:
+        """Where the entity is: its country, else where the graph's lists place it."""
+        return (self.country,) if self.country else self.placed
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,8 @@ class _GraphEntity:
     country: str | None = None
     ror: str | None = None
     wikidata: str | None = None
+    placed: set[str] = field(default_factory=set)
+    of: str | None = None  # a contribution's institution
 
 
 class EntityIndex:
@@ -127,6 +134,7 @@ class EntityIndex:
             found.ror,
             found.wikidata,
             ("graph",),
+            tuple(sorted(found.placed)),
         )
 
     def _curated(self, facts: InstitutionFacts) -> Entity:
@@ -202,16 +210,18 @@ class EntityIndex:
     ) -> list[Scored]:
         """The candidates for the name ``text`` among ``kinds``, best first, with the ISO
         3166-1 codes of ``countries`` as a constraint: an institution or country known to be
-        in none of them is left out, one whose country is unknown is never exact."""
+        in none of them (by its country, else by where the graph's lists place it) is left
+        out, one whose country is unknown is never exact."""
         found: dict[str, Scored] = {}
 
         def add(entity: Entity, score: float, exact: bool) -> None:
             if entity.kind not in kinds:
                 return
             if countries and entity.kind != "project":
-                if entity.country is None:
+                where = entity.countries()
+                if not where:
                     exact, score = False, min(score, _SIMILAR)
-                elif not any(self.gazetteer.within(entity.country, c) for c in countries):
+                elif not any(self.gazetteer.within(w, c) for w in where for c in countries):
                     return
             known = found.get(entity.id)
             if known is None or (score, exact) > (known.score, known.exact):
@@ -293,6 +303,7 @@ def _read_graph(path: Path) -> dict[str, _GraphEntity]:
     from osgraph._errors import ReadWriteError, SourceError
 
     wanted = {_RDF_TYPE, *_LABELS, str(OSG.basedIn), str(OSG.ror), str(OSG.alpha2)}
+    wanted |= {str(OSG.institution), str(OSG.inCountry)}
     exact_match = "http://www.w3.org/2004/02/skos/core#exactMatch"
     wanted.add(exact_match)
     found: dict[str, _GraphEntity] = {}
@@ -315,12 +326,19 @@ def _read_graph(path: Path) -> dict[str, _GraphEntity]:
                 entity.country = value.rpartition("/")[2] or None
             elif predicate == str(OSG.ror):
                 entity.ror = value.rpartition("/")[2]
+            elif predicate == str(OSG.institution):
+                entity.of = value
+            elif predicate == str(OSG.inCountry):
+                entity.placed.add(value.rpartition("/")[2])
             elif value.startswith("http://www.wikidata.org/entity/"):
                 entity.wikidata = value.rpartition("/")[2]
     except OSError as error:
         raise ReadWriteError(f"{path}: cannot be read: {error}") from None
     except SyntaxError as error:
         raise SourceError(path, f"cannot be read as RDF: {error}") from None
+    for contribution in found.values():
+        if contribution.of in found:
+            found[contribution.of].placed |= contribution.placed
     return found
 
 
