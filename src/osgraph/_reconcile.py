@@ -296,7 +296,7 @@ def respond(
     refuses with 400 (413 over :data:`BATCH_SIZE` queries): the server goes on.
     """
     try:
-        fields = parse_qs(query_string, max_num_fields=20)
+        fields = parse_qs(query_string, keep_blank_values=True, max_num_fields=20)
         if body is not None:
             if content_type != "application/x-www-form-urlencoded":
                 return _text(
@@ -304,7 +304,8 @@ def respond(
                     "send the queries as a form field named queries "
                     "(application/x-www-form-urlencoded)",
                 )
-            fields |= parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=20)
+            form = body.decode("utf-8", errors="replace")
+            fields |= parse_qs(form, keep_blank_values=True, max_num_fields=20)
     except ValueError:
         return _text(HTTPStatus.BAD_REQUEST, "too many fields: send one named queries")
     if "callback" in fields:

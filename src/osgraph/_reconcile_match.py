@@ -5,7 +5,8 @@ served (its institutions, projects and countries, with every label and other spe
 curated gazetteer (names and aliases) and the ROR index (names in any language, aliases,
 acronyms), as :mod:`osgraph._gazetteer` resolves names for a build. Each entity is named by its
 IRI in the graph, less the graph's base: the IRI a build mints for it (``institution/`` and the
-slug of its canonical name), whether or not the graph holds it yet.
+slug of its canonical name), whether or not the graph holds it yet; a ROR record whose name
+another entity or record has too is named with its ROR id as well.
 
 A candidate scores 100 when one of its names is the query's (or a part of the query that
 :func:`~osgraph._gazetteer.name_variants` finds: an acronym in parentheses, an alternative after
@@ -34,6 +35,7 @@ _SIMILAR = 99.0  # the most a similar name scores: only a name itself scores EXA
 _WITHIN_ROR = 80.0  # a ROR record of the name whose organisation ROR chose instead
 _ACRONYM = 70.0  # an acronym that no country backs
 _FUZZY_SHOWN = 5
+_LEAST = 50.0  # below this, a similar name is noise
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LABELS = (
     "http://www.w3.org/2000/01/rdf-schema#label",
@@ -190,12 +192,17 @@ class EntityIndex:
 
     def _of_record(self, record: RorRecord) -> Entity:
         """The entity a ROR record stands for: the one with its ROR id, else a new one named
-        as a build would name it."""
+        as a build would name it; or, when that name is another entity's or another ROR
+        record's too, named with its ROR id as well (two institutions never share an id)."""
         known = self._by_ror.get(record.id)
         if known is not None:
             return self._by_id[known]
+        entity_id = self._id(self._iris.institution(name_key(record.label)))
+        if entity_id in self._by_id or self._shared(record):
+            named = f"{record.label} ror {record.id}"
+            entity_id = self._id(self._iris.institution(name_key(named)))
         return Entity(
-            self._id(self._iris.institution(name_key(record.label))),
+            entity_id,
             record.label,
             "institution",
             ror_kind(record),
@@ -204,6 +211,13 @@ class EntityIndex:
             record.wikidata,
             ("ROR",),
         )
+
+    def _shared(self, record: RorRecord) -> bool:
+        """Whether another ROR record has the name ``record`` has."""
+        ror = self.gazetteer.ror
+        key = match_key(record.label)
+        others = ror.match(record.label).candidates if ror is not None else ()
+        return any(o.id != record.id and match_key(o.label) == key for o in others)
 
     def find(
         self, text: str, kinds: Collection[str], countries: Collection[str] = ()
@@ -215,7 +229,7 @@ class EntityIndex:
         found: dict[str, Scored] = {}
 
         def add(entity: Entity, score: float, exact: bool) -> None:
-            if entity.kind not in kinds:
+            if entity.kind not in kinds or score < _LEAST:
                 return
             if countries and entity.kind != "project":
                 where = entity.countries()
