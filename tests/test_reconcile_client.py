@@ -1,0 +1,120 @@
+"""`osgraph resolve --service`, asking a real `osgraph serve` (started here on a free loopback
+port) that serves the graph of the bundled list and OpenDigger's companies (Apache-2.0, X-lab;
+see shared/lists/README.md), for names the gazetteer does not know."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from osgraph import load_gazetteer
+from tests.conftest import WriteFile, run_osgraph
+from tests.test_serve import start
+
+# Companies of OpenDigger's list that neither the gazetteer nor ROR knows, as the list writes
+# them, in other cases, and misspelt.
+LIST = """project,institutions,countries
+TiDB,PingCAP,China
+Ant Design,Ant group,China
+CockroachDB,cockroach labs,United States
+Airbyte,Airbyt,United States
+"""
+
+
+@pytest.fixture(scope="module")
+def service(two_lists_kg: Path) -> Iterator[str]:
+    url, server = start(two_lists_kg, workers=1)
+    yield f"{url}/reconcile"
+    server.shutdown()  # type: ignore[attr-defined]
+    server.server_close()  # type: ignore[attr-defined]
+
+
+def entries(draft: Path) -> dict[str, dict[str, object]]:
+    """The draft's entries, by the list's name each stands for (in lower case)."""
+    found = tomllib.loads(draft.read_text(encoding="utf-8"))["institution"]
+    return {str(entry.get("aliases", [entry["name"]])[0]).lower(): entry for entry in found}
+
+
+def test_the_services_matches_are_drafted_with_it_as_source_and_not_accepted(
+    service: str, write_file: WriteFile, tmp_path: Path
+) -> None:
+    names = write_file("companies.csv", LIST)
+    result = run_osgraph(
+        "resolve", str(names), "--service", service, "--draft", "d.toml", cwd=tmp_path
+    )
+    assert result.returncode == 1, result.stderr  # still unresolved: a person accepts drafts
+    assert f"from {service}, 100, a match" in result.stdout
+    drafts = entries(tmp_path / "d.toml")
+    assert set(drafts) == {"pingcap", "ant group", "cockroach labs", "airbyt"}
+    for name in ("pingcap", "ant group", "cockroach labs"):
+        entry = drafts[name]
+        assert entry["source"] == service and service in str(entry["note"])
+        assert entry["country"] == entry["ror"] == "unknown"  # the service says neither
+    assert drafts["cockroach labs"]["name"] == "Cockroach Labs"  # the graph's spelling
+    # A near name is a candidate in a comment, never an entry's facts.
+    assert "source" not in drafts["airbyt"] and drafts["airbyt"]["name"] == "Airbyt"
+    text = (tmp_path / "d.toml").read_text(encoding="utf-8")
+    assert "Airbyte (https://w3id.org/osgraph/id/institution/airbyte from" in text
+    # Once a person accepts the draft, the names resolve.
+    load_gazetteer(tmp_path / "d.toml")
+    accepted = tmp_path / "accepted.toml"
+    accepted.write_text(
+        text.replace('name = "Airbyt"', 'name = "Airbyte"\naliases = ["Airbyt"]'), encoding="utf-8"
+    )
+    again = run_osgraph("resolve", str(names), "--gazetteer", str(accepted), cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
+
+
+def test_the_country_of_the_rows_is_asked_of_another_osgraph(
+    service: str, write_file: WriteFile, tmp_path: Path
+) -> None:
+    """PingCAP is in China in the served graph: placed in Germany it is no candidate."""
+    names = write_file("elsewhere.csv", "project,institutions,countries\nTiDB,PingCAP,Germany\n")
+    result = run_osgraph("resolve", str(names), "--service", service, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "institution/pingcap from" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("suffix", "says"),
+    [
+        ("/", "does not answer JSON"),  # the query page
+        ("/queries", "is it a reconciliation service"),  # JSON, but no manifest
+        ("/nowhere", "answered 404"),
+    ],
+)
+def test_a_service_that_is_not_one_ends_with_exit_code_3_and_a_message(
+    service: str, write_file: WriteFile, tmp_path: Path, suffix: str, says: str
+) -> None:
+    names = write_file("companies.csv", LIST)
+    url = service.removesuffix("/reconcile") + suffix
+    result = run_osgraph("resolve", str(names), "--service", url, cwd=tmp_path)
+    assert result.returncode == 3
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unreachable_service_ends_with_exit_code_3(
+    write_file: WriteFile, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    names = write_file("companies.csv", LIST)
+    result = run_osgraph(
+        "resolve", str(names), "--service", f"http://127.0.0.1:{port}/reconcile", cwd=tmp_path
+    )
+    assert result.returncode == 3
+    assert "cannot reach the reconciliation service" in result.stderr
+
+
+def test_a_service_that_is_no_web_address_is_a_usage_error(
+    write_file: WriteFile, tmp_path: Path
+) -> None:
+    names = write_file("companies.csv", LIST)
+    result = run_osgraph("resolve", str(names), "--service", "file:///etc/passwd", cwd=tmp_path)
+    assert result.returncode == 2 and "not an http(s) address" in result.stderr
