@@ -5,6 +5,7 @@
   graphs (CONSTRUCT, DESCRIBE) in Turtle or N-Triples. Updates are refused with 403.
 - ``/``: a page to type queries (YASGUI, served from osgraph's own files) and to pick the named
   queries, which ``/queries`` lists as JSON.
+- ``/reconcile``: the Reconciliation Service API (:mod:`osgraph._reconcile`).
 
 What the endpoint guarantees, whatever a client sends:
 
@@ -22,7 +23,7 @@ What the endpoint guarantees, whatever a client sends:
 - a request body over :data:`MAX_REQUEST_BYTES` gets 413, a malformed ``Content-Length`` 400,
   and a client that sends nothing for :data:`IDLE_SECONDS` is disconnected;
 - a form POST from a page of another origin is refused with 403 (and no response grants
-  cross-origin reads).
+  cross-origin reads, but those of ``/reconcile``, as its protocol requires).
 
 What it does not: authenticate clients, or encrypt (put a reverse proxy in front for either),
 or bound the total memory of many engines over a very large graph (each loads the graph).
