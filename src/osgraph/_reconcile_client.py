@@ -72,6 +72,12 @@ def ask_service(
     ReadWriteError
         When the service cannot be reached, answers with an error, or answers what is not a
         reconciliation service's manifest or results.
+
+    Examples
+    --------
+    >>> ask_service("file:///etc/passwd", [("PingCAP", ["CN"])])
+    Traceback (most recent call last):
+    osgraph.ConfigurationError: the service 'file:///etc/passwd' is not an http(s) address
     """
     import httpx
 
