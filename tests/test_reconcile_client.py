@@ -4,9 +4,14 @@ see shared/lists/README.md), for names the gazetteer does not know."""
 
 from __future__ import annotations
 
+import json
+import threading
 import tomllib
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -118,3 +123,117 @@ def test_a_service_that_is_no_web_address_is_a_usage_error(
     names = write_file("companies.csv", LIST)
     result = run_osgraph("resolve", str(names), "--service", "file:///etc/passwd", cwd=tmp_path)
     assert result.returncode == 2 and "not an http(s) address" in result.stderr
+
+
+class Canned(BaseHTTPRequestHandler):
+    """A reconciliation service that answers the manifest and results it is given: a service
+    of another kind (Wikidata's, say, which the tests cannot reach), or a broken one."""
+
+    manifest: ClassVar[bytes] = b""
+    results: ClassVar[bytes] = b""
+
+    def do_GET(self) -> None:
+        self._send(self.manifest)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode())
+        keys = list(json.loads(form["queries"][0]))
+        self._send(self.results.replace(b'"KEY"', json.dumps(keys[0]).encode()))
+
+    def _send(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def canned() -> Iterator[type[Canned]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Canned)
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    Canned.url = f"http://127.0.0.1:{server.server_address[1]}/"  # type: ignore[attr-defined]
+    yield Canned
+    server.shutdown()
+    server.server_close()
+
+
+WIKIDATA = {
+    "versions": ["0.2"],
+    "name": "Wikidata",
+    "identifierSpace": "http://www.wikidata.org/entity/",
+    "schemaSpace": "http://www.wikidata.org/prop/direct/",
+}
+
+
+def test_a_services_ids_become_identifiers_of_the_draft(
+    canned: type[Canned], write_file: WriteFile, tmp_path: Path
+) -> None:
+    canned.manifest = json.dumps(WIKIDATA).encode()
+    candidate = {"id": "Q116468442", "name": "PingCAP", "score": 98.5, "match": True}
+    canned.results = json.dumps({"KEY": {"result": [candidate]}}).encode()
+    names = write_file("one.csv", "project,institutions,countries\nTiDB,PingCAP,China\n")
+    url = canned.url  # type: ignore[attr-defined]
+    result = run_osgraph("resolve", str(names), "--service", url, "--draft", "d.toml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"PingCAP (http://www.wikidata.org/entity/Q116468442 from {url}, 98.5, a match)" in (
+        result.stdout
+    )
+    [entry] = tomllib.loads((tmp_path / "d.toml").read_text(encoding="utf-8"))["institution"]
+    assert (entry["wikidata"], entry["ror"], entry["source"]) == ("Q116468442", "unknown", url)
+
+
+HOSTILE_ANSWERS = [
+    b"not json",
+    b"[" * 100_000,
+    b"[]",
+    b'{"KEY": {}}',
+    b'{"KEY": {"result": {}}}',
+    b'{"KEY": {"result": [{"id": "Q1", "name": "X"}]}}',
+    b'{"KEY": {"result": [{"id": 1, "name": "X", "score": 1}]}}',
+    b'{"KEY": {"result": [{"id": "Q1", "name": "X", "score": true}]}}',
+    b'{"other": {"result": []}}',
+]
+
+
+@pytest.mark.parametrize("answer", HOSTILE_ANSWERS, ids=range(len(HOSTILE_ANSWERS)))
+def test_a_malformed_answer_ends_with_exit_code_3(
+    canned: type[Canned], write_file: WriteFile, tmp_path: Path, answer: bytes
+) -> None:
+    canned.manifest = json.dumps(WIKIDATA).encode()
+    canned.results = answer
+    names = write_file("one.csv", "project,institutions,countries\nTiDB,PingCAP,China\n")
+    result = run_osgraph("resolve", str(names), "--service", canned.url, cwd=tmp_path)  # type: ignore[attr-defined]
+    assert result.returncode == 3 and "reconciliation service" in result.stderr
+
+
+def test_what_a_service_names_stays_data(
+    canned: type[Canned], write_file: WriteFile, tmp_path: Path
+) -> None:
+    """Names with terminal escapes, line breaks and TOML syntax: printed escaped, in the
+    draft's comments only, and the draft still reads as a gazetteer."""
+    canned.manifest = json.dumps(WIKIDATA).encode()
+    hostile = 'Evil\x1b[2J"\n[[institution]]\nname = "x'
+    fine = {
+        "id": "Q2",
+        "name": "Fine Name",
+        "score": 90,
+        "match": True,
+        "type": [{"id": "https://w3id.org/osgraph/ontology#University"}],
+    }
+    candidates = [{"id": "Q1\n#", "name": hostile, "score": 100, "match": True}, fine]
+    canned.results = json.dumps({"KEY": {"result": candidates}}).encode()
+    names = write_file("one.csv", "project,institutions,countries\nTiDB,PingCAP,China\n")
+    url = canned.url  # type: ignore[attr-defined]
+    result = run_osgraph("resolve", str(names), "--service", url, "--draft", "d.toml", cwd=tmp_path)
+    assert result.returncode == 1 and "\x1b" not in result.stdout
+    assert "Evil\\x1b[2J" in result.stdout
+    draft = (tmp_path / "d.toml").read_text(encoding="utf-8")
+    assert "\x1b" not in draft and "# candidates for 'PingCAP'" in draft
+    # The next match whose name a gazetteer can hold fills the entry.
+    assert load_gazetteer(tmp_path / "d.toml").institution("PingCAP").kind == "university"
+    assert load_gazetteer(tmp_path / "d.toml").institution("Fine Name").wikidata == "Q2"

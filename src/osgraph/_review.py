@@ -262,9 +262,17 @@ def _proposed_entry(found: ServiceCandidate, names: list[Unresolved]) -> list[st
 
 
 def _service_match(name: Unresolved) -> ServiceCandidate | None:
-    """The candidate a reconciliation service calls a match for ``name``, if one does."""
+    """The candidate a reconciliation service calls a match for ``name``, if one does and its
+    name could be a gazetteer's (no control or format character, not blank)."""
     return next(
-        (c.proposed for c in name.candidates if c.proposed is not None and c.proposed.match),
+        (
+            c.proposed
+            for c in name.candidates
+            if c.proposed is not None
+            and c.proposed.match
+            and c.proposed.name.strip()
+            and printable(c.proposed.name) == c.proposed.name
+        ),
         None,
     )
 
