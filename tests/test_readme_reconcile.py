@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_serve import start
+from tests.test_reconcile import serving
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 BLOCK = README.split("<!-- reconcile example -->\n```console\n", 1)[1].split("```", 1)[0]
@@ -32,10 +32,7 @@ def examples() -> list[tuple[list[str], str]]:
 
 @pytest.fixture(scope="module")
 def endpoint(bundled_kg: Path) -> Iterator[str]:
-    url, server = start(bundled_kg, workers=1)
-    yield f"{url}/reconcile"
-    server.shutdown()  # type: ignore[attr-defined]
-    server.server_close()  # type: ignore[attr-defined]
+    yield from serving(bundled_kg)
 
 
 @pytest.mark.parametrize(("words", "shown"), examples(), ids=["manifest", "queries"])

@@ -253,12 +253,18 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def endpoint(bundled_kg: Path) -> Iterator[str]:
-    url, server = start(bundled_kg, workers=1)
+def serving(kg: Path) -> Iterator[str]:
+    """The address of the reconciliation service of a real `osgraph serve` of ``kg``, started
+    for as long as the generator runs."""
+    url, server = start(kg, workers=1)
     yield f"{url}/reconcile"
     server.shutdown()  # type: ignore[attr-defined]
     server.server_close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def endpoint(bundled_kg: Path) -> Iterator[str]:
+    yield from serving(bundled_kg)
 
 
 def test_the_endpoint_serves_the_manifest_and_answers_get_and_post(endpoint: str) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from osgraph import load_gazetteer
 from tests.conftest import WriteFile, run_osgraph
-from tests.test_serve import start
+from tests.test_reconcile import serving
 
 # Companies of OpenDigger's list that neither the gazetteer nor ROR knows, as the list writes
 # them, in other cases, and misspelt.
@@ -31,10 +31,7 @@ Airbyte,Airbyt,United States
 
 @pytest.fixture(scope="module")
 def service(two_lists_kg: Path) -> Iterator[str]:
-    url, server = start(two_lists_kg, workers=1)
-    yield f"{url}/reconcile"
-    server.shutdown()  # type: ignore[attr-defined]
-    server.server_close()  # type: ignore[attr-defined]
+    yield from serving(two_lists_kg)
 
 
 def entries(draft: Path) -> dict[str, dict[str, object]]:
