@@ -190,6 +190,11 @@ class EntityIndex:
             sources=("ISO 3166",),
         )
 
+    def _country_named(self, name: str) -> Entity | None:
+        """The country ``name`` names, in any language or style, if any."""
+        country = self.gazetteer.country(name)
+        return self.country_entity(country.alpha2) if country is not None else None
+
     def _of_record(self, record: RorRecord) -> Entity:
         """The entity a ROR record stands for: the one with its ROR id, else a new one named
         as a build would name it; or, when that name is another entity's or another ROR
@@ -245,9 +250,9 @@ class EntityIndex:
         for variant in variants:
             for entity_id in sorted(self._names.get(match_key(variant), ())):
                 add(self._by_id[entity_id], EXACT, True)
-            country = self.gazetteer.country(variant)
+            country = self._country_named(variant)
             if country is not None:
-                add(self.country_entity(country.alpha2) or _nothing(), EXACT, True)
+                add(country, EXACT, True)
         if text in self._by_id:  # an id for a query names its entity
             add(self._by_id[text], EXACT, True)
         if "institution" in kinds:
@@ -292,21 +297,12 @@ class EntityIndex:
                 add(self._by_id[entity_id], min(score, _SIMILAR), False)
         if "country" in kinds:
             for name, score in self.gazetteer.closest_countries(text, _FUZZY_SHOWN):
-                country = self.gazetteer.country(name)
+                country = self._country_named(name)
                 if country is not None:
-                    add(
-                        self.country_entity(country.alpha2) or _nothing(),
-                        min(score, _SIMILAR),
-                        False,
-                    )
+                    add(country, min(score, _SIMILAR), False)
         if "institution" in kinds and self.gazetteer.ror is not None:
             for record, score in self.gazetteer.ror.closest(text, _FUZZY_SHOWN):
                 add(self._of_record(record), min(score, _SIMILAR), False)
-
-
-def _nothing() -> Entity:
-    """An entity of no kind, which no query asks for (a country code with no country)."""
-    return Entity("", "", "")
 
 
 def _read_graph(path: Path) -> dict[str, _GraphEntity]:
