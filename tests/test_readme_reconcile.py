@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import run_osgraph
 from tests.test_reconcile import serving
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -50,3 +51,27 @@ def test_the_curl_examples_give_the_answers_shown(
     assert answer.status_code == 200
     # python3 -m json.tool indents by four spaces, and keeps the order of the keys.
     assert json.dumps(answer.json(), indent=4, ensure_ascii=False) + "\n" == shown
+
+
+@pytest.fixture(scope="module")
+def two_lists_endpoint(two_lists_kg: Path) -> Iterator[str]:
+    yield from serving(two_lists_kg)
+
+
+def test_the_resolve_service_example_is_what_the_command_prints(
+    two_lists_endpoint: str, tmp_path: Path
+) -> None:
+    block = README.split("<!-- resolve service example -->\n```console\n", 1)[1].split("```")[0]
+    listing, rest = block.split("$ osgraph resolve ", 1)
+    command, rest = rest.split("\n", 1)
+    printed, tail = rest.split("$ tail -3 draft.toml\n")
+    (tmp_path / "pingcap.csv").write_text(
+        listing.removeprefix("$ cat pingcap.csv\n"), encoding="utf-8"
+    )
+    url, words = two_lists_endpoint, command.split()
+    words[words.index(SHOWN_AT)] = url
+    result = run_osgraph("resolve", *words, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.replace(url, SHOWN_AT) == printed
+    draft = (tmp_path / "draft.toml").read_text(encoding="utf-8").replace(url, SHOWN_AT)
+    assert draft.splitlines()[-3:] == tail.splitlines()

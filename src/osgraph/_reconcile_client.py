@@ -118,7 +118,7 @@ def _read(client: Any, method: str, url: str, form: dict[str, str]) -> object:
 
     try:
         with client.stream(method, url, data=form or None) as response:
-            body = b""
+            body = bytearray()
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > MAX_ANSWER_BYTES:
