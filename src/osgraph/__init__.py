@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from osgraph._notices import NoticeKind
     from osgraph._ontology_page import document_ontology
     from osgraph._query import answer_query, run_query
+    from osgraph._reconcile import ReconciliationService
+    from osgraph._reconcile_client import ServiceCandidate, ask_service
     from osgraph._report import render_report
     from osgraph._results import QueryResult
     from osgraph._review import Unresolved, draft_gazetteer, review_names
@@ -71,6 +73,8 @@ _MODULES = {
     "osgraph._results": ["QueryResult"],
     "osgraph._report": ["render_report"],
     "osgraph._align": ["align_contributions"],
+    "osgraph._reconcile": ["ReconciliationService"],
+    "osgraph._reconcile_client": ["ServiceCandidate", "ask_service"],
     "osgraph._review": ["Unresolved", "draft_gazetteer", "review_names"],
     "osgraph._ror": ["RorIndex", "ror_index"],
     "osgraph._ror_import": ["import_ror"],
@@ -109,8 +113,10 @@ __all__ = [
     "QueryError",
     "QueryResult",
     "ReadWriteError",
+    "ReconciliationService",
     "RefusedQueryError",
     "RorIndex",
+    "ServiceCandidate",
     "Source",
     "SourceError",
     "Summary",
@@ -119,6 +125,7 @@ __all__ = [
     "ValidationError",
     "align_contributions",
     "answer_query",
+    "ask_service",
     "build",
     "build_file",
     "bundled_list",

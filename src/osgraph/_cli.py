@@ -55,6 +55,7 @@ from osgraph._options import (
     RorIndexOption,
     RowLimitOption,
     SeparatorOption,
+    ServiceOption,
     SourcesArgument,
     StoreOption,
     UserOption,
@@ -248,19 +249,21 @@ def resolve(
     separator: SeparatorOption = None,
     delimiter: DelimiterOption = None,
     draft: DraftOption = None,
+    service: ServiceOption = None,
 ) -> None:
     """List the institutions and countries of lists that osgraph cannot resolve.
 
     An institution resolves through the gazetteer, then ROR (with the countries its rows give
     it as evidence). For each name that does not, or that several ROR records may be, prints
     where it was met, the countries its rows give it, and the closest candidates from the
-    gazetteer and from ROR (ROR id, country, type, similarity). Exits 1 when a name does not
-    resolve, 0 when all do.
+    gazetteer and from ROR (ROR id, country, type, similarity), and from the reconciliation
+    service --service names. Exits 1 when a name does not resolve, 0 when all do, 3 when the
+    service cannot be reached or does not answer as one.
     """
     from osgraph._review import review_and_draft
 
     shape = table_shape(column, separator, delimiter)
-    with user_errors():
+    with user_errors(), progress_bar() as progress:
         rows, unresolved = review_and_draft(
             sources,
             gazetteer=gazetteer,
@@ -268,6 +271,8 @@ def resolve(
             encoding=encoding,
             shape=shape,
             draft=draft,
+            service=service,
+            progress=progress,
         )
     print_review(rows, unresolved, draft)
     if unresolved:

@@ -114,6 +114,16 @@ DraftOption = Annotated[
         metavar="FILE",
     ),
 ]
+ServiceOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Also ask this reconciliation service (the Reconciliation Service API, such as "
+        "another osgraph's /reconcile) for the institutions osgraph cannot resolve, and add "
+        "its candidates to the list and the draft.",
+        show_default=False,
+        metavar="URL",
+    ),
+]
 
 # Reading a built graph, or the graph an endpoint serves.
 KgOption = Annotated[

@@ -6,20 +6,25 @@ resolves (or that several ROR records may be), and every country name no standar
 the closest candidates, from the gazetteer and from ROR, and the evidence (the name matched,
 country, type). :func:`draft_gazetteer` writes them as ``[[institution]]`` entries in the form of
 ``data/institutions.toml``: the facts of the best ROR candidate, each with its record as source,
-or ``unknown``; the file loads as a gazetteer once a person has checked it.
+or ``unknown``; the file loads as a gazetteer once a person has checked it. With a
+reconciliation service (:mod:`osgraph._reconcile_client`), the names are also asked of it, and
+its candidates join the others; the one it calls a match fills the draft of a name nothing else
+resolves, with the service as source. Nothing a service says is accepted without a person.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from osgraph._align import institution_countries
 from osgraph._atomic import write_file
 from osgraph._gazetteer import GAZETTEER, Gazetteer, load_gazetteer, ror_kind
+from osgraph._messages import printable
 from osgraph._names import name_key
+from osgraph._reconcile_client import BatchProgress, ServiceCandidate, ask_service
 from osgraph._ror import RorRecord
 from osgraph._sources import bundled_list, read_source
 from osgraph._sources.columns import TableShape
@@ -31,14 +36,22 @@ _LIKELY = 80  # a similarity that makes a gazetteer entry worth naming in a draf
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A known name close to an unresolved one: from the gazetteer or a ROR record."""
+    """A known name close to an unresolved one: from the gazetteer, a ROR record, or what a
+    reconciliation service proposes."""
 
     name: str
     score: float  # similarity from 0 to 100; 100 for a record that has the very name
-    source: str  # "gazetteer", "ROR", or for countries "ISO 3166 / CLDR"
+    source: str  # "gazetteer", "ROR", for countries "ISO 3166 / CLDR", or a service's URL
     record: RorRecord | None = None
+    proposed: ServiceCandidate | None = None
 
     def __str__(self) -> str:
+        if self.proposed is not None:
+            found = self.proposed
+            decision = ", a match" if found.match else ""
+            return printable(
+                f"{found.name} ({found.iri} from {found.service}, {found.score:g}{decision})"
+            )
         if self.record is None:
             return f"{self.name} (gazetteer, {self.score:.0f})"
         record = self.record
@@ -183,13 +196,13 @@ def draft_gazetteer(unresolved: Iterable[Unresolved]) -> str:
         "",
     ]
     # One entry per record: names that stand for the same record become its aliases.
-    drafts: dict[str, tuple[RorRecord | None, list[Unresolved]]] = {}
+    drafts: dict[str, tuple[RorRecord | ServiceCandidate | None, list[Unresolved]]] = {}
     for name in unresolved:
         if name.kind != "institution":
             continue
-        record = _best_record(name)
-        key = record.id if record else name_key(name.name)
-        drafts.setdefault(key, (record, []))[1].append(name)
+        found = _best_record(name) or _service_match(name)
+        key = found.iri if isinstance(found, ServiceCandidate) else found.id if found else ""
+        drafts.setdefault(key or name_key(name.name), (found, []))[1].append(name)
     for record, names in drafts.values():
         lines.append("[[institution]]")
         lines += [
@@ -203,7 +216,9 @@ def draft_gazetteer(unresolved: Iterable[Unresolved]) -> str:
             for c in n.candidates[:1]
             if c.source == GAZETTEER and c.score >= _LIKELY
         ]
-        if record is None:
+        if isinstance(record, ServiceCandidate):
+            lines += _proposed_entry(record, names)
+        elif record is None:
             lines.append(f"name = {_string(names[0].name)}")
             lines += [f'{field} = "unknown"' for field in ("kind", "country", "homepage")]
             lines += [f'{field} = "unknown"' for field in ("wikidata", "ror")]
@@ -223,6 +238,43 @@ def draft_gazetteer(unresolved: Iterable[Unresolved]) -> str:
             ]
         lines.append("")
     return "\n".join(lines)
+
+
+def _proposed_entry(found: ServiceCandidate, names: list[Unresolved]) -> list[str]:
+    """The lines of a draft entry from what a reconciliation service proposes, its facts
+    (those the candidate's id and types give) with the service as source."""
+    aliases = [_string(n.name) for n in names if name_key(n.name) != name_key(found.name)]
+    return [
+        f"name = {_string(found.name)}",
+        *([f"aliases = [{', '.join(aliases)}]"] if aliases else []),
+        f"kind = {_string(found.kind or 'unknown')}",
+        'country = "unknown"',
+        'homepage = "unknown"',
+        f"wikidata = {_string(found.wikidata or 'unknown')}",
+        f"ror = {_string(found.ror or 'unknown')}",
+        f"source = {_string(found.service)}",
+        "note = "
+        + _string(
+            f"draft from the reconciliation service {found.service}, which calls {found.iri} "
+            f"a match (score {found.score:g}): check that it is the institution the list names"
+        ),
+    ]
+
+
+def _service_match(name: Unresolved) -> ServiceCandidate | None:
+    """The candidate a reconciliation service calls a match for ``name``, if one does and its
+    name could be a gazetteer's (no control or format character, not blank)."""
+    return next(
+        (
+            c.proposed
+            for c in name.candidates
+            if c.proposed is not None
+            and c.proposed.match
+            and c.proposed.name.strip()
+            and printable(c.proposed.name) == c.proposed.name
+        ),
+        None,
+    )
 
 
 def _best_record(name: Unresolved) -> RorRecord | None:
@@ -256,22 +308,61 @@ def review_and_draft(
     encoding: str | None = None,
     shape: TableShape | None = None,
     draft: Path | str | None = None,
+    service: str | None = None,
+    progress: BatchProgress | None = None,
 ) -> tuple[int, list[Unresolved]]:
     """Read lists (default: the bundled one) and :func:`review_names` them against the
     gazetteer (the bundled one, with the ``gazetteer`` file's entries, or only those when
-    ``replace_gazetteer``); with ``draft``, also write :func:`draft_gazetteer` of them there.
-    Returns the number of rows read and the unresolved names.
+    ``replace_gazetteer``); with ``service``, a reconciliation service's URL, add its
+    candidates for the institutions (see :func:`with_service_candidates`); with ``draft``,
+    also write :func:`draft_gazetteer` of them there. Returns the number of rows read and the
+    unresolved names.
 
     Raises
     ------
     OsgraphError
-        When a source or the gazetteer cannot be read, or the draft cannot be written.
+        When a source or the gazetteer cannot be read, the service cannot be reached or does
+        not answer as a reconciliation service (``ReadWriteError``), or the draft cannot be
+        written.
     """
     known = load_gazetteer(gazetteer, replace=replace_gazetteer)
     read = [
         read_source(path, encoding=encoding, shape=shape) for path in (sources or [bundled_list()])
     ]
     unresolved = review_names(read, known)
+    if service is not None:
+        unresolved = with_service_candidates(unresolved, service, progress=progress)
     if draft is not None:
         write_file(Path(draft), draft_gazetteer(unresolved).encode("utf-8"))
     return sum(len(source.entries) for source in read), unresolved
+
+
+def with_service_candidates(
+    unresolved: Sequence[Unresolved], service: str, *, progress: BatchProgress | None = None
+) -> list[Unresolved]:
+    """``unresolved``, each institution with the candidates the reconciliation service at
+    ``service`` proposes for it (after its own), told the countries its rows give it.
+
+    Raises
+    ------
+    ConfigurationError
+        When ``service`` is not an http(s) address.
+    ReadWriteError
+        When the service cannot be reached or does not answer as a reconciliation service.
+    """
+    asked = [(u.name, u.countries) for u in unresolved if u.kind == "institution"]
+    if not asked:
+        return list(unresolved)
+    found = ask_service(service, asked, progress=progress)
+    return [
+        replace(
+            name,
+            candidates=(
+                *name.candidates,
+                *(Candidate(c.name, c.score, c.service, proposed=c) for c in found[name.name]),
+            ),
+        )
+        if name.kind == "institution"
+        else name
+        for name in unresolved
+    ]

@@ -5,6 +5,7 @@
   graphs (CONSTRUCT, DESCRIBE) in Turtle or N-Triples. Updates are refused with 403.
 - ``/``: a page to type queries (YASGUI, served from osgraph's own files) and to pick the named
   queries, which ``/queries`` lists as JSON.
+- ``/reconcile``: the Reconciliation Service API (:mod:`osgraph._reconcile`).
 
 What the endpoint guarantees, whatever a client sends:
 
@@ -22,7 +23,7 @@ What the endpoint guarantees, whatever a client sends:
 - a request body over :data:`MAX_REQUEST_BYTES` gets 413, a malformed ``Content-Length`` 400,
   and a client that sends nothing for :data:`IDLE_SECONDS` is disconnected;
 - a form POST from a page of another origin is refused with 403 (and no response grants
-  cross-origin reads).
+  cross-origin reads, but those of ``/reconcile``, as its protocol requires).
 
 What it does not: authenticate clients, or encrypt (put a reverse proxy in front for either),
 or bound the total memory of many engines over a very large graph (each loads the graph).
@@ -43,6 +44,7 @@ from osgraph._catalogue import named_queries
 from osgraph._engine_pool import EnginePool
 from osgraph._errors import ConfigurationError, ReadWriteError, RefusedQueryError
 from osgraph._guard import check_query
+from osgraph._reconcile import respond
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -173,6 +175,8 @@ def _handler_class(
                     self._refuse_update()
                     return
                 self._answer(parameters.get("query", [""])[0])
+            elif url.path == "/reconcile":
+                self._send(*respond(graph_name, url.query, None, "", self.headers["Host"] or ""))
             else:
                 self._error(HTTPStatus.NOT_FOUND, f"no such page: {url.path}")
 
@@ -183,6 +187,10 @@ def _handler_class(
             url = urlsplit(self.path)
             body = self._body()
             if body is None:
+                return
+            if url.path == "/reconcile":
+                kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+                self._send(*respond(graph_name, url.query, body, kind, self.headers["Host"] or ""))
                 return
             if url.path != "/sparql":
                 self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: {url.path}")
