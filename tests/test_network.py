@@ -14,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from osgraph._build import BuildOptions, build_file
 from osgraph._catalogue import bind_parameters, load_query
 from osgraph._engines import Engine, open_engine
 from osgraph._network import NETWORKS, SEPARATOR, collaboration_network, write_network
@@ -179,13 +180,37 @@ def split(*joined: object) -> set[str]:
     return {name for text in joined if text for name in str(text).split(SEPARATOR)}
 
 
-@pytest.fixture(scope="module", params=["bundled list", "bundled and OpenDigger lists"])
+# Areas where a country belongs, in a row of one country for all and in a row of one institution;
+# and a row whose institutions and countries do not line up, so that it credits no institution.
+AREAS = """project,institutions,countries
+Alpha,Google;Meta,Multinational
+Beta,ETH Zurich;Google,Switzerland;United States
+Gamma,Tsinghua University;Alibaba;Meta,China;United States
+Delta,Meta,European Union
+Epsilon,Zorblat Widgets;Quuxly Labs,France;Germany;Italy
+"""
+
+
+@pytest.fixture(scope="module")
+def areas_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("areas")
+    (folder / "areas.csv").write_text(AREAS, encoding="utf-8")
+    build_file([folder / "areas.csv"], folder / "osgraph.ttl", BuildOptions(validate=False))
+    return folder / "osgraph.ttl"
+
+
+@pytest.fixture(
+    scope="module", params=["bundled list", "bundled and OpenDigger lists", "areas and unaligned"]
+)
 def credited(
-    request: pytest.FixtureRequest, bundled_kg: Path, two_lists_kg: Path
+    request: pytest.FixtureRequest, bundled_kg: Path, two_lists_kg: Path, areas_kg: Path
 ) -> tuple[Engine, dict[str, nx.Graph]]:
-    """Oxigraph on the bundled list's graph, then on that of the bundled list and a real list
-    osgraph did not grow up with, and every network it makes of the graph."""
-    kg = bundled_kg if request.param == "bundled list" else two_lists_kg
+    """Oxigraph on the bundled list's graph, on that of the bundled list and a real list
+    osgraph did not grow up with, and on that of a list with areas and an unaligned row; and
+    every network it makes of the graph."""
+    kg = {"bundled list": bundled_kg, "areas and unaligned": areas_kg}.get(
+        request.param, two_lists_kg
+    )
     engine = open_engine(kg, "oxigraph")
     made = {kind: collaboration_network(engine, kind, betweenness=False) for kind in NETWORKS}
     return engine, made
@@ -267,3 +292,17 @@ def test_the_same_graph_gives_the_same_network_file_whatever_the_hash_seed(
     first, second = (out for out, _ in written)
     assert nx.read_graphml(io.BytesIO(first)).number_of_edges() > 0
     assert first == second
+
+
+def test_areas_and_unaligned_rows_are_credited_as_the_list_states_them(areas_kg: Path) -> None:
+    network = collaboration_network(open_engine(areas_kg), "bipartite", betweenness=False)
+    facts = {label: network.nodes[node] for node, label in network.nodes(data="label")}
+    assert "country" not in facts["Alpha"] and facts["Alpha"]["area"] == "Multinational"
+    assert facts["Meta"]["country"] == "United States"
+    assert facts["Meta"]["area"] == "European Union; Multinational"
+    assert facts["Meta"]["headquarters"] == "United States"
+    # The row names its countries, but not which institution is in which: the project is in
+    # all three, and neither institution is credited in any.
+    assert facts["Epsilon"]["country"] == "France; Germany; Italy"
+    for unaligned in ("Zorblat Widgets", "Quuxly Labs"):
+        assert "country" not in facts[unaligned] and "headquarters" not in facts[unaligned]

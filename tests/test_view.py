@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -278,6 +279,27 @@ def test_every_country_of_the_countries_network_has_a_colour(
         assert f"{country} (1)" in legend
     assert "other" not in legend and "no country" not in legend
     assert tab.problems == []
+
+
+PALETTE = 20
+"""How many colours the page has for groups before the rest are "other"."""
+
+
+def test_countries_beyond_the_palette_are_other_in_the_legend(
+    tab: Opened, two_lists_kg: Path, tmp_path: Path
+) -> None:
+    network = collaboration_network(open_engine(two_lists_kg), "countries", betweenness=False)
+    beyond = network.number_of_nodes() - PALETTE
+    assert beyond > 0
+    tab.open(write_view(network, tmp_path / "countries.html", "countries"))
+    colours = tab.run("osgraphView.nodes.get().map(n => n.color)")
+    assert len(set(colours)) == PALETTE + 1  # type: ignore[arg-type]
+    grey = Counter(colours).most_common(1)[0]  # type: ignore[arg-type]
+    assert grey[1] == beyond
+    other = tab.page.locator("#legend li", has_text="other:")
+    assert other.inner_text() == f"other: {beyond} more countries, {beyond} nodes"
+    swatch = other.locator(".swatch").evaluate("s => getComputedStyle(s).backgroundColor")
+    assert swatch == "rgb({}, {}, {})".format(*bytes.fromhex(grey[0][1:]))
 
 
 def test_search_focuses_and_selects_the_node(opened: Opened, bundled_network: nx.Graph) -> None:
