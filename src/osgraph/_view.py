@@ -39,7 +39,6 @@ PHYSICS_LIMIT = 400
 LAYOUT_SEED = 20231108
 """Seeds every layout, the one computed here and the one the page's physics makes, so that the
 same network is drawn the same on every load."""
-_EDGE_FACTS = ("from", "to", "weight", "projects", "places")
 _LAYOUT_SCALE = 120.0  # vis-network units per node at unit density
 
 _FACTS = (
@@ -53,6 +52,7 @@ _FACTS = (
     "degree",
     "community",
 )
+_EDGE_FACTS = ("from", "to", "weight", "projects", "places")
 
 # vis-network shapes that draw the label below the node: one for each kind of institution, in
 # the order of INSTITUTION_KINDS, and those of the other kinds of node.
