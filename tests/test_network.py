@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
@@ -11,8 +14,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from osgraph._build import BuildOptions, build_file
+from osgraph._catalogue import bind_parameters, load_query
 from osgraph._engines import Engine, open_engine
-from osgraph._network import collaboration_network, write_network
+from osgraph._network import NETWORKS, SEPARATOR, collaboration_network, write_network
+from osgraph._query import run_query
 
 from .conftest import run_osgraph
 from .independent import country_name, fold
@@ -92,6 +98,16 @@ def test_the_bipartite_network_is_who_built_what(
     assert tsinghua["projects"] == 4 and tsinghua["homepage"] == "https://www.tsinghua.edu.cn"
     whisper = next(d for _, d in network.nodes(data=True) if d["label"] == "Whisper")
     assert whisper["domain"] == "speech and audio"
+    # The list credits Google in Switzerland and in the United Kingdom for Comprehensive-rust:
+    # the project is there, not where Google has its headquarters.
+    rust, google = (
+        next(n for n, label in network.nodes(data="label") if label == name)
+        for name in ("Comprehensive-rust", "Google")
+    )
+    assert network.nodes[rust]["country"] == "Switzerland; United Kingdom"
+    assert network.edges[rust, google]["country"] == "Switzerland; United Kingdom"
+    assert network.nodes[google]["country"] == "Switzerland; United Kingdom; United States"
+    assert network.nodes[google]["headquarters"] == "United States"
 
 
 def test_every_node_is_measured(networks: dict) -> None:
@@ -148,3 +164,145 @@ def test_a_network_without_betweenness_has_every_other_measure(made: dict, engin
         assert "betweenness" not in facts
         assert facts == {k: v for k, v in full.nodes[node].items() if k != "betweenness"}
     assert list(network.edges(data=True)) == list(full.edges(data=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Every network credits what the list credits, as the named queries answer it.
+
+
+def ask(engine: Engine, name: str, **parameters: str) -> list[dict[str, str | None]]:
+    text, named = load_query(name)
+    return run_query(engine, text, bind_parameters(parameters, named)).as_dicts()
+
+
+def split(*joined: object) -> set[str]:
+    """The names of attributes joined as the networks join them."""
+    return {name for text in joined if text for name in str(text).split(SEPARATOR)}
+
+
+# Areas where a country belongs, in a row of one country for all and in a row of one institution;
+# and a row whose institutions and countries do not line up, so that it credits no institution.
+AREAS = """project,institutions,countries
+Alpha,Google;Meta,Multinational
+Beta,ETH Zurich;Google,Switzerland;United States
+Gamma,Tsinghua University;Alibaba;Meta,China;United States
+Delta,Meta,European Union
+Epsilon,Zorblat Widgets;Quuxly Labs,France;Germany;Italy
+"""
+
+
+@pytest.fixture(scope="module")
+def areas_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("areas")
+    (folder / "areas.csv").write_text(AREAS, encoding="utf-8")
+    build_file([folder / "areas.csv"], folder / "osgraph.ttl", BuildOptions(validate=False))
+    return folder / "osgraph.ttl"
+
+
+@pytest.fixture(
+    scope="module", params=["bundled list", "bundled and OpenDigger lists", "areas and unaligned"]
+)
+def credited(
+    request: pytest.FixtureRequest, bundled_kg: Path, two_lists_kg: Path, areas_kg: Path
+) -> tuple[Engine, dict[str, nx.Graph]]:
+    """Oxigraph on the bundled list's graph, on that of the bundled list and a real list
+    osgraph did not grow up with, and on that of a list with areas and an unaligned row; and
+    every network it makes of the graph."""
+    kg = {"bundled list": bundled_kg, "areas and unaligned": areas_kg}.get(
+        request.param, two_lists_kg
+    )
+    engine = open_engine(kg, "oxigraph")
+    made = {kind: collaboration_network(engine, kind, betweenness=False) for kind in NETWORKS}
+    return engine, made
+
+
+def test_every_network_credits_what_the_queries_answer(credited: tuple) -> None:
+    engine, networks = credited
+    by_country = {r["country"]: int(r["projects"]) for r in ask(engine, "projects-by-country")}
+    # Each project's countries: the projects-of query of each country.
+    countries_of: dict[str, set[str]] = defaultdict(set)
+    for country in by_country:
+        for row in ask(engine, "projects-of", country=str(country)):
+            countries_of[str(row["project"])].add(str(country))
+    contributions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in ask(engine, "contributions"):
+        contributions[str(row["project"]), str(row["institution"])].add(str(row["country"]))
+    institution_places: dict[str, set[str]] = defaultdict(set)
+    for (_, institution), places in contributions.items():
+        institution_places[institution] |= places
+
+    def check_institutions(network: nx.Graph) -> None:
+        named = [f for _, f in network.nodes(data=True) if f["kind"] not in ("project", "country")]
+        assert len({facts["label"] for facts in named}) == len(named)  # a name is one node
+        for facts in named:
+            places = split(facts.get("country"), facts.get("area"))
+            assert places == institution_places.get(facts["label"], set()), facts["label"]
+
+    def bipartite(network: nx.Graph) -> None:
+        named = [f for _, f in network.nodes(data=True) if f["kind"] == "project"]
+        projects = {facts["label"]: split(facts.get("country")) for facts in named}
+        assert len(projects) == len(named)
+        assert projects == {project: countries_of[project] for project in projects}
+        assert set(countries_of) <= set(projects)
+        check_institutions(network)
+        for a, b, facts in network.edges(data=True):
+            project, institution = sorted((a, b), key=lambda n: network.nodes[n]["bipartite"])
+            pair = (network.nodes[project]["label"], network.nodes[institution]["label"])
+            assert split(facts.get("country"), facts.get("area")) == contributions[pair], pair
+
+    def institutions(network: nx.Graph) -> None:
+        check_institutions(network)
+
+    def countries(network: nx.Graph) -> None:
+        assert dict(network.nodes(data="projects")) == {
+            node: by_country[network.nodes[node]["label"]] for node in network
+        }
+        pairs = {
+            tuple(sorted((str(r["country_a"]), str(r["country_b"])))): int(r["projects"])
+            for r in ask(engine, "country-collaborations")
+        }
+        assert {labels(network, a, b): w for a, b, w in network.edges(data="weight")} == pairs
+
+    checks = {"bipartite": bipartite, "institutions": institutions, "countries": countries}
+    assert set(checks) == set(NETWORKS)
+    for kind, check in checks.items():
+        check(networks[kind])
+
+
+@pytest.mark.process
+def test_the_same_graph_gives_the_same_network_file_whatever_the_hash_seed(
+    bundled_kg: Path, tmp_path: Path
+) -> None:
+    # Names hash differently in each Python process: two processes, each with its own seed,
+    # at once.
+    command = [sys.executable, "-m", "osgraph", "network", "--kg", str(bundled_kg)]
+    command += ["--network", "institutions", "--format", "graphml"]
+    started = [
+        subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for seed in ("1", "2")
+    ]
+    written = [process.communicate(timeout=120) for process in started]
+    assert [process.returncode for process in started] == [0, 0], [e for _, e in written]
+    first, second = (out for out, _ in written)
+    assert nx.read_graphml(io.BytesIO(first)).number_of_edges() > 0
+    assert first == second
+
+
+def test_areas_and_unaligned_rows_are_credited_as_the_list_states_them(areas_kg: Path) -> None:
+    network = collaboration_network(open_engine(areas_kg), "bipartite", betweenness=False)
+    facts = {label: network.nodes[node] for node, label in network.nodes(data="label")}
+    assert "country" not in facts["Alpha"] and facts["Alpha"]["area"] == "Multinational"
+    assert facts["Meta"]["country"] == "United States"
+    assert facts["Meta"]["area"] == "European Union; Multinational"
+    assert facts["Meta"]["headquarters"] == "United States"
+    # The row names its countries, but not which institution is in which: the project is in
+    # all three, and neither institution is credited in any.
+    assert facts["Epsilon"]["country"] == "France; Germany; Italy"
+    for unaligned in ("Zorblat Widgets", "Quuxly Labs"):
+        assert "country" not in facts[unaligned] and "headquarters" not in facts[unaligned]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,10 @@ import pytest
 from PIL import Image
 
 from osgraph import BuildOptions, build, write_turtle
+from osgraph._catalogue import bind_parameters, load_query
 from osgraph._engines import open_engine
-from osgraph._network import collaboration_network
+from osgraph._network import SEPARATOR, collaboration_network
+from osgraph._query import run_query
 from osgraph._view import PHYSICS_LIMIT, view_page
 
 from .conftest import WriteFile
@@ -34,20 +37,19 @@ STATE = """() => ({
 })"""
 
 
-# Counts the searches the page runs (Enter, and a changed text, each run one) and the moves of
-# the view it finishes, so that a test can wait until every search has moved the view.
+# Counts the moves of the view that searches start and those that end (a move started while
+# another runs ends that one at once), so that a test can wait until every move has ended.
 WATCH = """() => {
-  window.searches = 0;
   window.moves = 0;
-  const box = document.getElementById("search");
-  box.addEventListener("keydown", (event) => { if (event.key === "Enter") searches += 1; });
-  box.addEventListener("change", () => { searches += 1; });
-  osgraphView.network.on("animationFinished", () => { moves += 1; });
+  window.moved = 0;
+  const focus = osgraphView.network.focus.bind(osgraphView.network);
+  osgraphView.network.focus = (...args) => { moves += 1; return focus(...args); };
+  osgraphView.network.on("animationFinished", () => { moved += 1; });
 }"""
-# Every search has moved the view, which is centred on the node selected.
+# Every move has ended, and the view is centred on the node selected.
 FOCUSED = """() => {
   const [id] = osgraphView.network.getSelectedNodes();
-  if (id === undefined || moves < searches) return false;
+  if (id === undefined || moves === 0 || moved < moves) return false;
   const centre = osgraphView.network.getViewPosition();
   const node = osgraphView.network.getPosition(id);
   return Math.hypot(centre.x - node.x, centre.y - node.y) < 5;
@@ -122,8 +124,7 @@ def bundled_view(bundled_network: nx.Graph, tmp_path_factory: pytest.TempPathFac
 @pytest.fixture
 def opened(tab: Opened, bundled_view: Path) -> Opened:
     """The bundled network's page, laid out: opened again only if the tab shows another page
-    or an earlier test changed this one (each opening lays it out anew, from random
-    positions)."""
+    or an earlier test changed this one (each opening lays it out anew)."""
     if tab.laid_out is None or tab.run(STATE) != tab.laid_out:
         tab.open(bundled_view)
         tab.settle()
@@ -195,11 +196,7 @@ def test_the_view_saves_itself_as_png(opened: Opened, tmp_path: Path) -> None:
 def test_filters_and_colours(opened: Opened, bundled_network: nx.Graph) -> None:
     opened.page.select_option("#country-filter", "Germany")
     visible = opened.run("osgraphView.nodes.get().filter(n => !n.hidden).map(n => n.id)")
-    in_germany = {
-        n
-        for n, country in bundled_network.nodes(data="country")
-        if "Germany" in (country or "").split(", ")
-    }
+    in_germany = {n for n, facts in bundled_network.nodes(data=True) if "Germany" in places(facts)}
     assert set(visible) == in_germany  # type: ignore[arg-type]
     opened.page.select_option("#country-filter", "")
     opened.page.select_option("#kind-filter", "university")
@@ -217,11 +214,100 @@ def test_filters_and_colours(opened: Opened, bundled_network: nx.Graph) -> None:
     assert opened.problems == []
 
 
+def places(facts: dict) -> set[str]:
+    """The countries and areas a node of a network is credited with."""
+    joined = (facts.get("country"), facts.get("area"))
+    return {place for text in joined if text for place in text.split(SEPARATOR)}
+
+
+def test_filtering_by_a_country_shows_what_the_queries_answer(
+    opened: Opened, bundled_kg: Path, bundled_network: nx.Graph
+) -> None:
+    engine = open_engine(bundled_kg, "oxigraph")
+    text, named = load_query("projects-of")
+    answer = run_query(engine, text, bind_parameters({"country": "CH"}, named)).as_dicts()
+    projects = {row["project"] for row in answer}
+    text, _ = load_query("contributions")
+    credited = {
+        row["institution"]
+        for row in run_query(engine, text).as_dicts()
+        if row["country"] == "Switzerland"
+    }
+    assert projects == {"Artemis", "Comprehensive-rust", "Hermes"}  # what the list says
+    opened.page.select_option("#country-filter", "Switzerland")
+    visible = opened.run(
+        "osgraphView.nodes.get().filter(n => !n.hidden).map(n => [n.id, n.label, n.shape])"
+    )
+    kinds = {label: bundled_network.nodes[node]["kind"] for node, label, _ in visible}  # type: ignore[attr-defined]
+    assert {label for label, kind in kinds.items() if kind == "project"} == projects
+    assert {label for label, kind in kinds.items() if kind != "project"} == credited
+    # Google built projects elsewhere too: only the edge of its contribution in Switzerland shows.
+    shown = opened.run(
+        "osgraphView.edges.get().filter(e => !e.hidden && !osgraphView.nodes.get(e.from).hidden"
+        " && !osgraphView.nodes.get(e.to).hidden).length"
+    )
+    assert shown == sum(
+        1
+        for a, b, facts in bundled_network.subgraph(n for n, *_ in visible).edges(data=True)  # type: ignore[attr-defined]
+        if "Switzerland" in places(facts)
+    )
+    opened.page.select_option("#country-filter", "")
+
+
+def test_the_same_page_is_laid_out_the_same_on_every_load(tab: Opened, bundled_view: Path) -> None:
+    laid_out = []
+    for _ in range(2):
+        tab.open(bundled_view)
+        tab.settle()
+        laid_out.append(tab.run("osgraphView.network.getPositions()"))
+    first, second = laid_out
+    assert len(first) == 196  # type: ignore[arg-type]
+    assert first == second
+    tab.laid_out = tab.run(STATE)  # the bundled page, laid out, for the tests after
+
+
+def test_every_country_of_the_countries_network_has_a_colour(
+    tab: Opened, bundled_kg: Path, tmp_path: Path
+) -> None:
+    network = collaboration_network(open_engine(bundled_kg), "countries", betweenness=False)
+    tab.open(write_view(network, tmp_path / "countries.html", "countries"))
+    colours = tab.run("Object.fromEntries(osgraphView.nodes.get().map(n => [n.label, n.color]))")
+    assert len(colours) == 17  # type: ignore[arg-type]
+    assert len(set(colours.values())) == 17, colours  # type: ignore[attr-defined]
+    legend = tab.page.inner_text("#legend")
+    for country in colours:  # type: ignore[attr-defined]
+        assert f"{country} (1)" in legend
+    assert "other" not in legend and "no country" not in legend
+    assert tab.problems == []
+
+
+PALETTE = 20
+"""How many colours the page has for groups before the rest are "other"."""
+
+
+def test_countries_beyond_the_palette_are_other_in_the_legend(
+    tab: Opened, two_lists_kg: Path, tmp_path: Path
+) -> None:
+    network = collaboration_network(open_engine(two_lists_kg), "countries", betweenness=False)
+    beyond = network.number_of_nodes() - PALETTE
+    assert beyond > 0
+    tab.open(write_view(network, tmp_path / "countries.html", "countries"))
+    colours = tab.run("osgraphView.nodes.get().map(n => n.color)")
+    assert len(set(colours)) == PALETTE + 1  # type: ignore[arg-type]
+    grey = Counter(colours).most_common(1)[0]  # type: ignore[arg-type]
+    assert grey[1] == beyond
+    other = tab.page.locator("#legend li", has_text="other:")
+    assert other.inner_text() == f"other: {beyond} more countries, {beyond} nodes"
+    swatch = other.locator(".swatch").evaluate("s => getComputedStyle(s).backgroundColor")
+    assert swatch == "rgb({}, {}, {})".format(*bytes.fromhex(grey[0][1:]))
+
+
 def test_search_focuses_and_selects_the_node(opened: Opened, bundled_network: nx.Graph) -> None:
     tsinghua = next(
         n for n, label in bundled_network.nodes(data="label") if label == "Tsinghua University"
     )
     opened.search("tsinghua")
+    assert opened.run("moves") == 1  # Enter on a new text fires two events: one search
     assert opened.run("osgraphView.network.getSelectedNodes()") == [tsinghua]
     centre = opened.run("osgraphView.network.getViewPosition()")
     node = opened.run(f"osgraphView.network.getPosition({tsinghua!r})")

@@ -9,11 +9,21 @@ Three networks:
   the projection of the bipartite network onto its institutions;
 - ``countries``: the same between the countries the lists credit.
 
+Countries are the list's: a project's ``country`` is every country the rows that list it state
+(what the named query ``projects-by-country`` counts), an institution's is every country the
+lists credit its contributions to (the named query ``contributions``), and an edge between a
+project and an institution carries the country of that contribution. Where an institution has
+its headquarters, which the lists need not say, is its ``headquarters``. Areas that stand for no
+single country (Multinational) are an ``area`` beside the ``country``.
+
 Node attributes: ``label``, ``kind`` (``project``, ``country``, or the institution's kind:
-``university``, ``company``, ... or ``institution`` when unknown), ``country``, ``domain``,
-``projects`` (how many projects), ``homepage``; measures: ``degree``, ``weighted_degree``,
-``betweenness``, ``component`` (0 the largest) and ``community`` (Louvain, fixed seed; 0 the
-largest). Edges carry ``weight`` and ``projects`` (the shared projects' names, ``; ``-joined).
+``university``, ``company``, ... or ``institution`` when unknown), ``country``, ``area``,
+``headquarters``, ``domain``, ``projects`` (how many projects), ``homepage``; measures:
+``degree``, ``weighted_degree``, ``betweenness``, ``component`` (0 the largest) and
+``community`` (Louvain, fixed seed; 0 the largest). Edges carry ``weight`` and ``projects`` (the
+shared projects' names), and in the bipartite network ``country`` and ``area``. Several names
+are joined by ``; `` (a country's name may hold a comma). Nodes and edges come in sorted order,
+so that the same graph always gives the same files.
 """
 
 from __future__ import annotations
@@ -40,6 +50,9 @@ DEFAULT_NETWORK: NetworkKind = "bipartite"
 
 LOUVAIN_SEED = 20231108
 """Louvain's seed, fixed so that communities, and the colours that show them, are stable."""
+
+SEPARATOR = "; "
+"""What joins several names in one attribute."""
 
 BETWEENNESS_SAMPLE = 500
 """Above this many nodes, betweenness is estimated from this many sources (seeded)."""
@@ -79,13 +92,7 @@ def collaboration_network(
         bipartite, side = _project_country_network(engine)
     else:
         bipartite, side = _project_institution_network(engine)
-    if kind == "bipartite":
-        network = bipartite
-    else:
-        network = nx.bipartite.weighted_projected_graph(bipartite, sorted(side))
-        for a, b in network.edges():
-            shared = nx.common_neighbors(bipartite, a, b)
-            network.edges[a, b]["projects"] = _names(bipartite, shared)
+    network = bipartite if kind == "bipartite" else _projection(bipartite, side)
     add_measures(network, betweenness=betweenness)
     return network
 
@@ -190,13 +197,18 @@ def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
 
 
 def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
-    rows = sorted(_rows(engine, "project-institutions"), key=lambda r: tuple(map(str, r.values())))
-    listed: dict[str, set[str]] = defaultdict(set)
+    rows = sorted(_rows(engine, "project-institutions"), key=_row_key)
+    project_places = _project_places(engine)
+    # What the lists credit each (project, institution) pair with, and so each institution.
+    credited: dict[tuple[str, str], Places] = defaultdict(Places)
     for row in _rows(engine, "contribution-countries"):
-        listed[str(row["institution"])].add(str(row["country"]))
+        pair = credited[str(row["project"]), str(row["institution"])]
+        pair.add(row["country"], row["area"])
+    institution_places: dict[str, Places] = defaultdict(Places)
+    for (_, institution), places in credited.items():
+        institution_places[institution].update(places)
     network: nx.Graph[str] = nx.Graph()
     institutions: set[str] = set()
-    project_institutions: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         project, institution = str(row["project"]), str(row["institution"])
         _merge(
@@ -207,30 +219,35 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
             domain=row["domain"],
             homepage=row["project_link"],
             bipartite=0,
+            projects=1,
+            **project_places[project].facts(),
         )
         _merge(
             network,
             institution,
             label=row["institution_label"],
             kind=_KINDS.get(str(row["kind"]), "institution"),
-            country=row["country"] or ", ".join(sorted(listed[institution])) or None,
+            headquarters=row["headquarters"],
             homepage=row["institution_link"],
             bipartite=1,
+            **institution_places[institution].facts(),
         )
-        network.add_edge(project, institution, weight=1, projects=str(row["project_label"]))
+        if not network.has_edge(project, institution):
+            network.add_edge(
+                project,
+                institution,
+                weight=1,
+                projects=str(row["project_label"]),
+                **credited[project, institution].facts(),
+            )
         institutions.add(institution)
-        project_institutions[project].add(institution)
-    for project, members in project_institutions.items():
-        countries = {network.nodes[i].get("country") for i in members} - {None, ""}
-        network.nodes[project]["country"] = ", ".join(sorted(str(c) for c in countries))
-        network.nodes[project]["projects"] = 1
     for institution in institutions:
         network.nodes[institution]["projects"] = network.degree(institution)
     return network, institutions
 
 
 def _project_country_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
-    rows = sorted(_rows(engine, "project-countries"), key=lambda r: tuple(map(str, r.values())))
+    rows = sorted(_rows(engine, "project-countries"), key=_row_key)
     network: nx.Graph[str] = nx.Graph()
     countries: set[str] = set()
     for row in rows:
@@ -251,6 +268,59 @@ def _project_country_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
     return network, countries
 
 
+class Places:
+    """The countries and areas (no single country, such as Multinational) a list states for
+    a project, an institution or a contribution."""
+
+    def __init__(self) -> None:
+        self.countries: set[str] = set()
+        self.areas: set[str] = set()
+
+    def add(self, country: str | None, area: str | None) -> None:
+        if country:
+            self.countries.add(country)
+        if area:
+            self.areas.add(area)
+
+    def update(self, other: Places) -> None:
+        self.countries |= other.countries
+        self.areas |= other.areas
+
+    def facts(self) -> dict[str, str]:
+        """The ``country`` and ``area`` attributes: names in order, joined by :data:`SEPARATOR`
+        (some countries' names hold a comma), left out when there are none."""
+        facts = {"country": self.countries, "area": self.areas}
+        return {name: SEPARATOR.join(sorted(names)) for name, names in facts.items() if names}
+
+
+def _project_places(engine: Engine) -> dict[str, Places]:
+    """Where the lists place each project: every country and area of every row that lists it."""
+    places: dict[str, Places] = defaultdict(Places)
+    for row in _rows(engine, "project-countries"):
+        places[str(row["project"])].add(row["country_label"], None)
+    for row in _rows(engine, "project-areas"):
+        places[str(row["project"])].add(None, row["area"])
+    return places
+
+
+def _projection(bipartite: nx.Graph[str], side: set[str]) -> nx.Graph[str]:
+    """The weighted projection of ``bipartite`` onto ``side``, its nodes and edges in sorted
+    order: networkx's own adds edges in the order of a set of names, which changes with the
+    hash seed of each Python process, and so would the files written from it."""
+    projected = nx.bipartite.weighted_projected_graph(bipartite, sorted(side))
+    network: nx.Graph[str] = nx.Graph()
+    network.add_nodes_from((node, projected.nodes[node]) for node in sorted(projected))
+    for a, b in sorted(tuple(sorted(edge)) for edge in projected.edges()):
+        shared = nx.common_neighbors(bipartite, a, b)
+        network.add_edge(a, b, weight=projected.edges[a, b]["weight"])
+        network.edges[a, b]["projects"] = _names(bipartite, shared)
+    return network
+
+
+def _row_key(row: dict[str, str | None]) -> tuple[str, ...]:
+    return tuple(map(str, row.values()))
+
+
 def _merge(network: nx.Graph[str], node: str, **facts: object) -> None:
     """Add ``node``, or add the facts it lacks (a row may repeat it with more to say)."""
     if node not in network:
@@ -262,7 +332,7 @@ def _merge(network: nx.Graph[str], node: str, **facts: object) -> None:
 
 
 def _names(network: nx.Graph[str], nodes: Iterable[str]) -> str:
-    return "; ".join(sorted(str(network.nodes[node]["label"]) for node in nodes))
+    return SEPARATOR.join(sorted(str(network.nodes[node]["label"]) for node in nodes))
 
 
 def _largest_first(groups: Iterable[set[str]]) -> list[set[str]]:

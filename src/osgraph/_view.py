@@ -8,7 +8,11 @@ heading goes through Jinja's autoescaping.
 
 Graphs up to :data:`PHYSICS_LIMIT` nodes are laid out by vis-network's physics, which stops once
 they settle; larger ones get positions computed up front (igraph's Fruchterman-Reingold, from
-seeded positions) and no physics, so that they are usable at once.
+seeded positions) and no physics, so that they are usable at once. Both layouts are seeded: the
+same network is drawn the same on every load.
+
+The country filter and the colours go by the countries (and areas) the lists credit a node
+with, never by an institution's headquarters, which the panel shows apart.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from osgraph import _resources
-from osgraph._network import DEFAULT_NETWORK, collaboration_network, network_kind
+from osgraph._network import DEFAULT_NETWORK, SEPARATOR, collaboration_network, network_kind
 from osgraph._query import choose_engine
 from osgraph._vocabulary import INSTITUTION_KINDS
 
@@ -33,9 +37,22 @@ PHYSICS_LIMIT = 400
 """Above this many nodes, positions are computed up front and physics is off."""
 
 LAYOUT_SEED = 20231108
+"""Seeds every layout, the one computed here and the one the page's physics makes, so that the
+same network is drawn the same on every load."""
 _LAYOUT_SCALE = 120.0  # vis-network units per node at unit density
 
-_FACTS = ("kind", "country", "domain", "projects", "homepage", "degree", "community")
+_FACTS = (
+    "kind",
+    "country",
+    "area",
+    "headquarters",
+    "domain",
+    "projects",
+    "homepage",
+    "degree",
+    "community",
+)
+_EDGE_FACTS = ("from", "to", "weight", "projects", "places")
 
 # vis-network shapes that draw the label below the node: one for each kind of institution, in
 # the order of INSTITUTION_KINDS, and those of the other kinds of node.
@@ -63,7 +80,8 @@ def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> byt
     large = network.number_of_nodes() > PHYSICS_LIMIT
     positions = _layout(network) if large else {}
     for node, attributes in network.nodes(data=True):
-        facts = {name: attributes.get(name) for name in _FACTS}
+        facts: dict[str, object] = {name: attributes.get(name) for name in _FACTS}
+        facts["places"] = _places(attributes)
         if node in positions:
             facts["x"], facts["y"] = positions[node]
         visual.add_node(str(node), label=str(attributes.get("label", node)), **facts)
@@ -75,6 +93,7 @@ def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> byt
             "to": str(b),
             "weight": attributes.get("weight", 1),
             "projects": attributes.get("projects", ""),
+            "places": _places(attributes),
         }
         for a, b, attributes in network.edges(data=True)
     )
@@ -82,10 +101,7 @@ def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> byt
     nodes, edges, _, _, _, options = visual.get_network_data()
     data = {
         "nodes": [_node_data(node) for node in nodes],
-        "edges": [
-            {"from": e["from"], "to": e["to"], "weight": e["weight"], "projects": e["projects"]}
-            for e in edges
-        ],
+        "edges": [{name: e[name] for name in _EDGE_FACTS} for e in edges],
         "options": json.loads(options),
         "shapes": _SHAPES,
     }
@@ -143,12 +159,22 @@ def network_view(
 
 
 def _node_data(node: dict[str, object]) -> dict[str, object]:
-    keep = ("id", "label", "x", "y", *_FACTS)
+    keep = ("id", "label", "x", "y", "places", *_FACTS)
     return {name: node[name] for name in keep if name in node}
+
+
+def _places(attributes: dict[str, object]) -> list[str]:
+    """The countries and areas the lists credit a node or an edge with, which the view filters
+    and colours by (never the headquarters)."""
+    joined = (attributes.get(name) for name in ("country", "area"))
+    return sorted({place for text in joined if text for place in str(text).split(SEPARATOR)})
 
 
 def _options(large: bool) -> dict[str, object]:
     options: dict[str, object] = {
+        # vis-network places nodes at random before its physics moves them: seeded, the same
+        # network is laid out the same on every load.
+        "layout": {"randomSeed": LAYOUT_SEED},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large},
         "nodes": {"font": {"size": 12, "face": "system-ui, sans-serif"}, "borderWidth": 1},
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 6}},

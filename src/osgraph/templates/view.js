@@ -3,9 +3,12 @@
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("network-data").textContent);
+  // Twenty colours told apart at a glance: Tableau's ten, then eight darker or brighter ones.
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-    "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b"];
-  const OTHER = "#c8c8c8";
+    "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b",
+    "#1f3d7a", "#a0522d", "#2e7d32", "#880e4f", "#6a3d9a", "#00897b", "#c51b7d", "#827717"];
+  const OTHER = "#9e9e9e";
+  const UNKNOWN = "#d4d4d4";
   const DIMMED = "#e6e6e6";
   // The vis-network shape of each kind of node (the page's data names the kinds), and the
   // legend's drawing of each shape.
@@ -48,36 +51,58 @@
     return link;
   }
 
-  function groupOf(node, key) {
-    if (key === "country") {
-      const first = (node.country || "").split(", ")[0];
-      return first || "unknown";
-    }
-    return node[key] === null || node[key] === undefined ? "unknown" : String(node[key]);
+  // The groups a node is in: the countries (and areas) the lists credit it with, or its
+  // community. A node with none is in no group: "unknown".
+  function groupsOf(node, key) {
+    if (key === "country") return node.places || [];
+    return node[key] === null || node[key] === undefined ? [] : [String(node[key])];
   }
 
   function tooltip(node) {
     const box = element("div", null, "tooltip");
     box.appendChild(element("strong", node.label));
-    box.appendChild(element("span", [node.kind, node.country].filter(Boolean).join(" · ")));
+    box.appendChild(element("span", [node.kind, (node.places || []).join("; ")].filter(Boolean).join(" · ")));
     return box;
   }
 
-  // Groups, largest first, get the palette's colours; the rest share one grey ("other").
-  // A project credited to several countries takes the colour of its first one.
+  // Groups are ranked by how many nodes they hold, then by how many projects, then by name; a
+  // node in several takes the colour of the highest ranked. The first groups get the palette's
+  // colours; any beyond it are "other", and nodes in no group "unknown": both in the legend.
   function colouring(key) {
+    const held = new Map();
+    for (const node of data.nodes) {
+      for (const group of groupsOf(node, key)) {
+        const [nodes, projects] = held.get(group) || [0, 0];
+        held.set(group, [nodes + 1, projects + (node.projects || 0)]);
+      }
+    }
+    const order = [...held.entries()]
+      .sort((a, b) => b[1][0] - a[1][0] || b[1][1] - a[1][1] || a[0].localeCompare(b[0]))
+      .map(([group]) => group);
+    const rank = new Map(order.map((group, index) => [group, index]));
+    const groupOf = new Map();
     const sizes = new Map();
-    for (const node of data.nodes) sizes.set(groupOf(node, key), (sizes.get(groupOf(node, key)) || 0) + 1);
-    const ranked = [...sizes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const colours = new Map();
-    ranked.forEach(([group], index) => colours.set(group, index < PALETTE.length && group !== "unknown" ? PALETTE[index] : OTHER));
-    return { colours, ranked };
+    for (const node of data.nodes) {
+      const groups = groupsOf(node, key);
+      const group = groups.length ? groups.reduce((a, b) => (rank.get(b) < rank.get(a) ? b : a)) : null;
+      groupOf.set(node.id, group);
+      if (group !== null) sizes.set(group, (sizes.get(group) || 0) + 1);
+    }
+    // A group whose every node is in a higher ranked one as well colours no node: it gets no
+    // colour of its own, and the legend names it apart.
+    const shown = order.filter((group) => sizes.has(group));
+    const colours = new Map(shown.map((group, index) => [group, index < PALETTE.length ? PALETTE[index] : OTHER]));
+    const unknown = data.nodes.length - [...sizes.values()].reduce((a, b) => a + b, 0);
+    const count = (group) => [group, held.get(group)[0], sizes.get(group) || 0];
+    return { colours, groupOf, ranked: shown.map(count), within: order.filter((group) => !sizes.has(group)).map(count), unknown };
   }
   const colourings = { country: colouring("country"), community: colouring("community") };
   let colourKey = "country";
 
   function colourFor(node) {
-    return colourings[colourKey].colours.get(groupOf(node, colourKey)) || OTHER;
+    const { colours, groupOf } = colourings[colourKey];
+    const group = groupOf.get(node.id);
+    return group === null ? UNKNOWN : colours.get(group);
   }
 
   const nodes = new vis.DataSet(data.nodes.map((node) => ({
@@ -113,7 +138,8 @@
     const node = byId.get(id);
     facts.replaceChildren(element("h2", node.label));
     const table = element("table");
-    const rows = [["kind", node.kind], ["country", node.country], ["domain", node.domain],
+    const rows = [["kind", node.kind], ["country", node.country], ["area", node.area],
+      ["headquarters", node.headquarters], ["domain", node.domain],
       ["projects", node.projects], ["collaborators", node.degree], ["community", node.community]];
     for (const [name, value] of rows) {
       if (value === null || value === undefined || value === "") continue;
@@ -140,6 +166,7 @@
     const list = element("ul");
     for (const project of String(edge.projects || "").split("; ").filter(Boolean)) list.appendChild(element("li", project));
     facts.appendChild(list);
+    if (edge.places.length) facts.appendChild(element("p", `Credited in ${edge.places.join("; ")}.`));
   }
 
   function select(id) {
@@ -164,8 +191,13 @@
     names.appendChild(option);
   }
   const search = document.getElementById("search");
-  function find() {
+  // Enter runs a search, and so does a changed text; Enter on a changed text fires both (keydown
+  // first), which would start two moves of the view: the change then searches no more.
+  let searched = null;
+  function find(event) {
     const wanted = search.value.trim().toLowerCase();
+    if (event.type === "change" && wanted === searched) return;
+    searched = wanted;
     if (!wanted) return;
     const found = data.nodes.find((n) => n.label.toLowerCase() === wanted && !nodes.get(n.id).hidden)
       || data.nodes.find((n) => n.label.toLowerCase().startsWith(wanted) && !nodes.get(n.id).hidden);
@@ -174,7 +206,7 @@
     select(found.id);
   }
   search.addEventListener("change", find);
-  search.addEventListener("keydown", (event) => { if (event.key === "Enter") find(); });
+  search.addEventListener("keydown", (event) => { if (event.key === "Enter") find(event); });
 
   // Filters by country and by kind.
   function fill(selectId, values) {
@@ -189,7 +221,7 @@
   const countries = new Set();
   const kinds = new Set();
   for (const node of data.nodes) {
-    for (const country of (node.country || "").split(", ").filter(Boolean)) countries.add(country);
+    for (const country of node.places || []) countries.add(country);
     kinds.add(node.kind);
   }
   fill("country-filter", [...countries].sort());
@@ -199,8 +231,14 @@
     const kind = document.getElementById("kind-filter").value;
     nodes.update(data.nodes.map((node) => ({
       id: node.id,
-      hidden: (country !== "" && !(node.country || "").split(", ").includes(country))
+      hidden: (country !== "" && !(node.places || []).includes(country))
         || (kind !== "" && node.kind !== kind),
+    })));
+    // An institution credited in the country may have built other projects elsewhere: the edges
+    // of contributions credited elsewhere go too.
+    edges.update(data.edges.map((edge, index) => ({
+      id: index,
+      hidden: country !== "" && edge.places.length > 0 && !edge.places.includes(country),
     })));
   }
 
@@ -209,26 +247,33 @@
   function drawLegend() {
     legend.replaceChildren(element("h3", colourKey === "country" ? "Colour: country" : "Colour: community"));
     const list = element("ul");
-    const { colours, ranked } = colourings[colourKey];
-    let others = 0;
+    const { colours, ranked, within, unknown } = colourings[colourKey];
+    function entry(colour, text) {
+      const item = element("li");
+      const swatch = element("span", null, "swatch");
+      swatch.style.background = colour;
+      item.appendChild(swatch);
+      item.appendChild(element("span", text));
+      list.appendChild(item);
+    }
+    const others = ranked.filter(([group]) => colours.get(group) === OTHER);
     for (const [group, size] of ranked) {
-      if (colours.get(group) === OTHER) { others += size; continue; }
-      const item = element("li");
-      const swatch = element("span", null, "swatch");
-      swatch.style.background = colours.get(group);
-      item.appendChild(swatch);
-      item.appendChild(element("span", `${colourKey === "community" ? "community " : ""}${group} (${size})`));
-      list.appendChild(item);
+      if (colours.get(group) !== OTHER) entry(colours.get(group), `${colourKey === "community" ? "community " : ""}${group} (${size})`);
     }
-    if (others) {
-      const item = element("li");
-      const swatch = element("span", null, "swatch");
-      swatch.style.background = OTHER;
-      item.appendChild(swatch);
-      item.appendChild(element("span", `other or unknown (${others})`));
-      list.appendChild(item);
+    if (others.length) {
+      const painted = others.reduce((sum, [, , n]) => sum + n, 0);
+      const what = colourKey === "community" ? "communities" : "countries";
+      entry(OTHER, `other: ${others.length} more ${what}, ${painted} nodes`);
     }
+    if (unknown) entry(UNKNOWN, `${colourKey === "community" ? "no community" : "no country"}: ${unknown} nodes`);
     legend.appendChild(list);
+    if (colourKey === "country") {
+      if (within.length) {
+        const names = within.map(([group, size]) => `${group} (${size})`).join(", ");
+        legend.appendChild(element("p", `Also credited, on nodes coloured for another of their countries: ${names}.`, "hint"));
+      }
+      legend.appendChild(element("p", "Countries as the lists credit them, with how many nodes each; a node credited in several takes the colour of the one listed first.", "hint"));
+    }
     legend.appendChild(element("h3", "Shape: kind"));
     const shapes = element("ul");
     for (const kind of [...kinds].sort()) {
