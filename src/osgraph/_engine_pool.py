@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from osgraph._errors import EngineCrashError, QueryError
+from osgraph._protocol import Dataset
 
 _BUSY_WAIT = 1.0  # seconds a request waits for an engine before 503
 
@@ -177,13 +178,28 @@ class EnginePool:
 
         threading.Thread(target=start, daemon=True).start()
 
-    def answer(self, query: str, accept: str) -> tuple[int, str, bool, bytes]:
-        """Status, media type, whether rows were cut, and body for ``query``."""
+    def answer(
+        self,
+        query: str,
+        accept: str,
+        *,
+        dataset: Dataset | None = None,
+        row_limit: int | None = None,
+    ) -> tuple[int, str, bool, bytes]:
+        """Status, media type, whether rows were cut, and body for ``query``, over ``dataset``
+        (the IRIs of its default graph's graphs and of its named graphs; the served graph when
+        ``None``), cut at ``row_limit`` rows (the pool's limit when ``None``)."""
         try:
             process = self._idle.get(timeout=_BUSY_WAIT)
         except queue.Empty:
             return _plain(HTTPStatus.SERVICE_UNAVAILABLE, "every query engine is busy; try again")
-        request = {"query": query, "accept": accept, "row_limit": self._row_limit}
+        request: dict[str, object] = {
+            "query": query,
+            "accept": accept,
+            "row_limit": self._row_limit if row_limit is None else row_limit,
+        }
+        if dataset is not None:
+            request["dataset"] = dataset
         try:
             header, body = process.ask(request, self._timeout)
         except TimeoutError:
