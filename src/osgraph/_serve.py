@@ -63,7 +63,7 @@ from osgraph._guard import check_query
 from osgraph._negotiation import preferred
 from osgraph._protocol import READ_ONLY, QueryRequest, Refusal, read_request
 from osgraph._results import QueryResult
-from osgraph._service_description import service_description
+from osgraph._service_description import FIRST, service_description
 from osgraph._void import DATASET, DESCRIPTION_TYPES, VOID, placed, void_graph, write_description
 
 DEFAULT_HOST = "127.0.0.1"
@@ -298,15 +298,16 @@ def _handler_class(
                 return
             origin = f"http://{self._host()}"
             document, endpoint = origin + WELL_KNOWN_VOID, origin + "/sparql"
+            accept = self.headers.get("Accept") or ""
+            media_type = preferred(accept, DESCRIPTION_TYPES) or DESCRIPTION_TYPES[0]
             if service:
                 triples = void.value(DATASET, VOID.triples)
                 assert isinstance(triples, Literal)
                 graph = service_description(endpoint, URIRef(document + DATASET), triples)
+                body = write_description(graph, media_type, FIRST)
             else:
-                graph = placed(void, document, endpoint)
-            accept = self.headers.get("Accept") or ""
-            media_type = preferred(accept, DESCRIPTION_TYPES) or DESCRIPTION_TYPES[0]
-            self._send(HTTPStatus.OK, write_description(graph, media_type), media_type)
+                body = write_description(placed(void, document, endpoint), media_type)
+            self._send(HTTPStatus.OK, body, media_type)
 
         def _host(self) -> str:
             """The host and port clients reach this endpoint at."""

@@ -17,6 +17,8 @@ from osgraph._void import VOID
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
+FIRST = (SD.Service, SD.Dataset, SD.Graph)
+"""The classes whose things a written description starts with."""
 
 
 def result_media_types() -> list[str]:
@@ -47,15 +49,14 @@ def service_description(endpoint: str, default_graph: URIRef, triples: Literal) 
     graph.parse(
         data=_resources.text("templates", "service.ttl"), format="turtle", publicID=endpoint
     )
-    for prefix, namespace in (("sd", SD), ("formats", FORMATS), ("void", VOID)):
+    for prefix, namespace in (("formats", FORMATS), ("sd", SD), ("void", VOID)):
         graph.bind(prefix, namespace)
     service = URIRef(endpoint + "#service")
     written = set(result_media_types())
     for format, media_type in sorted(graph.subject_objects(FORMATS.media_type)):
+        graph.remove((format, FORMATS.media_type, media_type))  # a table, not a statement
         if str(media_type) in written:
             graph.add((service, SD.resultFormat, format))
-        else:
-            graph.remove((format, None, None))
     dataset = URIRef(endpoint + "#dataset")
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))

@@ -11,12 +11,14 @@ description's IRIs are relative to the description itself (``<#dataset>``) until
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rdflib import DCTERMS, RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from rdflib.term import Identifier, Node
 
 from osgraph import _resources
@@ -152,13 +154,22 @@ DESCRIPTION_TYPES = ("text/turtle", "application/n-triples")
 """The media types a description is written in, the first the default."""
 
 
-def write_description(graph: Graph, media_type: str = "text/turtle") -> bytes:
-    """``graph`` in ``media_type``: Turtle, or N-Triples (which holds no relative IRI) in sorted
+def write_description(
+    graph: Graph,
+    media_type: str = "text/turtle",
+    first: Sequence[URIRef] = (VOID.DatasetDescription, VOID.Dataset, VOID.Linkset),
+) -> bytes:
+    """``graph`` in ``media_type``: Turtle, the things of the classes ``first`` first (the
+    described dataset before its parts), or N-Triples (which holds no relative IRI) in sorted
     lines. The same graph gives the same bytes."""
     if media_type == "application/n-triples":
         lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
         return b"".join(sorted(line for line in lines if line.strip()))
-    return graph.serialize(format="longturtle", encoding="utf-8")
+    serializer = LongTurtleSerializer(graph)  # type: ignore[no-untyped-call]
+    serializer.topClasses = list(first)
+    written = io.BytesIO()
+    serializer.serialize(written, encoding="utf-8")
+    return written.getvalue()
 
 
 def void_description(kg: Path | str) -> bytes:
