@@ -135,6 +135,8 @@ def placed(graph: Graph, document: str, endpoint: str | None = None) -> Graph:
         moved.bind(prefix, namespace)
     for triple in graph:
         moved.add(tuple(_moved(term, document) for term in triple))  # type: ignore[arg-type]
+    if document:  # its parts written :dataset, :class-Project, not whole
+        moved.bind("", Namespace(document + "#"))
     if endpoint is not None:
         moved.add((URIRef(document + DATASET), VOID.sparqlEndpoint, URIRef(endpoint)))
     return moved
