@@ -284,3 +284,27 @@ def test_the_same_graph_gives_the_same_bytes_in_another_process(
         [sys.executable, "-c", code, str(bundled_kg)], capture_output=True, env=env, check=True
     )
     assert other.stdout == exported
+
+
+def test_hostile_names_stay_data(tmp_path: Path) -> None:
+    kg = tmp_path / "hostile.ttl"
+    kg.write_text(
+        "@prefix e: <https://example.org/> .\n"
+        'e:a a <https://example.org/Weird%20Class#> , <urn:x:y> ; e:p "x\\" } ; DROP ALL" .\n'
+        "e:l a <https://w3id.org/osgraph/ontology#ListEdition> ;\n"
+        '    <http://purl.org/dc/terms/title> "T\\"itle <b> #not-a-fragment" .\n',
+        encoding="utf-8",
+    )
+    void = Graph().parse(data=export_graph(kg, "void"), format="turtle", publicID=HERE)
+    dataset = described(void)
+    classes = {
+        void.value(part, VOID["class"]) for part in void.objects(dataset, VOID.classPartition)
+    }
+    assert classes == {
+        URIRef("https://example.org/Weird%20Class#"),
+        URIRef("urn:x:y"),
+        URIRef(OSG.ListEdition),
+    }
+    edition = URIRef("https://example.org/l")
+    assert str(void.value(edition, DCTERMS.title)) == 'T"itle <b> #not-a-fragment'
+    assert number(void, dataset, VOID.triples) == 5
