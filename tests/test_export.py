@@ -10,13 +10,11 @@ import pytest
 from rdflib import OWL, RDF, BNode, Dataset, Graph, URIRef
 
 from osgraph import build, write_turtle
-from osgraph._export import EXPORT_FORMATS, export_graph
+from osgraph._export import GRAPH_FORMATS, export_graph
 
 from .conftest import run_osgraph
 
 PARSERS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
-GRAPH_FORMATS = [format for format in EXPORT_FORMATS if format != "void"]
-"""The formats of the graph itself: ``void`` describes it (tests/test_void.py)."""
 CASES = Path(__file__).parent / "cases"
 
 

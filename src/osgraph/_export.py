@@ -37,7 +37,9 @@ def write_turtle(graph: Graph, path: Path | str) -> Path:
     return write_file(path, graph.serialize(format="longturtle", encoding="utf-8"))
 
 
-EXPORT_FORMATS = ("ttl", "nt", "jsonld", "xml", "trig", "void")
+GRAPH_FORMATS = ("ttl", "nt", "jsonld", "xml", "trig")
+"""The formats the graph itself is written in."""
+EXPORT_FORMATS = (*GRAPH_FORMATS, "void")
 
 
 def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> bytes:
