@@ -7,6 +7,7 @@ through their pipes and reads their answers within the time limit.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -109,7 +110,10 @@ class _EngineProcess:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
-                stream.close()
+                # A request the process died before reading is still buffered: closing flushes
+                # it into a pipe nobody reads.
+                with contextlib.suppress(BrokenPipeError):
+                    stream.close()
 
 
 class EnginePool:

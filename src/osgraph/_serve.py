@@ -374,13 +374,15 @@ class _Description:
             return self._graph
 
     def _ask(self, text: str) -> QueryResult:
-        status, media_type, _, body = self._pool.answer(
+        status, media_type, truncated, body = self._pool.answer(
             text,
             "application/sparql-results+json, application/n-triples",
             row_limit=_DESCRIPTION_ROWS,
         )
         if status != HTTPStatus.OK:
             raise QueryError(body.decode("utf-8", errors="replace").strip())
+        if truncated:
+            raise QueryError(f"the graph has over {_DESCRIPTION_ROWS:,} classes or properties")
         if media_type in GRAPH_TYPES:
             graph = Graph().parse(data=body, format=GRAPH_TYPES[media_type])
             return QueryResult("CONSTRUCT", graph=graph)
