@@ -46,12 +46,13 @@ def void_graph(ask: Ask) -> Graph:
 
     Examples
     --------
-    >>> from osgraph import BuildOptions, build
     >>> from osgraph._query import choose_engine, run_query
-    >>> engine = choose_engine(build(options=BuildOptions(validate=False)).graph)
+    >>> project = "<https://w3id.org/osgraph/id/project/x> a <https://w3id.org/osgraph/ontology#Project>"
+    >>> graph = Graph().parse(data=project + " .", format="turtle")
+    >>> engine = choose_engine(graph, engine="oxigraph")
     >>> void = void_graph(lambda text: run_query(engine, text))
-    >>> int(void.value(DATASET, VOID.triples))
-    3045
+    >>> int(void.value(DATASET, VOID.triples)), str(void.value(DATASET, VOID.uriSpace))
+    (1, 'https://w3id.org/osgraph/')
     """
     graph = new_graph()
     graph.parse(data=_resources.text("templates", "void.ttl"), format="turtle", publicID=_HERE)
