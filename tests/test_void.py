@@ -109,7 +109,7 @@ def test_every_term_is_defined_by_its_vocabulary(void: Graph, endpoint: str) -> 
 
 def test_the_dataset_counts_the_built_graph(void: Graph, store: ox.Store) -> None:
     dataset = described(void)
-    assert number(void, dataset, VOID.triples) == count(store, "?s ?p ?o") == 3045
+    assert number(void, dataset, VOID.triples) == count(store, "?s ?p ?o") > 0
     assert number(void, dataset, VOID.entities) == len(
         {s for (s,) in store.query("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) }")}  # type: ignore[misc]
     )
