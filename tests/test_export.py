@@ -10,7 +10,7 @@ import pytest
 from rdflib import OWL, RDF, BNode, Dataset, Graph, URIRef
 
 from osgraph import build, write_turtle
-from osgraph._export import EXPORT_FORMATS, export_graph
+from osgraph._export import GRAPH_FORMATS, export_graph
 
 from .conftest import run_osgraph
 
@@ -44,7 +44,7 @@ def exported(bundled_kg: Path) -> Callable[[str], bytes]:
     return cache(lambda format: export_graph(bundled_kg, format))
 
 
-@pytest.mark.parametrize("format", EXPORT_FORMATS)
+@pytest.mark.parametrize("format", GRAPH_FORMATS)
 def test_every_format_parses_back_to_the_built_graph(
     exported: Callable[[str], bytes], built: set[tuple[object, object, object]], format: str
 ) -> None:
@@ -60,7 +60,7 @@ def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # On a small graph: the vocabulary is added whatever the graph, and every format reads back
 # the bundled list's whole graph above.
-@pytest.mark.parametrize("format", EXPORT_FORMATS)
+@pytest.mark.parametrize("format", GRAPH_FORMATS)
 def test_ontology_adds_the_vocabulary(two_editions: Path, format: str) -> None:
     back = set(read_back(export_graph(two_editions, format, ontology=True), format))
     assert (URIRef("https://w3id.org/osgraph/ontology"), RDF.type, OWL.Ontology) in back

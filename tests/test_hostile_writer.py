@@ -28,7 +28,7 @@ from rdflib.namespace import RDFS
 from osgraph import OSG, ConfigurationError, OsgraphError, SourceError
 from osgraph._atomic import replace_atomically
 from osgraph._build import BuildOptions, build_sources
-from osgraph._export import EXPORT_FORMATS, export_graph, write_turtle
+from osgraph._export import GRAPH_FORMATS, export_graph, write_turtle
 from osgraph._gazetteer import load_gazetteer
 from osgraph._iri import IriScheme, is_web_address
 from osgraph._resolve import resolve
@@ -563,7 +563,7 @@ def test_every_export_parses_back_to_the_same_graph_or_names_the_term(
             except OsgraphError:
                 continue
     built = Graph().parse(kg, format="turtle")
-    for format in EXPORT_FORMATS:
+    for format in GRAPH_FORMATS:
         try:
             data = export_graph(kg, format)
         except OsgraphError as error:
@@ -595,7 +595,7 @@ def test_an_export_of_a_graph_with_terms_no_format_can_hold_is_refused(tmp_path:
     with pytest.raises(OsgraphError, match=r"is not an IRI: it holds ' '"):
         export_graph(kg, "nt")
     kg.write_text(f'<{EX}s> <{EX}p> "half \\uD800 a pair" .\n', encoding="utf-8")
-    for format in EXPORT_FORMATS:
+    for format in GRAPH_FORMATS:
         with pytest.raises(OsgraphError, match="lone surrogate"):
             export_graph(kg, format)
     kg.write_text(f'<{EX}s> <{EX}1> "x" .\n', encoding="utf-8")

@@ -134,7 +134,8 @@ def test_a_syntax_error_is_a_400_with_its_position(endpoint: str) -> None:
 
 
 def test_missing_queries_and_pages(endpoint: str) -> None:
-    assert httpx.get(f"{endpoint}/sparql").status_code == 400
+    assert httpx.get(f"{endpoint}/sparql", params={"query": ""}).status_code == 400
+    assert httpx.get(f"{endpoint}/sparql", params={"default-graph-uri": "urn:x"}).status_code == 400
     assert httpx.get(f"{endpoint}/elsewhere").status_code == 404
     assert httpx.get(f"{endpoint}/assets/../serve.py").status_code == 404
 

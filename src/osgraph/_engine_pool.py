@@ -7,6 +7,7 @@ through their pipes and reads their answers within the time limit.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from osgraph._errors import EngineCrashError, QueryError
+from osgraph._protocol import Dataset
 
 _BUSY_WAIT = 1.0  # seconds a request waits for an engine before 503
 
@@ -108,7 +110,10 @@ class _EngineProcess:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
-                stream.close()
+                # A request the process died before reading is still buffered: closing flushes
+                # it into a pipe nobody reads.
+                with contextlib.suppress(BrokenPipeError):
+                    stream.close()
 
 
 class EnginePool:
@@ -177,13 +182,28 @@ class EnginePool:
 
         threading.Thread(target=start, daemon=True).start()
 
-    def answer(self, query: str, accept: str) -> tuple[int, str, bool, bytes]:
-        """Status, media type, whether rows were cut, and body for ``query``."""
+    def answer(
+        self,
+        query: str,
+        accept: str,
+        *,
+        dataset: Dataset | None = None,
+        row_limit: int | None = None,
+    ) -> tuple[int, str, bool, bytes]:
+        """Status, media type, whether rows were cut, and body for ``query``, over ``dataset``
+        (the IRIs of its default graph's graphs and of its named graphs; the served graph when
+        ``None``), cut at ``row_limit`` rows (the pool's limit when ``None``)."""
         try:
             process = self._idle.get(timeout=_BUSY_WAIT)
         except queue.Empty:
             return _plain(HTTPStatus.SERVICE_UNAVAILABLE, "every query engine is busy; try again")
-        request = {"query": query, "accept": accept, "row_limit": self._row_limit}
+        request: dict[str, object] = {
+            "query": query,
+            "accept": accept,
+            "row_limit": self._row_limit if row_limit is None else row_limit,
+        }
+        if dataset is not None:
+            request["dataset"] = dataset
         try:
             header, body = process.ask(request, self._timeout)
         except TimeoutError:

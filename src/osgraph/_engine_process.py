@@ -5,10 +5,11 @@ long takes only this process with it: the server answers the request that caused
 another. Run as ``python -m osgraph._engine_process KG ENGINE MEMORY_BYTES``: it loads the graph,
 writes ``ready\\n``, then answers requests until its input closes.
 
-Each request is one line of JSON (``query``, ``accept``, ``row_limit``); each answer is one line
-of JSON (``status``, ``media_type``, ``truncated``, ``length``) followed by ``length`` bytes of
-body. Answers stop at the row limit while the engine is still producing rows, so a query that
-would return millions of rows never holds them all.
+Each request is one line of JSON (``query``, ``accept``, ``row_limit``, and ``dataset`` when the
+client named one: the IRIs of its default and named graphs); each answer is one line of JSON
+(``status``, ``media_type``, ``truncated``, ``length``) followed by ``length`` bytes of body.
+Answers stop at the row limit while the engine is still producing rows, so a query that would
+return millions of rows never holds them all.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from osgraph._engines import (
 )
 from osgraph._errors import QueryError
 from osgraph._guard import check_query
+from osgraph._negotiation import preferred
+from osgraph._protocol import Dataset
 from osgraph._results import QueryResult, ResultFormat
 
 SELECT_TYPES: dict[str, ResultFormat] = {
@@ -52,13 +55,18 @@ FORMAT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
 }
+GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt"}
+"""The media types of graphs (CONSTRUCT, DESCRIBE), the first the default, and rdflib's names."""
 
 
-def answer(engine: Engine, text: str, accept: str, row_limit: int) -> tuple[int, str, bool, bytes]:
-    """Run ``text`` and serialise its answer as ``accept`` asks, cut at ``row_limit`` rows (or
-    triples): status, media type, whether rows were cut, body."""
+def answer(
+    engine: Engine, text: str, accept: str, row_limit: int, dataset: Dataset | None = None
+) -> tuple[int, str, bool, bytes]:
+    """Run ``text`` over ``dataset`` (the whole graph when ``None``) and serialise its answer as
+    ``accept`` asks, cut at ``row_limit`` rows (or triples): status, media type, whether rows
+    were cut, body."""
     try:
-        result, truncated = _limited(engine, text, row_limit)
+        result, truncated = _limited(engine, text, row_limit, dataset)
         body, media_type = negotiate(result, accept)
     except QueryError as error:
         return HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", False, _line(str(error))
@@ -70,7 +78,9 @@ def answer(engine: Engine, text: str, accept: str, row_limit: int) -> tuple[int,
     return HTTPStatus.OK, media_type, truncated, body
 
 
-def _limited(engine: Engine, text: str, limit: int) -> tuple[QueryResult, bool]:
+def _limited(
+    engine: Engine, text: str, limit: int, dataset: Dataset | None
+) -> tuple[QueryResult, bool]:
     """The answer to ``text`` with at most ``limit`` rows or triples, read from the engine one
     at a time where it can give them so; and whether more were left."""
     if check_query(text) == "update":
@@ -78,8 +88,12 @@ def _limited(engine: Engine, text: str, limit: int) -> tuple[QueryResult, bool]:
     if isinstance(engine, OxigraphEngine):
         import pyoxigraph as ox
 
+        graphs: dict[str, Any] = {}
+        if dataset is not None:  # the protocol's dataset replaces the query's (FROM, FROM NAMED)
+            graphs["default_graph"] = [ox.NamedNode(iri) for iri in dataset[0]]
+            graphs["named_graphs"] = [ox.NamedNode(iri) for iri in dataset[1]]
         try:
-            found = engine.store.query(text)
+            found = engine.store.query(text, **graphs)
         except SyntaxError as error:
             raise QueryError(oxigraph_syntax_error(str(error))) from None
         except (ValueError, OSError, RuntimeError) as error:
@@ -99,6 +113,10 @@ def _limited(engine: Engine, text: str, limit: int) -> tuple[QueryResult, bool]:
             return QueryResult("SELECT", variables, rows), cut
         except (ValueError, OSError, RuntimeError) as error:
             raise QueryError(f"the query failed: {error}") from None
+    if dataset is not None:
+        # The graph is the store's default graph, and it has no named graphs: the graphs the
+        # dataset names are empty. rdflib's engine is given an empty graph, which holds them.
+        engine = RdflibEngine(Graph())
     result = engine.query(text, {})
     if result.kind == "SELECT" and len(result.rows) > limit:
         return dataclasses.replace(result, rows=result.rows[:limit]), True
@@ -116,14 +134,14 @@ def _first(items: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
 
 
 def negotiate(result: QueryResult, accept: str) -> tuple[bytes, str]:
-    """The body and media type the ``Accept`` header asks for (JSON when it names none)."""
-    wanted = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    """The body and media type the ``Accept`` header weighs most (:mod:`osgraph._negotiation`);
+    JSON results or Turtle when it accepts none of them."""
     if result.kind == "CONSTRUCT":
         assert result.graph is not None
-        if "application/n-triples" in wanted and "text/turtle" not in wanted:
-            return result.graph.serialize(format="nt", encoding="utf-8"), "application/n-triples"
-        return result.graph.serialize(format="turtle", encoding="utf-8"), "text/turtle"
-    format: ResultFormat = next((SELECT_TYPES[t] for t in wanted if t in SELECT_TYPES), "json")
+        media_type = preferred(accept, list(GRAPH_TYPES)) or next(iter(GRAPH_TYPES))
+        return result.graph.serialize(format=GRAPH_TYPES[media_type], encoding="utf-8"), media_type
+    chosen = preferred(accept, list(SELECT_TYPES))
+    format: ResultFormat = SELECT_TYPES[chosen] if chosen is not None else "json"
     return result.serialize(format), FORMAT_TYPES[format]
 
 
@@ -135,8 +153,13 @@ def serve_requests(engine: Engine, requests: BinaryIO, answers: BinaryIO) -> Non
     """Answer every request read from ``requests`` on ``answers``, until it closes."""
     for line in _lines(requests):
         request = json.loads(line)
+        dataset = request.get("dataset")
         status, media_type, truncated, body = answer(
-            engine, request["query"], request.get("accept", ""), int(request["row_limit"])
+            engine,
+            request["query"],
+            request.get("accept", ""),
+            int(request["row_limit"]),
+            None if dataset is None else (list(dataset[0]), list(dataset[1])),
         )
         header = {
             "status": int(status),

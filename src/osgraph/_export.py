@@ -37,15 +37,19 @@ def write_turtle(graph: Graph, path: Path | str) -> Path:
     return write_file(path, graph.serialize(format="longturtle", encoding="utf-8"))
 
 
-EXPORT_FORMATS = ("ttl", "nt", "jsonld", "xml", "trig")
+GRAPH_FORMATS = ("ttl", "nt", "jsonld", "xml", "trig")
+"""The formats the graph itself is written in."""
+EXPORT_FORMATS = (*GRAPH_FORMATS, "void")
 
 
 def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> bytes:
     """The built graph ``kg`` (Turtle) in ``format``: ``ttl``, ``nt`` (sorted lines), ``jsonld``
     (compacted with ``ontology/context.jsonld``), ``xml`` (RDF/XML) or ``trig`` (one named graph
     per source list, named by the list edition's IRI; what belongs to several lists, or to no
-    list, stays in the default graph). ``ontology`` adds the ontology's and the domain scheme's
-    triples (in TriG, as a named graph of their own).
+    list, stays in the default graph), or ``void``: not the graph but its VoID description
+    (:mod:`osgraph._void`), in Turtle whose IRIs are relative to the file. ``ontology`` adds the
+    ontology's and the domain scheme's triples (in TriG, as a named graph of their own; a VoID
+    description counts the graph alone).
 
     Raises
     ------
@@ -55,6 +59,8 @@ def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> byte
         When ``kg`` is missing.
     OsgraphError
         When ``kg`` is not readable as Turtle, or holds a term ``format`` cannot.
+    QueryError
+        When a query of the VoID description fails on ``kg``.
     """
     from osgraph._vocabulary import new_graph
 
@@ -65,6 +71,10 @@ def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> byte
         raise ReadWriteError(
             f"{kg}: no such graph; build one with `osgraph build` or name it with --kg"
         )
+    if format == "void":
+        from osgraph._void import void_description
+
+        return void_description(kg)
     graph = new_graph()
     try:
         graph.parse(kg, format="turtle")

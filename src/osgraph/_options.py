@@ -162,7 +162,12 @@ HtmlFileOption = Annotated[
     Path, typer.Option("--out", "-o", help="The HTML file to write.", metavar="FILE")
 ]
 ExportFormatOption = Annotated[
-    str, typer.Option("--format", "-f", help="ttl, nt, jsonld, xml (RDF/XML) or trig.")
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="ttl, nt, jsonld, xml (RDF/XML), trig, or void (the graph's VoID description).",
+    ),
 ]
 OntologyOption = Annotated[
     bool, typer.Option("--ontology", help="Add the ontology's triples to the graph.")

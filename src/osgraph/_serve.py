@@ -1,8 +1,14 @@
 """Serve a built graph as a read-only SPARQL 1.1 Protocol endpoint, with a query page.
 
-- ``/sparql``: queries by GET (``?query=``) or POST (form, or ``application/sparql-query``);
-  results in JSON, XML, CSV or TSV by the ``Accept`` header (JSON when it names none of them);
-  graphs (CONSTRUCT, DESCRIBE) in Turtle or N-Triples. Updates are refused with 403.
+- ``/sparql``: queries by GET (``?query=``) or POST (form, or ``application/sparql-query``), with
+  ``default-graph-uri`` and ``named-graph-uri`` as the protocol defines them
+  (:mod:`osgraph._protocol`); results in JSON, XML, CSV or TSV by the ``Accept`` header and its
+  weights (JSON when it accepts none of them); graphs (CONSTRUCT, DESCRIBE) in Turtle or
+  N-Triples. Updates are refused with 403, malformed requests with 400. A GET without
+  parameters answers the endpoint's SPARQL 1.1 Service Description
+  (:mod:`osgraph._service_description`).
+- ``/.well-known/void``: the VoID description of the graph (:mod:`osgraph._void`), made by the
+  engines on the first request that needs it; Turtle or N-Triples by the ``Accept`` header.
 - ``/``: a page to type queries (YASGUI, served from osgraph's own files) and to pick the named
   queries, which ``/queries`` lists as JSON.
 - ``/reconcile``: the Reconciliation Service API (:mod:`osgraph._reconcile`).
@@ -12,6 +18,10 @@ What the endpoint guarantees, whatever a client sends:
 - queries run in engine processes of their own (:mod:`osgraph._engine_pool`), never in the
   server's: an engine that crashes or runs past ``timeout`` is stopped and replaced, and the
   endpoint answers the next request (500 for the crash, 503 for the time limit);
+- a request that is not one query by the protocol's rules (two queries, a query and an update, a
+  body that is not UTF-8, a graph IRI that is not one) gets 400, a body of another content type
+  415; the descriptions name the endpoint by the request's ``Host`` when it is a host name or
+  address, by the address the server listens on otherwise;
 - every query passes :func:`osgraph._guard.check_query` first: too large or too deeply nested
   queries are refused with 400, a ``SERVICE`` clause too (the endpoint never contacts another
   host), an update with 403;
@@ -32,19 +42,31 @@ The server listens on loopback unless told otherwise.
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
+
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.query import Result
 
 from osgraph import _resources
 from osgraph._catalogue import named_queries
 from osgraph._engine_pool import EnginePool
-from osgraph._errors import ConfigurationError, ReadWriteError, RefusedQueryError
+from osgraph._engine_process import GRAPH_TYPES
+from osgraph._errors import ConfigurationError, QueryError, ReadWriteError, RefusedQueryError
 from osgraph._guard import check_query
+from osgraph._negotiation import preferred
+from osgraph._protocol import READ_ONLY, QueryRequest, Refusal, read_request
 from osgraph._reconcile import respond
+from osgraph._results import QueryResult
+from osgraph._service_description import FIRST, service_description
+from osgraph._void import DATASET, DESCRIPTION_TYPES, VOID, placed, void_graph, write_description
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -56,6 +78,10 @@ MAX_REQUEST_BYTES = 1_000_000
 """The largest request body the endpoint reads; a query is at most 100,000 characters."""
 IDLE_SECONDS = 20.0
 """Seconds a client may send nothing before the connection is closed."""
+WELL_KNOWN_VOID = "/.well-known/void"
+"""Where VoID says a host's datasets are described (RFC 8615's well-known URIs)."""
+_DESCRIPTION_ROWS = 1_000_000  # a description's queries have a row per class or property
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 _ASSETS = {
     "yasgui/yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui/yasgui.min.css": "text/css; charset=utf-8",
@@ -140,6 +166,7 @@ def _handler_class(
     pool: EnginePool, graph_name: str, idle_seconds: float
 ) -> type[BaseHTTPRequestHandler]:
     page = _resources.data("templates", "sparql.html")
+    description = _Description(pool)
     listing = json.dumps(
         {
             "graph": graph_name,
@@ -169,12 +196,12 @@ def _handler_class(
             elif url.path.startswith("/assets/") and url.path[8:] in _ASSETS:
                 asset = _resources.data("static", *url.path[8:].split("/"))
                 self._send(HTTPStatus.OK, asset, _ASSETS[url.path[8:]])
+            elif url.path == "/sparql" and not url.query:
+                self._describe(service=True)
             elif url.path == "/sparql":
-                parameters = parse_qs(url.query)
-                if "update" in parameters:
-                    self._refuse_update()
-                    return
-                self._answer(parameters.get("query", [""])[0])
+                self._answer(read_request(url.query, None, b""))
+            elif url.path == WELL_KNOWN_VOID:
+                self._describe(service=False)
             elif url.path == "/reconcile":
                 self._send(*respond(graph_name, url.query, None, "", self.headers["Host"] or ""))
             else:
@@ -203,22 +230,7 @@ def _handler_class(
                     "endpoint's page, or as application/sparql-query",
                 )
                 return
-            text = body.decode("utf-8", errors="replace")
-            if content_type == "application/sparql-update":
-                self._refuse_update()
-            elif content_type == "application/sparql-query":
-                self._answer(text)
-            elif content_type == "application/x-www-form-urlencoded":
-                form = parse_qs(text)
-                if "update" in form:
-                    self._refuse_update()
-                else:
-                    self._answer(form.get("query", [""])[0])
-            else:
-                self._error(
-                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "send the query as application/sparql-query or a form field named query",
-                )
+            self._answer(read_request(url.query, content_type, body))
 
         def do_PUT(self) -> None:
             if self._body() is not None:
@@ -265,12 +277,12 @@ def _handler_class(
             # "null" is the origin of sandboxed frames and local files, which may be anyone's.
             return origin == "null" or urlsplit(origin).netloc != (self.headers.get("Host") or "")
 
-        def _answer(self, text: str) -> None:
-            if not text.strip():
-                self._error(HTTPStatus.BAD_REQUEST, "no query: send one in the query parameter")
+        def _answer(self, request: QueryRequest | Refusal) -> None:
+            if isinstance(request, Refusal):
+                self._error(request.status, request.message)
                 return
             try:
-                kind = check_query(text)
+                kind = check_query(request.query)
             except RefusedQueryError as refused:
                 self._error(HTTPStatus.BAD_REQUEST, str(refused))
                 return
@@ -278,13 +290,45 @@ def _handler_class(
                 self._refuse_update()
                 return
             status, media_type, truncated, body = pool.answer(
-                text, self.headers.get("Accept") or ""
+                request.query, self.headers.get("Accept") or "", dataset=request.dataset
             )
             extra = {"X-Osgraph-Truncated": "true"} if truncated else {}
             self._send(HTTPStatus(status), body, media_type, extra)
 
+        def _describe(self, *, service: bool) -> None:
+            """The service description, or the VoID description, of what this serves."""
+            try:
+                void = description.graph()
+            except QueryError as error:
+                self._error(
+                    HTTPStatus.SERVICE_UNAVAILABLE, f"the description could not be made: {error}"
+                )
+                return
+            origin = f"http://{self._host()}"
+            document, endpoint = origin + WELL_KNOWN_VOID, origin + "/sparql"
+            accept = self.headers.get("Accept") or ""
+            media_type = preferred(accept, DESCRIPTION_TYPES) or DESCRIPTION_TYPES[0]
+            if service:
+                triples = void.value(DATASET, VOID.triples)
+                assert isinstance(triples, Literal)
+                graph = service_description(endpoint, URIRef(document + DATASET), triples)
+                body = write_description(graph, media_type, FIRST)
+            else:
+                body = write_description(placed(void, document, endpoint), media_type)
+            self._send(HTTPStatus.OK, body, media_type)
+
+        def _host(self) -> str:
+            """The host and port clients reach this endpoint at."""
+            host = self.headers.get("Host") or ""
+            if _HOST.fullmatch(host):
+                return host
+            bound = self.server.server_address
+            assert isinstance(bound, tuple)  # an internet socket's: (host, port, ...)
+            address, port = str(bound[0]), int(bound[1])
+            return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
         def _refuse_update(self) -> None:
-            self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
+            self._error(READ_ONLY.status, READ_ONLY.message)
 
         def _error(self, status: HTTPStatus, message: str) -> None:
             self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
@@ -313,6 +357,47 @@ def _handler_class(
                 super().log_message(format, *args)
 
     return SparqlHandler
+
+
+class _Description:
+    """The VoID description of the served graph, made by the engines when first asked for and
+    kept: the graph does not change while it is served."""
+
+    def __init__(self, pool: EnginePool) -> None:
+        self._pool = pool
+        self._lock = threading.Lock()
+        self._graph: Graph | None = None
+
+    def graph(self) -> Graph:
+        """The description, its IRIs relative to itself.
+
+        Raises
+        ------
+        QueryError
+            When an engine cannot answer one of its queries (busy, or past the time limit).
+        """
+        with self._lock:
+            if self._graph is None:
+                self._graph = void_graph(self._ask)
+            return self._graph
+
+    def _ask(self, text: str) -> QueryResult:
+        status, media_type, truncated, body = self._pool.answer(
+            text,
+            "application/sparql-results+json, application/n-triples",
+            row_limit=_DESCRIPTION_ROWS,
+        )
+        if status != HTTPStatus.OK:
+            raise QueryError(body.decode("utf-8", errors="replace").strip())
+        if truncated:
+            raise QueryError(f"the graph has over {_DESCRIPTION_ROWS:,} classes or properties")
+        if media_type in GRAPH_TYPES:
+            graph = Graph().parse(data=body, format=GRAPH_TYPES[media_type])
+            return QueryResult("CONSTRUCT", graph=graph)
+        answer = Result.parse(io.BytesIO(body), format="json")
+        variables = tuple(str(v) for v in answer.vars or ())
+        rows = tuple(tuple(row.get(Variable(v)) for v in variables) for row in answer.bindings)
+        return QueryResult("SELECT", variables, rows)
 
 
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
