@@ -10,7 +10,8 @@
 - ``/.well-known/void``: the VoID description of the graph (:mod:`osgraph._void`), made by the
   engines on the first request that needs it; Turtle or N-Triples by the ``Accept`` header.
 - ``/``: a page to type queries (YASGUI, served from osgraph's own files) and to pick the named
-  queries, which ``/queries`` lists as JSON.
+  queries, which ``/queries`` lists as JSON; ``/queries/NAME?PARAMETER=VALUE`` runs one with its
+  parameters bound as RDF terms (:mod:`osgraph._bound_query`), as ``/sparql`` runs any query.
 - ``/reconcile``: the Reconciliation Service API (:mod:`osgraph._reconcile`).
 
 What the endpoint guarantees, whatever a client sends:
@@ -50,12 +51,13 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from osgraph import _resources
+from osgraph._bound_query import named_request
 from osgraph._catalogue import named_queries
 from osgraph._engine_pool import EnginePool
 from osgraph._engine_process import GRAPH_TYPES
@@ -193,6 +195,8 @@ def _handler_class(
                 self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
             elif url.path == "/queries":
                 self._send(HTTPStatus.OK, listing, "application/json")
+            elif url.path.startswith("/queries/"):
+                self._answer(named_request(unquote(url.path.removeprefix("/queries/")), url.query))
             elif url.path.startswith("/assets/") and url.path[8:] in _ASSETS:
                 asset = _resources.data("static", *url.path[8:].split("/"))
                 self._send(HTTPStatus.OK, asset, _ASSETS[url.path[8:]])
