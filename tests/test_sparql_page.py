@@ -161,6 +161,7 @@ def test_hostile_values_are_text_that_matches_nothing(opened: Tab, endpoint: str
     page.fill("#parameter-country", HOSTILE[1])
     assert opened.run("#run") == []
     assert HOSTILE[1] in page.inner_text(".yasr .errorResult")
+    assert not page.is_visible(".yasr_tryQuery")  # it would run the editor's text instead
     assert page.inner_text("#ran") == f"projects-of, country = {HOSTILE[1]}"
     assert page.locator("script").count() == 2
     assert [problem for problem in opened.problems if "400 (Bad Request)" not in problem] == []
