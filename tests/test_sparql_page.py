@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Dialog, Page
 from rdflib import Graph
 
 from osgraph import answer_query
@@ -94,9 +94,13 @@ def tab(browser: object) -> Iterator[Tab]:
         if message.type == "error":
             opened.problems.append(message.text)
 
+    def dialog(shown: Dialog) -> None:  # an alert() a value managed to run
+        opened.problems.append(f"a dialog: {shown.message}")
+        shown.dismiss()
+
     page.on("console", console)
+    page.on("dialog", dialog)
     page.on("pageerror", lambda error: opened.problems.append(str(error)))
-    page.on("dialog", lambda dialog: opened.problems.append(f"a dialog: {dialog.message}"))
     yield opened
     page.close()
 
