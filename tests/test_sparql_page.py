@@ -4,9 +4,9 @@ endpoint."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,8 @@ from rdflib import Graph
 
 from osgraph import answer_query
 from osgraph._catalogue import named_queries
-from osgraph._serve import DEFAULT_ROW_LIMIT, EndpointServer, make_server
+
+from .test_protocol import start
 
 HOSTILE = ('x" } ; DROP ALL ; #', "<script>alert(1)</script>")
 
@@ -28,18 +29,22 @@ ROWS = """() => Array.from(document.querySelectorAll(".yasr table tbody tr"))
 """The cells of the results table as the reader sees them, row by row."""
 
 
-def start(kg: Path, *, row_limit: int = DEFAULT_ROW_LIMIT) -> tuple[str, EndpointServer]:
-    server = make_server(kg, port=0, workers=1, row_limit=row_limit)  # one query at a time
-    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
+@contextlib.contextmanager
+def serving(kg: Path, **settings: object) -> Iterator[str]:
+    """The address of the page of a real `osgraph serve` of ``kg`` with one engine (the page
+    asks one query at a time), started for as long as the context lasts."""
+    sparql, server = start(kg, **settings)
+    try:
+        yield sparql.removesuffix("sparql")
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")
 def endpoint(bundled_kg: Path) -> Iterator[str]:
-    base, server = start(bundled_kg)
-    yield base
-    server.shutdown()
-    server.server_close()
+    with serving(bundled_kg) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -232,11 +237,7 @@ def test_hostile_parameters_stay_data(endpoint: str) -> None:
 
 @pytest.mark.slow  # a second endpoint, with its own engine process
 def test_the_named_query_route_keeps_the_endpoint_limits(bundled_kg: Path) -> None:
-    base, server = start(bundled_kg, row_limit=1)
-    try:
+    with serving(bundled_kg, row_limit=1) as base:
         response = named(base, "projects-of?country=CN")
-        assert len(response.json()["results"]["bindings"]) == 1
-        assert response.headers["x-osgraph-truncated"] == "true"
-    finally:
-        server.shutdown()
-        server.server_close()
+    assert len(response.json()["results"]["bindings"]) == 1
+    assert response.headers["x-osgraph-truncated"] == "true"
