@@ -48,7 +48,9 @@ def named_request(name: str, query_string: str) -> QueryRequest | Refusal:
             f"give each parameter once, not {', '.join(repeated)} more than once",
         )
     try:
-        bindings = bind_parameters({key: values[0] for key, values in given.items()}, named)
+        bindings = bind_parameters(
+            {key: values[0] for key, values in given.items()}, named, option="parameter"
+        )
         return QueryRequest(with_values(named.text, bindings) if bindings else named.text)
     except QueryError as error:
         return Refusal(HTTPStatus.BAD_REQUEST, str(error))

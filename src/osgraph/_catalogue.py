@@ -140,10 +140,14 @@ def parse_parameters(pairs: Sequence[str]) -> dict[str, str]:
     return parameters
 
 
-def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[str, Identifier]:
+def bind_parameters(
+    given: Mapping[str, str], named: NamedQuery | None, *, option: str = "--param"
+) -> dict[str, Identifier]:
     """Turn ``name=value`` parameters into RDF terms: ``<...>`` is an IRI, anything else a
     plain literal, and the key of that literal for a parameter matched as a name. A named
     query's parameters that are not given are left unbound.
+
+    Messages name a parameter as ``option NAME=VALUE``, as the user gave it.
 
     An IRI must be one that every engine takes: absolute (with a scheme, such as ``https:``),
     with none of the characters IRIs cannot hold (spaces, ``<>"{}|^`\\``, controls).
@@ -172,7 +176,7 @@ def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[
         if named.needs and not any(given.get(name) for name in named.needs):
             raise QueryError(
                 f"{named.name} needs a value for {' or '.join(named.needs)} "
-                f"(for example --param {named.needs[0]}=...)"
+                f"(for example {option} {named.needs[0]}=...)"
             )
     names = named.names if named else frozenset()
     bindings: dict[str, Identifier] = {}
@@ -180,19 +184,19 @@ def bind_parameters(given: Mapping[str, str], named: NamedQuery | None) -> dict[
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise QueryError(f"--param {name}: the value is not valid UTF-8 text") from None
+            raise QueryError(f"{option} {name}: the value is not valid UTF-8 text") from None
         is_iri = value.startswith("<") and value.endswith(">") and len(value) > 2
         if is_iri:
             problem = _iri_problem(value[1:-1])
             if problem:
                 raise QueryError(
-                    f"--param {name}={value!r}: not an IRI ({problem}); write an absolute IRI, "
+                    f"{option} {name}={value!r}: not an IRI ({problem}); write an absolute IRI, "
                     "such as <https://w3id.org/osgraph/id/country/CN>, or the value without <...> "
                     "to match text"
                 )
         if is_iri and name in names:
             raise QueryError(
-                f"--param {name}={value!r}: {name} is matched as a name; give the name, "
+                f"{option} {name}={value!r}: {name} is matched as a name; give the name, "
                 "without <...>"
             )
         if is_iri:
