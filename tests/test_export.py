@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -112,3 +115,30 @@ def test_the_export_command(
     missing = run_osgraph("export", "--kg", "missing.ttl", "-f", "nt", cwd=tmp_path)
     assert missing.returncode == 3
     assert missing.stderr.startswith("osgraph: error: missing.ttl: no such graph")
+
+
+@pytest.mark.slow
+@pytest.mark.process  # the hash seed is set when Python starts
+def test_every_format_is_the_same_bytes_whatever_the_hash_seed(bundled_kg: Path) -> None:
+    # With the ontology, whose blank nodes rdflib labels at random; the two processes at once.
+    script = (
+        "import hashlib, sys\n"
+        "from osgraph import export_graph\n"
+        "from osgraph._export import GRAPH_FORMATS\n"
+        "for format in GRAPH_FORMATS:\n"
+        "    data = export_graph(sys.argv[1], format, ontology=True)\n"
+        "    print(format, hashlib.sha256(data).hexdigest())\n"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(bundled_kg)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in ("1", "2")
+    ]
+    outputs = [process.communicate()[0] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0]
+    assert len(outputs[0].splitlines()) == len(GRAPH_FORMATS)
+    assert outputs[0] == outputs[1]

@@ -1,7 +1,11 @@
 """Write built graphs to files in the common RDF formats.
 
 Files are written whole or not at all (:mod:`osgraph._atomic`). Every export either parses back
-to the graph it was made of or is refused with a message naming the term it cannot hold.
+to the graph it was made of or is refused with a message naming the term it cannot hold. The
+same graph gives the same bytes in every format, whatever the Python hash seed: blank nodes
+(the ontology's, with ``--ontology``) get labels made from what they say (rdflib's canonical
+labelling), N-Triples and RDF/XML are written in sorted order, TriG as the sorted Turtle of
+each of its graphs, JSON-LD with its nodes and values sorted.
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ def export_graph(kg: Path | str, format: str, *, ontology: bool = False) -> byte
 
 
 def _serialize(graph: Graph, format: str) -> bytes:
+    graph = _stable_blank_nodes(graph)
     if format == "ttl":
         return graph.serialize(format="longturtle", encoding="utf-8")
     if format == "nt":
@@ -103,8 +108,51 @@ def _serialize(graph: Graph, format: str) -> bytes:
         return b"".join(sorted(line for line in lines if line.strip()))
     if format == "jsonld":
         context = json.loads(_resources.text("ontology", "context.jsonld"))["@context"]
-        return graph.serialize(format="json-ld", context=context, indent=1, encoding="utf-8")
-    return graph.serialize(format="xml", encoding="utf-8")
+        text = graph.serialize(format="json-ld", context=context, encoding="utf-8")
+        return _sorted_json(json.loads(text)).encode("utf-8")
+    ordered = _SortedGraph()
+    for prefix, namespace in graph.namespaces():
+        ordered.bind(prefix, namespace)
+    ordered += graph
+    return ordered.serialize(format="xml", encoding="utf-8")
+
+
+class _SortedGraph(Graph):
+    """A graph that gives its triples in sorted order, so that rdflib's RDF/XML writer (which
+    writes them in the order of its store's sets, which the hash seed changes) writes the same
+    graph the same way."""
+
+    def triples(self, pattern):  # type: ignore[no-untyped-def]
+        yield from sorted(super().triples(pattern), key=lambda triple: tuple(map(str, triple)))
+
+
+def _stable_blank_nodes(graph: Graph) -> Graph:
+    """``graph``, its blank nodes (if any) labelled by what they say rather than at random."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    from rdflib.compare import to_canonical_graph
+
+    stable = Graph()
+    for prefix, namespace in graph.namespaces():
+        stable.bind(prefix, namespace)
+    stable += to_canonical_graph(graph)
+    return stable
+
+
+def _sorted_json(document: object) -> str:
+    """A JSON-LD document with its nodes and the values of each property in sorted order (the
+    order of a JSON-LD array carries no meaning, but for ``@list``, which osgraph does not
+    write), one member a line."""
+
+    def sort(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: sort(item) for key, item in value.items()}
+        if isinstance(value, list):
+            items = [sort(item) for item in value]
+            return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+        return value
+
+    return json.dumps(sort(document), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 # What XML 1.0 cannot hold, even as a character reference: C0 controls but tab, line feed and
@@ -182,7 +230,6 @@ def _ontology_graph() -> Graph:
 def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
     """One named graph per list edition: its rows, and the projects and contributions that come
     from its rows alone; the rest in the default graph."""
-    from rdflib import Dataset, URIRef
     from rdflib.namespace import PROV, RDF
 
     from osgraph._vocabulary import OSG
@@ -198,15 +245,30 @@ def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
             found = lists.pop() if len(lists) == 1 else None
             if found is not None:
                 list_of[node] = found
-    dataset = Dataset()
-    for prefix, namespace in graph.namespaces():
-        dataset.bind(prefix, namespace)
+    graphs: dict[str, Graph] = {}
+
+    def named(name: str) -> Graph:
+        if name not in graphs:
+            graphs[name] = Graph()
+            for prefix, namespace in graph.namespaces():
+                graphs[name].bind(prefix, namespace)
+        return graphs[name]
+
     for triple in graph:
         home = list_of.get(triple[0])
-        target = dataset.graph(home) if isinstance(home, URIRef) else dataset.default_graph
-        target.add(triple)
+        named(f"<{home}> {{" if isinstance(home, URIRef) else "{").add(triple)
     if vocabulary is not None:
-        ontology_graph = dataset.graph(URIRef("https://w3id.org/osgraph/ontology"))
-        for triple in vocabulary:
-            ontology_graph.add(triple)
-    return dataset.serialize(format="trig", encoding="utf-8")
+        ontology = named("<https://w3id.org/osgraph/ontology> {")
+        for prefix, namespace in vocabulary.namespaces():
+            ontology.bind(prefix, namespace, override=False)
+        ontology += _stable_blank_nodes(vocabulary)
+    # Each graph is written as the Turtle of export's ttl (sorted, so byte-stable) inside its
+    # braces, under the prefixes all of them use, at the head of the file.
+    head: set[str] = set()
+    blocks = []
+    for opening in sorted(graphs, key=lambda opening: (opening != "{", opening)):
+        lines = graphs[opening].serialize(format="longturtle").splitlines()
+        head.update(line for line in lines if line.startswith("PREFIX "))
+        body = [line for line in lines if not line.startswith("PREFIX ")]
+        blocks.append("\n".join([opening, *body, "}"]))
+    return ("\n".join(sorted(head)) + "\n\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
