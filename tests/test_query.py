@@ -30,6 +30,7 @@ from osgraph._catalogue import bind_parameters, load_query
 from osgraph._cli import app
 from osgraph._engines import Engine, OxigraphEngine, RdflibEngine
 
+from .conftest import run_osgraph
 from .independent import DATA, country_name, fold
 from .read_once import EnginesOnce, read_once
 
@@ -446,3 +447,16 @@ def test_a_result_is_immutable_and_writes_no_table_as_csv() -> None:
         result.boolean = False  # type: ignore[misc]
     with pytest.raises(ConfigurationError, match="'table' is not a SPARQL results format"):
         result.serialize("table")  # type: ignore[arg-type]
+
+
+def test_a_table_fits_the_terminal_and_a_pipe_gets_whole_lines(bundled_kg: Path) -> None:
+    def widest(env: dict[str, str]) -> int:
+        result = run_osgraph(
+            "query", "contributions", "--kg", str(bundled_kg), cwd=Path.cwd(), env=env
+        )
+        assert result.returncode == 0, result.stderr
+        return max(len(line) for line in result.stdout.splitlines())
+
+    assert widest({"COLUMNS": "60"}) <= 60
+    # Standard output here is no terminal: rows are not wrapped to one.
+    assert widest({}) > 60

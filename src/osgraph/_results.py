@@ -4,6 +4,7 @@ results formats (CSV, TSV, JSON, XML), Turtle for a graph, and a table for the t
 from __future__ import annotations
 
 import io
+import shutil
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
@@ -117,6 +118,9 @@ class QueryResult:
 def format_table(result: QueryResult) -> str:
     """Render a result as a readable terminal table (a graph as Turtle, a boolean as text).
 
+    The table is as wide as the terminal that standard output is (or ``COLUMNS``), and 200
+    characters when it is none, so that a file or a pipe gets whole lines.
+
     Examples
     --------
     >>> print(format_table(QueryResult("SELECT", ("n",), ((Literal(7),),))), end="")
@@ -143,7 +147,8 @@ def format_table(result: QueryResult) -> str:
     for row in result.rows:
         table.add_row(*("" if term is None else _display(term) for term in row))
     output = io.StringIO()
-    Console(file=output, width=200, no_color=True, soft_wrap=False).print(table)
+    width = shutil.get_terminal_size((200, 24)).columns
+    Console(file=output, width=width, no_color=True, soft_wrap=False).print(table)
     rows = len(result.rows)
     return output.getvalue() + f"{rows} row{'' if rows == 1 else 's'}\n"
 
