@@ -13,6 +13,7 @@ counted.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +59,11 @@ class Cut:
     count: int = 0
 
 
-def render_report(engine: Engine, source: str) -> bytes:
+def render_report(engine: Engine, source: str, options: Sequence[str] = ()) -> bytes:
     """The report of the graph that ``engine`` answers for, made from ``source`` (what the
-    page names as its origin: a file or an endpoint).
+    page names as its origin: a file or an endpoint); ``options`` are what `osgraph query`
+    needs to ask the same graph (``--kg FILE``, or ``--endpoint URL``), for the commands the
+    page gives to list a table's rows all.
 
     Raises
     ------
@@ -89,6 +92,7 @@ def render_report(engine: Engine, source: str) -> bytes:
     page: str = environment.from_string(_resources.text("templates", "report.html")).render(
         title="osgraph report",
         source=source,
+        options=shlex.join(options),
         lists=[_list(row) for row in own("lists")],
         counts=[
             (name, int(counts[name] or 0))
@@ -116,7 +120,11 @@ def report_page(kg: Path | str, *, endpoint: str | None = None, graph: str | Non
     QueryError
         When the graph cannot be read, or the endpoint cannot be asked.
     """
-    return render_report(choose_engine(kg, endpoint=endpoint, graph=graph), endpoint or str(kg))
+    options = ["--endpoint", endpoint] if endpoint else ["--kg", str(kg)]
+    if endpoint and graph:
+        options += ["--graph", graph]
+    engine = choose_engine(kg, endpoint=endpoint, graph=graph)
+    return render_report(engine, endpoint or str(kg), options)
 
 
 def _list(row: Row) -> dict[str, object]:
