@@ -188,8 +188,10 @@ def report(
     graph: GraphOption = None,
     out: OutputFolderOption = DEFAULT_OUT,
 ) -> None:
-    """Write a one-page HTML summary of the graph: counts, projects per country and per domain,
-    top institutions, collaborations, and the names osgraph could not resolve."""
+    """Write a one-page HTML summary of the graph: the lists it holds and when they were
+    published, counts, projects per country and per domain, top institutions and
+    collaborations (each table cut to its first rows, with the query that lists them all), and
+    what the gazetteer still needs, folded away at the end."""
     from osgraph._engines import quiet_engines
     from osgraph._report import report_page
 
