@@ -97,8 +97,12 @@ def compile_shapes(shapes: Graph, classes: Callable[[URIRef], list[URIRef]]) -> 
         targets = sorted(
             {c for t in shapes.objects(shape, SH.targetClass) for c in classes(_iri(t))}
         )
+        # One class is a scan of its instances; more are made distinct, a node being an
+        # instance of several (a university is an org:Organization too).
         focus = (
-            "{ SELECT DISTINCT ?focus WHERE { VALUES ?class { "
+            f"?focus a {_term(targets[0])} ."
+            if len(targets) == 1
+            else "{ SELECT DISTINCT ?focus WHERE { VALUES ?class { "
             + " ".join(_term(target) for target in targets)
             + " } ?focus a ?class } }"
         )
@@ -163,18 +167,25 @@ def _checks_of(
             tests.append((test, component, _default_message(shapes, predicate, parameter)))
         elif predicate == SH.minCount and path is not None:
             count = int(str(parameter))
-            # An optional value: the focus nodes without one are counted, as zero.
+            optional = f"{focus} OPTIONAL {{ ?focus {_path_sparql(shapes, path)} ?value }}"
+            # One value at least: the focus nodes left without one (an anti-join); more: a count
+            # of each focus node's values, none counting as zero.
             query = (
-                f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {_path_sparql(shapes, path)} "
-                f"?value }} }} GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) < {count})"
+                f"SELECT ?focus WHERE {{ {optional} FILTER(!BOUND(?value)) }}"
+                if count == 1
+                else f"SELECT ?focus WHERE {{ {optional} }} GROUP BY ?focus "
+                f"HAVING (COUNT(DISTINCT ?value) < {count})"
             )
             default = f"Less than {count} values on {shown_focus}"
             checks.append(_Check(query, severity, shown, ((component, default),), message))
         elif predicate == SH.maxCount and path is not None:
             count = int(str(parameter))
+            # Counted over the path alone, and only the nodes with too many values joined with
+            # the focus nodes: a scan of one index, not a look-up for every focus node.
             query = (
-                f"SELECT ?focus WHERE {{ {values} }} GROUP BY ?focus "
-                f"HAVING (COUNT(DISTINCT ?value) > {count})"
+                f"SELECT ?focus WHERE {{ {{ SELECT ?focus WHERE {{ ?focus "
+                f"{_path_sparql(shapes, path)} ?value }} GROUP BY ?focus "
+                f"HAVING (COUNT(DISTINCT ?value) > {count}) }} {focus} }}"
             )
             default = f"More than {count} values on {shown_focus}"
             checks.append(_Check(query, severity, shown, ((component, default),), message))
