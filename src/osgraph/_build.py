@@ -281,7 +281,7 @@ def _new_store(out: Path | None) -> Iterator[Path | None]:
         out.parent.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.store-", dir=out.parent))
     except OSError as error:
-        raise ReadWriteError(f"{out.parent}: cannot hold a store: {error.strerror}") from None
+        raise ReadWriteError(f"cannot write {out}: {error.strerror}") from None
     try:
         yield folder
     finally:
