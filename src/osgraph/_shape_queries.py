@@ -159,6 +159,7 @@ def _checks_of(
     shown_focus = "{focus}" + (f"->{shown}" if shown else "")
     checks = []
     tests: list[tuple[str, str, str]] = []
+    patterns: list[str] = []
     for predicate, parameter in sorted(shapes.predicate_objects(shape), key=str):
         component = str(predicate).rsplit("#", 1)[-1]
         component = component[0].upper() + component[1:] + "ConstraintComponent"
@@ -197,17 +198,15 @@ def _checks_of(
             default = "More than one String shares the same Language"
             checks.append(_Check(query, severity, shown, ((component, default),), message))
         elif predicate == SH["class"]:
+            # Checked in the same pass over the values as the other checks of a value: a value
+            # is of the class when an OPTIONAL finds it so.
             kinds = " ".join(_term(known) for known in classes(_iri(parameter)))
-            where = values or f"{focus} BIND(?focus AS ?value)"
-            query = (
-                f"SELECT DISTINCT ?focus ?value (false AS ?ok0) WHERE {{ {where} OPTIONAL {{ "
-                f"?value a ?class VALUES ?class {{ {kinds} }} }} FILTER(!BOUND(?class)) }}"
-            )
+            name = f"?class{len(patterns)}"
+            patterns.append(f"OPTIONAL {{ ?value a {name} VALUES {name} {{ {kinds} }} }}")
             default = _default_message(shapes, predicate, parameter)
-            once = ((component, default),)
-            checks.append(_Check(query, severity, shown, once, message, per_value=True))
+            tests.append((f"BOUND({name})", component, default))
     if tests:
-        where = values or f"{focus} BIND(?focus AS ?value)"
+        where = (values or f"{focus} BIND(?focus AS ?value)") + " ".join(patterns)
         binds = " ".join(
             f"BIND(COALESCE({test}, false) AS ?ok{i})" for i, (test, *_) in enumerate(tests)
         )
