@@ -74,6 +74,9 @@ class _Check:
     message: str | None
     per_value: bool = False
     """Whether the solutions bind ``?value`` and an ``?okN`` for each component."""
+    probe: str | None = None
+    """An ASK query false when the check can find nothing, which is run first: a graph that
+    conforms is not joined with its focus nodes at all."""
 
 
 Expression = Callable[[Graph, Node, Node, str], str]
@@ -125,6 +128,8 @@ def run_checks(store: Any, checks: list[_Check], name: Callable[[Any], str]) -> 
     """What each check finds in ``store`` (a ``pyoxigraph.Store``); ``name`` names a focus node
     in the messages that name it."""
     for check in checks:
+        if check.probe is not None and not store.query(check.probe):
+            continue
         for solution in store.query(check.query):
             value = solution["value"] if check.per_value else None
             for index, (component, default) in enumerate(check.components):
@@ -205,37 +210,39 @@ def _checks_of(
             # away (MINUS, a hash); then the focus nodes of those alone.
             instances = f"MINUS {{ ?value a ?class VALUES ?class {{ {kinds} }} }}"
             default = _default_message(shapes, predicate, parameter)
-            query = (
-                "SELECT DISTINCT ?focus ?value (false AS ?ok0) WHERE { "
-                + _of_values(shapes, focus, path, instances)
-                + " }"
-            )
+            found, probe = _of_values(shapes, focus, path, instances)
+            query = f"SELECT DISTINCT ?focus ?value (false AS ?ok0) WHERE {{ {found} }}"
             once = ((component, default),)
-            checks.append(_Check(query, severity, shown, once, message, per_value=True))
+            checks.append(_Check(query, severity, shown, once, message, True, probe))
     if tests:
         binds = " ".join(
             f"BIND(COALESCE({test}, false) AS ?ok{i})" for i, (test, *_) in enumerate(tests)
         )
         broken = " || ".join(f"!?ok{i}" for i in range(len(tests)))
         oks = " ".join(f"?ok{i}" for i in range(len(tests)))
-        found = _of_values(shapes, focus, path, f"{binds} FILTER({broken})", oks)
+        found, probe = _of_values(shapes, focus, path, f"{binds} FILTER({broken})", oks)
         query = f"SELECT DISTINCT ?focus ?value {oks} WHERE {{ {found} }}"
         components = tuple((component, default) for _, component, default in tests)
-        checks.append(_Check(query, severity, shown, components, message, per_value=True))
+        checks.append(_Check(query, severity, shown, components, message, True, probe))
     return checks
 
 
-def _of_values(shapes: Graph, focus: str, path: Node | None, broken: str, carried: str = "") -> str:
+def _of_values(
+    shapes: Graph, focus: str, path: Node | None, broken: str, carried: str = ""
+) -> tuple[str, str | None]:
     """A pattern of the focus nodes and values for which ``broken`` (a pattern on ``?value``
-    alone) holds. The values of a path are each tested once (a property of a hundred thousand
-    subjects may have eighty values), and only those that fail are joined with their focus
-    nodes; the value of a node shape is the focus node itself."""
+    alone) holds, and the ASK that says whether any value of the path breaks it at all.
+
+    The values of a path are each tested once (a property of a hundred thousand subjects may
+    have eighty values), and only those that fail are joined with their focus nodes; the value
+    of a node shape is the focus node itself."""
     if path is None:
-        return f"{focus} BIND(?focus AS ?value) {broken}"
+        return f"{focus} BIND(?focus AS ?value) {broken}", None
     sparql_path = _path_sparql(shapes, path)
+    values = f"{{ SELECT DISTINCT ?value WHERE {{ ?any {sparql_path} ?value }} }} {broken}"
     return (
-        f"{{ SELECT ?value {carried} WHERE {{ {{ SELECT DISTINCT ?value WHERE {{ ?any "
-        f"{sparql_path} ?value }} }} {broken} }} }} ?focus {sparql_path} ?value . {focus}"
+        f"{{ SELECT ?value {carried} WHERE {{ {values} }} }} ?focus {sparql_path} ?value . {focus}",
+        f"ASK {{ {values} }}",
     )
 
 
