@@ -152,7 +152,10 @@ def test_a_failed_build_leaves_the_previous_graph_whole(
     write_file("bad.csv", "project,institutions,countries\n,X,UK\n")
     assert osgraph("build", "bad.csv").returncode == 1
     assert (tmp_path / "build" / "osgraph.ttl").read_bytes() == before
-    assert [p.name for p in (tmp_path / "build").iterdir()] == ["osgraph.ttl"]
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == [
+        "osgraph.oxigraph",  # the store of the previous graph, whole too
+        "osgraph.ttl",
+    ]
 
 
 def test_an_output_path_that_is_a_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
@@ -206,7 +209,8 @@ def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path)
     options = BuildOptions(validate=False, progress=lambda *report: told.append(report))
     summary = build_file(None, tmp_path / "k.ttl", options)
     stages = list(dict.fromkeys(stage for stage, _, _ in told))
-    assert stages == ["read", "resolve", "write"] == [name for name, _ in summary.seconds]
+    assert stages == ["read", "resolve", "write"]  # loading the store reports no progress
+    assert [name for name, _ in summary.seconds] == ["read", "resolve", "write", "store"]
     for stage in stages:
         reports = [(done, total) for name, done, total in told if name == stage]
         assert [done for done, _ in reports] == sorted(done for done, _ in reports)
@@ -217,7 +221,7 @@ def test_a_build_reports_its_progress_and_the_time_of_each_stage(tmp_path: Path)
 def test_the_summary_says_how_long_each_stage_took(tmp_path: Path) -> None:
     result = osgraph("build", "--no-validate")
     assert result.returncode == 0, result.stderr
-    took = r"^Took [\d.]+ s \(read [\d.]+ s, resolve [\d.]+ s, write [\d.]+ s\)\.$"
+    took = r"^Took [\d.]+ s \(read [\d.]+ s, resolve [\d.]+ s, write [\d.]+ s, store [\d.]+ s\)\.$"
     assert re.search(took, result.stdout, re.MULTILINE), result.stdout
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import io
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +21,8 @@ from typing import IO, Any
 from rdflib import Graph
 
 from osgraph._atomic import replace_atomically
-from osgraph._errors import ConfigurationError, ErrorPolicy, ValidationError
+from osgraph._engines import describe
+from osgraph._errors import ConfigurationError, ErrorPolicy, ReadWriteError, ValidationError
 from osgraph._gazetteer import GAZETTEER, ROR_SOURCE, Gazetteer, load_gazetteer
 from osgraph._iri import IriScheme
 from osgraph._notices import Notice, NoticeKind
@@ -28,8 +31,9 @@ from osgraph._sources import bundled_list, read_source
 from osgraph._sources.columns import TableShape
 from osgraph._sources.entries import ListInfo, Source
 from osgraph._statements import write_statements
+from osgraph._store_folder import built_store, check_store_folder, mark_store, replace_store
 from osgraph._turtle import TurtleWriter
-from osgraph._validate import validate_graph
+from osgraph._validate import validate_store
 from osgraph._vocabulary import DEFAULT_BASE, new_graph, prefixes
 
 Progress = Callable[[str, int, int], None]
@@ -58,7 +62,12 @@ class BuildOptions:
     replace_gazetteer
         Use the ``gazetteer`` file's entries instead of the bundled ones.
     validate
-        Check the graph against ``ontology/shapes.ttl`` (SHACL).
+        Check the graph against ``ontology/shapes.ttl`` (SHACL), compiled to SPARQL queries over
+        an Oxigraph store of what was written (see :func:`osgraph._validate.validate_store`).
+    store
+        Leave that Oxigraph store next to the Turtle file of :func:`build_file` (``osgraph.ttl``
+        makes ``osgraph.oxigraph``), marked with the Turtle's SHA-256: the commands that read
+        the graph open it instead of loading the Turtle again (see :func:`osgraph.open_engine`).
     encoding
         The sources' encoding (default: UTF-8), such as ``gb18030``.
     policy
@@ -83,6 +92,7 @@ class BuildOptions:
     projects: Path | str | None = None
     replace_gazetteer: bool = False
     validate: bool = True
+    store: bool = True
     encoding: str | None = None
     policy: ErrorPolicy = ErrorPolicy.STRICT
     shape: TableShape | None = None
@@ -94,8 +104,9 @@ class Summary:
     """What a build read and made, and everything the user should know about the input.
 
     ``seconds`` is the wall time of each stage that ran (``read``, ``resolve``, ``write``,
-    ``validate``), in order. ``institution_sources`` says how many institutions were resolved
-    by the gazetteer (``"gazetteer"``), by ROR (``"ROR"``), and by neither (``""``).
+    ``store``: loading the Oxigraph store, ``validate``), in order. ``institution_sources`` says
+    how many institutions were resolved by the gazetteer (``"gazetteer"``), by ROR (``"ROR"``),
+    and by neither (``""``).
     """
 
     rows_read: int
@@ -172,12 +183,15 @@ def build_file(
 
     The graph is written as it is made, never held whole in memory, so this is the build for
     large lists; the parameters and errors are those of :func:`build`. ``out`` is replaced
-    atomically, and only by a graph that passed validation (when ``options.validate``).
+    atomically, and only by a graph that passed validation (when ``options.validate``); then
+    the store of ``options.store`` replaces the one of an earlier build.
 
     Raises
     ------
     OsgraphError
-        As :func:`build`; :class:`osgraph.ReadWriteError` when ``out`` cannot be written.
+        As :func:`build`; :class:`osgraph.ReadWriteError` when ``out`` or its store cannot be
+        written; :class:`osgraph.ConfigurationError` when the store's folder is taken by
+        something else than an osgraph store.
 
     Examples
     --------
@@ -185,7 +199,7 @@ def build_file(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     summary = build_file(None, f"{folder}/osgraph.ttl")
     >>> summary.rows_read, summary.projects, [stage for stage, _ in summary.seconds]
-    (102, 101, ['read', 'resolve', 'write', 'validate'])
+    (102, 101, ['read', 'resolve', 'write', 'store', 'validate'])
     """
     return _run(lambda: _read_sources(sources, options), options, Path(out))[1]
 
@@ -196,6 +210,9 @@ def _run(
     """The stages of every build: the graph is kept (and returned) when there is no ``out``
     file to write it to."""
     iris = IriScheme(options.base)  # refuse a bad base before reading anything
+    keep_store = out is not None and options.store
+    if out is not None:
+        check_store_folder(built_store(out))  # refuse a taken folder before building
     progress = options.progress
     with _without_cycle_collection():
         clock = _StageClock()
@@ -214,21 +231,31 @@ def _run(
         del sources  # the resolution holds every entry; the sources' tuples would double them
         clock.lap("resolve")
         notices = list(resolution.notices)
-        graph = None
-        with _turtle_file(out) as file:
-            writer = TurtleWriter(file, prefixes(options.base))
-            written = (lambda done, total: progress("write", done, total)) if progress else None
-            write_statements(resolution, iris, writer, written)
-            file.flush()
-            clock.lap("write")
-            if options.validate and progress:
-                progress("validate", 0, 0)
-            if out is None or options.validate:
-                graph = _read_back(file, options.base)
-            if options.validate:
-                assert graph is not None
-                notices += _validate(graph, options.base)
-                clock.lap("validate")
+        graph, store = None, None
+        with _new_store(out) as folder:
+            with _turtle_file(out) as file:
+                writer = TurtleWriter(file, prefixes(options.base))
+                written = (lambda done, total: progress("write", done, total)) if progress else None
+                write_statements(resolution, iris, writer, written)
+                file.flush()
+                clock.lap("write")
+                if options.validate or keep_store:
+                    # Loaded once: the validation queries it, and the commands after the build.
+                    store = _load_store(file, folder)
+                    clock.lap("store")
+                if out is None:
+                    graph = _read_back(file, options.base)
+                if options.validate:
+                    if progress:
+                        progress("validate", 0, 0)
+                    notices += _validate(store, options.base)
+                    clock.lap("validate")
+                if folder is not None and keep_store:
+                    del store  # closed, so that it can be moved
+                    mark_store(folder, Path(file.name))
+            if out is not None:
+                # The Turtle is in place: the store of it replaces the one of the former graph.
+                replace_store(folder if keep_store else None, built_store(out))
         triples = writer.triples if out is not None else len(graph or ())
         return (graph if out is None else None), _summary(resolution, triples, notices, clock.laps)
 
@@ -241,6 +268,41 @@ def _turtle_file(out: Path | None) -> Iterator[IO[Any]]:
     else:
         with replace_atomically(out) as file:
             yield file
+
+
+@contextmanager
+def _new_store(out: Path | None) -> Iterator[Path | None]:
+    """A new folder next to ``out`` for its Oxigraph store, removed when the block ends unless
+    it was moved into place by then; None for a build in memory, whose store is in memory."""
+    if out is None:
+        yield None
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.store-", dir=out.parent))
+    except OSError as error:
+        raise ReadWriteError(f"cannot write {out}: {error.strerror}") from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _load_store(file: IO[Any], folder: Path | None) -> Any:
+    """An Oxigraph store of the Turtle just written to ``file``, in ``folder`` or in memory.
+    osgraph wrote it, so its IRIs are not checked again as they are read (``lenient``)."""
+    import pyoxigraph as ox
+
+    try:
+        if isinstance(file, io.StringIO):
+            store = ox.Store()
+            store.load(file.getvalue(), ox.RdfFormat.TURTLE, lenient=True)
+        else:
+            store = ox.Store(str(folder))
+            store.bulk_load(path=file.name, format=ox.RdfFormat.TURTLE, lenient=True)
+    except (OSError, RuntimeError) as error:
+        raise ReadWriteError(f"{folder}: cannot hold the store: {describe(error)}") from None
+    return store
 
 
 def _read_back(file: IO[Any], base: str) -> Graph:
@@ -302,9 +364,9 @@ def _read_sources(sources: Sequence[Path | str] | None, options: BuildOptions) -
     return read
 
 
-def _validate(graph: Graph, base: str) -> list[Notice]:
+def _validate(store: Any, base: str) -> list[Notice]:
     """The warnings of the shapes; raises :class:`ValidationError` on a violation."""
-    report = validate_graph(graph, base)
+    report = validate_store(store, base)
     if not report.conforms:
         raise ValidationError(report)
     return [Notice(NoticeKind.SHAPE_WARNING, str(warning), ()) for warning in report.warnings]

@@ -113,6 +113,14 @@ def build(
             help="Check the graph against osgraph's SHACL shapes before writing it.",
         ),
     ] = True,
+    store: Annotated[
+        bool,
+        typer.Option(
+            "--store/--no-store",
+            help="Leave an Oxigraph store of the graph next to it (DIR/osgraph.oxigraph), which "
+            "query, serve, network, view and report open instead of loading the Turtle.",
+        ),
+    ] = True,
     encoding: EncodingOption = None,
     column: ColumnOption = None,
     separator: SeparatorOption = None,
@@ -156,6 +164,7 @@ def build(
                 replace_gazetteer=replace_gazetteer,
                 projects=projects,
                 validate=validate,
+                store=store,
                 encoding=encoding,
                 policy=ErrorPolicy.LENIENT if lenient else ErrorPolicy.STRICT,
                 progress=progress,
@@ -210,7 +219,16 @@ def document(out: HtmlFileOption = DEFAULT_OUT / "ontology.html") -> None:
 
 
 @app.command()
-def validate(file: RdfFileArgument) -> None:
+def validate(
+    file: RdfFileArgument,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="oxigraph (the shapes compiled to SPARQL queries over an Oxigraph store: fast) "
+            "or pyshacl (a SHACL engine of its own: slow on large graphs)."
+        ),
+    ] = "oxigraph",
+) -> None:
     """Check a graph against osgraph's SHACL shapes (ontology/shapes.ttl).
 
     Exits 0 when it conforms (warnings allowed) and 1 when it violates them.
@@ -218,7 +236,7 @@ def validate(file: RdfFileArgument) -> None:
     from osgraph._validate import validate_file
 
     with user_errors():
-        report = validate_file(file)
+        report = validate_file(file, engine)
     typer.echo(report.describe())
     if not report.conforms:
         raise typer.Exit(EXIT_INPUT)

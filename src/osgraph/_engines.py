@@ -27,15 +27,19 @@ from osgraph._catalogue import with_values
 from osgraph._errors import ConfigurationError, QueryError, ReadWriteError
 from osgraph._messages import one_line
 from osgraph._results import QueryResult
+from osgraph._store_folder import (
+    STORE_MARKER,
+    built_store,
+    check_store_folder,
+    read_marker,
+    store_stamp,
+)
 
 LARGE_GRAPH_BYTES = 5_000_000
 """From this size on, ``auto`` reads a Turtle file into Oxigraph rather than rdflib."""
 
 EngineName = TypingLiteral["auto", "rdflib", "oxigraph"]
 ENGINE_NAMES: tuple[EngineName, ...] = ("auto", "rdflib", "oxigraph")
-
-STORE_MARKER = ".osgraph-source"
-"""The file that marks a folder as an Oxigraph store osgraph made, and says which graph it holds."""
 
 
 class Engine(Protocol):
@@ -52,8 +56,10 @@ def open_engine(
     """An embedded engine over ``kg``: a built graph's Turtle file, or an rdflib graph in memory.
 
     ``directory`` keeps an Oxigraph store of a file on disk: the graph is loaded into it once
-    and again only when ``kg`` changes. A graph in memory is queried as it is by ``rdflib`` (and
-    ``auto``), or copied into an Oxigraph store in memory.
+    and again only when ``kg`` changes. Without one, the store ``osgraph build`` left next to
+    ``kg`` (:func:`built_store`) answers for ``oxigraph`` and ``auto`` when it holds the same
+    bytes (the same SHA-256); else ``kg`` is loaded as before. A graph in memory is queried as
+    it is by ``rdflib`` (and ``auto``), or copied into an Oxigraph store in memory.
 
     Raises
     ------
@@ -89,6 +95,10 @@ def open_engine(
         raise ReadWriteError(
             f"{kg}: no such graph; build one with `osgraph build` or name it with --kg"
         )
+    if directory is None and engine != "rdflib":
+        built = _open_built_store(kg)
+        if built is not None:
+            return built
     if engine == "auto":
         large = kg.stat().st_size >= LARGE_GRAPH_BYTES
         engine = "oxigraph" if large or directory is not None else "rdflib"
@@ -251,16 +261,12 @@ class OxigraphEngine:
         """
         import pyoxigraph as ox
 
-        try:
-            facts = kg.stat()
-        except OSError as error:
-            raise ReadWriteError(f"{kg}: cannot be read: {error.strerror}") from None
-        stamp = f"{kg.resolve()}\n{facts.st_size}\n{facts.st_mtime_ns}\n"
+        stamp = store_stamp(kg)
         marker = directory / STORE_MARKER if directory else None
         try:
             if directory is not None and marker is not None:
                 store = _open_store(directory, marker)
-                if _read_marker(marker) == stamp:
+                if read_marker(marker) == stamp:
                     return cls(store)
                 store.clear()
                 marker.write_text("", encoding="utf-8")  # osgraph's store, holding no graph yet
@@ -321,31 +327,33 @@ class OxigraphEngine:
         return QueryResult("SELECT", variables, rows)
 
 
+def _open_built_store(kg: Path) -> OxigraphEngine | None:
+    """The store :func:`built_store` names, read-only (serving processes share it), when it
+    holds ``kg``; None when there is none, or it holds another graph, or cannot be opened."""
+    import pyoxigraph as ox
+
+    folder = built_store(kg)
+    marker = folder / STORE_MARKER
+    if not marker.is_file() or read_marker(marker) != store_stamp(kg):
+        return None
+    try:
+        return OxigraphEngine(ox.Store.read_only(str(folder)))
+    except (OSError, RuntimeError, ValueError):  # damaged, or replaced meanwhile: the Turtle
+        return None
+
+
 def _open_store(directory: Path, marker: Path) -> Any:
     """The Oxigraph store in ``directory``, made there if it is new or empty."""
     import pyoxigraph as ox
 
-    if directory.exists() and not directory.is_dir():
-        raise ConfigurationError(f"{directory}: is a file; the Oxigraph store needs a folder")
+    check_store_folder(directory)
     try:
-        if directory.is_dir() and not marker.is_file() and any(directory.iterdir()):
-            raise ConfigurationError(
-                f"{directory}: holds files that are not an osgraph store; name a new or empty "
-                "folder for the Oxigraph store"
-            )
         directory.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(directory))
     except (OSError, RuntimeError, ValueError) as error:
         raise ReadWriteError(
             f"{directory}: cannot hold the Oxigraph store: {describe(error)}"
         ) from None
-
-
-def _read_marker(marker: Path) -> str | None:
-    try:
-        return marker.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def oxigraph_syntax_error(message: str) -> str:

@@ -1,0 +1,86 @@
+"""The Oxigraph store `osgraph build` leaves next to the graph: the same answers as the Turtle,
+never answers of a graph edited since, and none at all with --no-store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from osgraph import open_engine
+from osgraph._catalogue import bind_parameters, named_queries
+from osgraph._engines import OxigraphEngine, RdflibEngine
+from osgraph._query import run_query
+from osgraph._store_folder import STORE_MARKER, built_store
+
+from .conftest import run_osgraph
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled list's graph and its store, as `osgraph build` leaves them."""
+    folder = tmp_path_factory.mktemp("built")
+    assert run_osgraph("build", "--out", "build", cwd=folder).returncode == 0
+    return folder / "build" / "osgraph.ttl"
+
+
+def answers(engine: object, name: str) -> list[tuple[object, ...]]:
+    """The rows of a named query, in an order of their own; the parts of a GROUP_CONCAT too, as
+    SPARQL leaves their order to the engine."""
+    named = named_queries()[name]
+    given = dict.fromkeys(named.needs[:1], "Tsinghua University")
+    result = run_query(engine, named.text, bind_parameters(given, named))  # type: ignore[arg-type]
+    rows = [
+        tuple(tuple(sorted(str(cell).split(", "))) if cell is not None else None for cell in row)
+        for row in result.rows
+    ]
+    return sorted(rows, key=repr)
+
+
+def test_the_store_answers_every_named_query_as_the_turtle_does(built: Path) -> None:
+    store = open_engine(built)  # a small graph: without its store, rdflib would answer
+    assert isinstance(store, OxigraphEngine)
+    turtle = OxigraphEngine.load(built, None)
+    for name in named_queries():
+        assert answers(store, name) == answers(turtle, name), name
+    assert answers(store, "projects-by-country")  # the queries found something to compare
+
+
+def test_a_graph_edited_after_the_build_is_not_answered_from_its_store(
+    built: Path, tmp_path: Path
+) -> None:
+    kg = tmp_path / "osgraph.ttl"
+    kg.write_bytes(built.read_bytes())
+    built_store(built).rename(built_store(kg))  # the build's store, beside its graph
+    try:
+        assert isinstance(open_engine(kg, "oxigraph"), OxigraphEngine)
+        with kg.open("a", encoding="utf-8") as file:
+            file.write(
+                "<https://w3id.org/osgraph/id/project/new> a osg:Project ; "
+                'rdfs:label "New" ; osg:country country:CN .\n'
+            )
+        assert isinstance(open_engine(kg), RdflibEngine)  # the Turtle, as without a store
+        for engine in ("oxigraph", "rdflib"):
+            table = dict(answers(open_engine(kg, engine), "projects-by-country"))  # type: ignore[arg-type]
+            assert table[("China",)] == ("41",), engine
+    finally:
+        built_store(kg).rename(built_store(built))
+
+
+def test_no_store_writes_only_the_graph_and_the_same_bytes(built: Path, tmp_path: Path) -> None:
+    assert run_osgraph("build", "--out", "out", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "out" / "osgraph.oxigraph" / STORE_MARKER).is_file()
+    assert run_osgraph("build", "--out", "out", "--no-store", cwd=tmp_path).returncode == 0
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["osgraph.ttl"]
+    assert (tmp_path / "out" / "osgraph.ttl").read_bytes() == built.read_bytes()
+
+
+def test_a_folder_in_the_way_of_the_store_is_left_alone(tmp_path: Path) -> None:
+    mine = tmp_path / "out" / "osgraph.oxigraph"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("mine\n")
+    refused = run_osgraph("build", "--out", "out", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "holds files that are not an osgraph store" in refused.stderr
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["osgraph.oxigraph"]
+    assert (mine / "notes.txt").read_text() == "mine\n"
