@@ -314,3 +314,19 @@ def test_an_unknown_validation_engine_is_a_usage_error(bundled_kg: Path, tmp_pat
     wrong = run_osgraph("validate", str(bundled_kg), "--engine", "rudof", cwd=tmp_path)
     assert wrong.returncode == 2
     assert "--engine 'rudof': choose oxigraph or pyshacl" in wrong.stderr
+
+
+def test_every_format_export_writes_is_read_and_checked(bundled_kg: Path, tmp_path: Path) -> None:
+    from osgraph._export import GRAPH_FORMATS, export_graph
+
+    for format in GRAPH_FORMATS:
+        path = tmp_path / f"osgraph.{'rdf' if format == 'xml' else format}"
+        path.write_bytes(export_graph(bundled_kg, format))
+        assert validate_file(path).conforms, format
+    # TriG's named graphs are one graph to the shapes, with either engine; a project that
+    # lost its lists is found in it.
+    assert validate_file(tmp_path / "osgraph.trig", engine="pyshacl").conforms
+    trig = (tmp_path / "osgraph.trig").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.trig"
+    broken.write_text(trig.replace("osg:listedIn list:open100-2022-2023 ;", ""), encoding="utf-8")
+    assert not validate_file(broken).conforms
