@@ -267,8 +267,11 @@ def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
     head: set[str] = set()
     blocks = []
     for opening in sorted(graphs, key=lambda opening: (opening != "{", opening)):
-        lines = graphs[opening].serialize(format="longturtle").splitlines()
-        head.update(line for line in lines if line.startswith("PREFIX "))
-        body = [line for line in lines if not line.startswith("PREFIX ")]
-        blocks.append("\n".join([opening, *body, "}"]))
+        # split("\n"), not splitlines(), which also splits at the line breaks a literal may
+        # hold; the prefixes are the lines before the first that is not one (a line of a long
+        # literal may start with "PREFIX " too).
+        lines = graphs[opening].serialize(format="longturtle").split("\n")
+        prefixes = next((n for n, line in enumerate(lines) if not line.startswith("PREFIX ")), 0)
+        head.update(lines[:prefixes])
+        blocks.append("\n".join([opening, *lines[prefixes:], "}"]))
     return ("\n".join(sorted(head)) + "\n\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
