@@ -279,12 +279,15 @@ def test_every_named_query_says_what_it_answers() -> None:
         assert len(query.description) > 20, query.name
 
 
-def test_auto_picks_oxigraph_for_large_graphs(
-    bundled_kg: Path, monkeypatch: pytest.MonkeyPatch
+def test_auto_picks_the_builds_store_or_oxigraph_for_large_graphs(
+    bundled_kg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert isinstance(open_engine(bundled_kg, "auto"), RdflibEngine)
-    monkeypatch.setattr("osgraph._engines.LARGE_GRAPH_BYTES", bundled_kg.stat().st_size)
-    assert isinstance(open_engine(bundled_kg, "auto"), OxigraphEngine)
+    assert isinstance(open_engine(bundled_kg, "auto"), OxigraphEngine)  # the build's store
+    alone = tmp_path / "osgraph.ttl"  # a graph without its store
+    shutil.copy(bundled_kg, alone)
+    assert isinstance(open_engine(alone, "auto"), RdflibEngine)
+    monkeypatch.setattr("osgraph._engines.LARGE_GRAPH_BYTES", alone.stat().st_size)
+    assert isinstance(open_engine(alone, "auto"), OxigraphEngine)
 
 
 def test_an_oxigraph_folder_is_loaded_once_and_again_when_the_graph_changes(

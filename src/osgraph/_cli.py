@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from osgraph._console import (
-    NOTICES_PER_KIND,
     import_line,
     print_review,
     print_summary,
@@ -26,6 +25,8 @@ from osgraph._errors import EXIT_INPUT
 from osgraph._options import (
     DEFAULT_OUT,
     GRAPH_FILE_NAME,
+    AllNoticesOption,
+    BaseOption,
     ColumnOption,
     DelimiterOption,
     DigestOption,
@@ -37,7 +38,9 @@ from osgraph._options import (
     GraphOption,
     HostOption,
     HtmlFileOption,
+    KeepStoreOption,
     KgOption,
+    LenientOption,
     MemoryLimitOption,
     NamedGraphOption,
     NetworkFormatOption,
@@ -59,6 +62,7 @@ from osgraph._options import (
     SourcesArgument,
     StoreOption,
     UserOption,
+    ValidateOption,
     VersionOption,
     WorkersOption,
     table_shape,
@@ -94,53 +98,18 @@ def build(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder to write osgraph.ttl into.", metavar="DIR")
     ] = DEFAULT_OUT,
-    base: Annotated[
-        str | None,
-        typer.Option(
-            help="Base IRI of the graph's projects, institutions, countries, ... "
-            "(default: https://w3id.org/osgraph/id/)",
-            show_default=False,
-            metavar="IRI",
-        ),
-    ] = None,
+    base: BaseOption = None,
     gazetteer: GazetteerOption = None,
     replace_gazetteer: ReplaceGazetteerOption = False,
     projects: ProjectsOption = None,
-    validate: Annotated[
-        bool,
-        typer.Option(
-            "--validate/--no-validate",
-            help="Check the graph against osgraph's SHACL shapes before writing it.",
-        ),
-    ] = True,
-    store: Annotated[
-        bool,
-        typer.Option(
-            "--store/--no-store",
-            help="Leave an Oxigraph store of the graph next to it (DIR/osgraph.oxigraph), which "
-            "query, serve, network, view and report open instead of loading the Turtle.",
-        ),
-    ] = True,
+    validate: ValidateOption = True,
+    store: KeepStoreOption = True,
     encoding: EncodingOption = None,
     column: ColumnOption = None,
     separator: SeparatorOption = None,
     delimiter: DelimiterOption = None,
-    lenient: Annotated[
-        bool,
-        typer.Option(
-            "--lenient",
-            help="Leave out the rows that cannot be read, and list them with their reasons, "
-            "instead of stopping at the first.",
-        ),
-    ] = False,
-    all_notices: Annotated[
-        bool,
-        typer.Option(
-            "--all-notices",
-            help=f"Print every notice, not only the first {NOTICES_PER_KIND} of each kind "
-            "(rejected rows are always all printed).",
-        ),
-    ] = False,
+    lenient: LenientOption = False,
+    all_notices: AllNoticesOption = False,
 ) -> None:
     """Read lists and write their knowledge graph as Turtle to DIR/osgraph.ttl.
 

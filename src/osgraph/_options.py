@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from osgraph._console import NOTICES_PER_KIND
+
 if TYPE_CHECKING:
     from osgraph._sources.columns import TableShape
 
@@ -103,6 +105,46 @@ DelimiterOption = Annotated[
         "comma, semicolon, pipe or space (default: guessed from the first lines).",
         show_default=False,
         metavar="CHAR",
+    ),
+]
+BaseOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Base IRI of the graph's projects, institutions, countries, ... "
+        "(default: https://w3id.org/osgraph/id/)",
+        show_default=False,
+        metavar="IRI",
+    ),
+]
+ValidateOption = Annotated[
+    bool,
+    typer.Option(
+        "--validate/--no-validate",
+        help="Check the graph against osgraph's SHACL shapes before writing it.",
+    ),
+]
+KeepStoreOption = Annotated[
+    bool,
+    typer.Option(
+        "--store/--no-store",
+        help="Leave an Oxigraph store of the graph next to it (DIR/osgraph.oxigraph), which "
+        "query, serve, network, view and report open instead of loading the Turtle.",
+    ),
+]
+LenientOption = Annotated[
+    bool,
+    typer.Option(
+        "--lenient",
+        help="Leave out the rows that cannot be read, and list them with their reasons, "
+        "instead of stopping at the first.",
+    ),
+]
+AllNoticesOption = Annotated[
+    bool,
+    typer.Option(
+        "--all-notices",
+        help=f"Print every notice, not only the first {NOTICES_PER_KIND} of each kind "
+        "(rejected rows are always all printed).",
     ),
 ]
 DraftOption = Annotated[
