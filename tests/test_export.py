@@ -119,7 +119,7 @@ def test_the_export_command(
 
 @pytest.mark.slow
 @pytest.mark.process  # the hash seed is set when Python starts
-def test_every_format_is_the_same_bytes_whatever_the_hash_seed(bundled_kg: Path) -> None:
+def test_every_format_is_the_same_bytes_whatever_the_hash_seed(two_editions: Path) -> None:
     # With the ontology, whose blank nodes rdflib labels at random; the two processes at once.
     script = (
         "import hashlib, sys\n"
@@ -131,7 +131,7 @@ def test_every_format_is_the_same_bytes_whatever_the_hash_seed(bundled_kg: Path)
     )
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", script, str(bundled_kg)],
+            [sys.executable, "-c", script, str(two_editions)],
             env={**os.environ, "PYTHONHASHSEED": seed},
             stdout=subprocess.PIPE,
             text=True,
