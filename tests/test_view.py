@@ -163,19 +163,39 @@ def region(image: Image.Image, view: Opened, selector: str) -> Image.Image:
     return image.crop((x, y, x + round(box["width"]), y + round(box["height"])))
 
 
-def test_a_screenshot_for_the_readme(opened: Opened) -> None:
+@pytest.fixture(scope="module")
+def make_run_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The page ``make run`` writes of the bundled list, by the same commands (not validated:
+    the page is the same), run in a folder of their own."""
+    folder = tmp_path_factory.mktemp("make-run")
+    assert run_osgraph("build", "--out", "build", "--no-validate", cwd=folder).returncode == 0
+    assert run_osgraph("view", cwd=folder).returncode == 0
+    return folder / "build" / "osgraph.html"
+
+
+def test_the_readme_shows_the_page_make_run_writes(tab: Opened, make_run_page: Path) -> None:
+    """docs/view.png is a screenshot of that page; when it changes, the test's own screenshot,
+    build/view.png, is the new one to copy there."""
+    tab.open(make_run_page)
+    tab.settle()
     shot = ROOT / "build" / "view.png"
     shot.parent.mkdir(exist_ok=True)
-    opened.page.screenshot(path=str(shot))
+    tab.page.screenshot(path=str(shot))
     image = Image.open(shot)
     assert image.size == (1400, 900)
-    network, legend = (region(image, opened, s) for s in ("#network canvas", "#legend"))
+    network, legend = (region(image, tab, s) for s in ("#network canvas", "#legend"))
     assert drawn(network) > 0.03  # nodes, edges and labels: not an empty canvas
     assert drawn(legend) > 0.03
     # Every colour the legend names is shown beside its name and on nodes of the network.
-    meant = legend_colours(opened)
+    meant = legend_colours(tab)
     assert meant <= colours(legend), meant - colours(legend)
     assert meant <= colours(network), meant - colours(network)
+    # The README's picture is this page: its size, a network drawn, the same colours.
+    shown = Image.open(ROOT / "docs" / "view.png")
+    assert shown.size == image.size
+    assert drawn(region(shown, tab, "#network canvas")) > 0.03
+    assert meant <= colours(region(shown, tab, "#network canvas"))
+    assert meant <= colours(region(shown, tab, "#legend"))
 
 
 def test_the_view_saves_itself_as_png(opened: Opened, tmp_path: Path) -> None:
