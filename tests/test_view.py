@@ -18,7 +18,7 @@ from osgraph._catalogue import bind_parameters, load_query
 from osgraph._engines import open_engine
 from osgraph._network import SEPARATOR, collaboration_network
 from osgraph._query import run_query
-from osgraph._view import PHYSICS_LIMIT, network_view, view_page
+from osgraph._view import DEFAULT_MAX_NODES, PHYSICS_LIMIT, network_view, view_page
 
 from .conftest import WriteFile, run_osgraph
 from .pictures import colours, drawn
@@ -544,3 +544,10 @@ def test_each_step_of_a_view_is_told(bundled_kg: Path) -> None:
     network_view(bundled_kg, steps=lambda step, done, total: told.append((step, done, total)))
     steps = ("reading", "network", "layout", "page")
     assert told == [(step, done, done) for step in steps for done in (0, 1)]
+
+
+def test_the_help_and_the_readme_give_the_default_budget(tmp_path: Path) -> None:
+    shown = run_osgraph("view", "--help", cwd=tmp_path, env={"COLUMNS": "200"}).stdout
+    assert f"(default {DEFAULT_MAX_NODES})" in " ".join(shown.replace("│", " ").split())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`--max-nodes` nodes ({DEFAULT_MAX_NODES} unless told otherwise)" in readme
