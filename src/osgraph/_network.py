@@ -255,6 +255,12 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     institution_places: dict[str, Places] = defaultdict(Places)
     for (_, institution), places in credited.items():
         institution_places[institution].update(places)
+    # Each node's places once: a node comes back in a row for each of its edges.
+    places_of = {
+        node: places.facts()
+        for found in (project_places, institution_places)
+        for node, places in found.items()
+    }
     network: nx.Graph[str] = nx.Graph()
     institutions: set[str] = set()
     for row in rows:
@@ -268,7 +274,7 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
             homepage=row["project_link"],
             bipartite=0,
             projects=1,
-            **project_places[project].facts(),
+            **places_of.get(project, {}),
         )
         _merge(
             network,
@@ -278,7 +284,7 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
             headquarters=row["headquarters"],
             homepage=row["institution_link"],
             bipartite=1,
-            **institution_places[institution].facts(),
+            **places_of.get(institution, {}),
         )
         if not network.has_edge(project, institution):
             network.add_edge(
@@ -286,7 +292,7 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
                 institution,
                 weight=1,
                 projects=str(row["project_label"]),
-                **credited[project, institution].facts(),
+                **credited.get((project, institution), Places()).facts(),
             )
         institutions.add(institution)
     for institution in institutions:
