@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -175,8 +176,7 @@ def time_list_view(
     page = work / f"view-{rows}.html"
     command = [sys.executable, "-m", "osgraph", "view", "--kg", str(kg), "--out", str(page)]
     wall, peak = measure(command)
-    printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    nodes, shown = _counts(printed)
+    nodes, shown = _counts(page.read_text(encoding="utf-8"))
     pyvis_page = work / f"pyvis-{rows}.html"
     written = _write_pyvis_page(kg, pyvis_page, timeout)
     with _chromium(browser) as chromium:
@@ -198,11 +198,11 @@ def time_list_view(
     )
 
 
-def _counts(printed: str) -> tuple[int, int]:
-    """The nodes of the network and those the page shows, from what ``osgraph view`` prints."""
-    nodes = int(printed.split(": ", 1)[1].split(" nodes", 1)[0])
-    shown = printed.split("it shows ", 1)
-    return nodes, int(shown[1].split(" ", 1)[0]) if len(shown) > 1 else nodes
+def _counts(page: str) -> tuple[int, int]:
+    """The nodes of the network and those the page shows, as the page says them."""
+    nodes = int(re.findall(r'<p id="summary">([\d,]+) nodes', page)[0].replace(",", ""))
+    left = re.findall(r"Left out: ([\d,]+) nodes", page)
+    return nodes, nodes - int(left[0].replace(",", "")) if left else nodes
 
 
 def _write_pyvis_page(kg: Path, page: Path, timeout: float) -> float | None:
