@@ -51,9 +51,9 @@ Steps = Callable[[str, int, int], None]
 """Told of each step of a view as it starts (``step, 0, 0``) and ends (``step, 1, 1``)."""
 
 DEFAULT_MAX_NODES = 3000
-"""The most nodes a view shows unless told otherwise. Headless Chromium draws a page of 3,000
-nodes, usable, in about a second and a page of 5,000 in some two; beyond that each move of
-the view lags (see bench/results.md)."""
+"""The most nodes a view shows unless told otherwise. A page of 5,000 nodes is usable in
+headless Chromium in under 2 s on the benchmark's machine (bench/results.md), but each move of
+it lags; 3,000 leave room for slower machines."""
 
 PHYSICS_LIMIT = 400
 """Above this many nodes, positions are computed up front and physics is off."""
