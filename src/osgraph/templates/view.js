@@ -105,12 +105,17 @@
     return group === null ? UNKNOWN : colours.get(group);
   }
 
+  // Size grows with the square root of the projects up to 64 of them, then with their log, so
+  // that an institution of thousands of projects does not cover the others.
+  function sizeOf(projects) {
+    return projects <= 64 ? 8 + 5 * Math.sqrt(projects) : 48 + 6 * Math.log2(projects / 64);
+  }
   const nodes = new vis.DataSet(data.nodes.map((node) => ({
     id: node.id,
     label: node.label,
     shape: SHAPES[node.kind] || SHAPES.institution,
     shapeProperties: { borderDashes: DASHED.has(node.kind) ? [3, 2] : false },
-    size: 8 + 5 * Math.sqrt(node.projects || 1),
+    size: sizeOf(node.projects || 1),
     color: colourFor(node),
     title: tooltip(node),
     x: node.x, y: node.y,
