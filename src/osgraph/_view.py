@@ -75,7 +75,6 @@ _FACTS = (
     "collaborators",
     "community",
 )
-_EDGE_FACTS = ("from", "to", "weight", "projects", "places")
 
 # vis-network shapes that draw the label below the node: one for each kind of institution, in
 # the order of INSTITUTION_KINDS, and those of the other kinds of node.
