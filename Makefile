@@ -38,8 +38,8 @@ test: lint
 
 # Build synthetic lists with osgraph, Morph-KGC (installed into bench/.venvs on first use) and
 # hand-written rdflib and pyoxigraph baselines, in alternation; query osgraph's graphs; time the
-# view of 5,000 nodes in Chromium beside pyvis's defaults; writes bench/results.md (about 30
-# minutes). make bench SIZES="10000 100000" RUNS=1 for a quicker look.
+# view of 5,000 nodes, and the view of each size's list, in Chromium beside pyvis's defaults;
+# writes bench/results.md (about an hour). make bench SIZES="10000 100000" RUNS=1 for a quicker look.
 SIZES ?= 10000 100000 1000000
 RUNS ?= 3
 bench: $(VENV)/.installed-run

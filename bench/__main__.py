@@ -16,8 +16,9 @@ peak resident memory are its own:
 
 Every output is parsed back (by Oxigraph) to count its triples. The Turtle osgraph wrote for
 each size (up to ``--queries-up-to``) is loaded into Oxigraph and every named query is run on
-it; the view of a network of ``--view-nodes`` nodes is timed in headless Chromium beside
-pyvis's defaults (:mod:`bench.view`); and ``osgraph --help`` and the build of the bundled list
+it; the view of a network of ``--view-nodes`` nodes, and the view of each size's list as a user
+makes it (its ratio to the build), are timed in headless Chromium beside pyvis's defaults
+(:mod:`bench.view`); and ``osgraph --help`` and the build of the bundled list
 are timed.
 
 Usage: python -m bench [ROWS ...] [--runs N]   (default: 10000 100000 1000000, 3 runs)
@@ -39,7 +40,14 @@ from pathlib import Path
 
 from bench.generate import generate_list, generate_named_list
 from bench.measure import measure
-from bench.view import ViewTimings, report_lines, time_views
+from bench.view import (
+    ListViewTimings,
+    ViewTimings,
+    list_report_lines,
+    report_lines,
+    time_list_view,
+    time_views,
+)
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results.md"
@@ -245,6 +253,7 @@ def report(
     queries: dict[int, Queries],
     view: ViewTimings | None,
     commands: list[tuple[str, float]],
+    list_views: Sequence[ListViewTimings] = (),
 ) -> str:
     lines = [
         "# osgraph benchmark",
@@ -287,6 +296,8 @@ def report(
             )
     if view:
         lines += ["", *report_lines(view)]
+    if list_views:
+        lines += ["", *list_report_lines(list_views)]
     lines += ["", "| command | wall |", "| --- | ---: |"]
     lines += [f"| `{label}` | {seconds:.2f} s |" for label, seconds in commands]
     if len(commands) > 2:
@@ -324,6 +335,12 @@ def main() -> None:
         "--view-nodes", type=int, default=5000, help="nodes of the view timed (0: none)"
     )
     parser.add_argument(
+        "--view-rows",
+        type=int,
+        nargs="*",
+        help="sizes of the lists whose view is timed (default: the sizes built)",
+    )
+    parser.add_argument(
         "--pyvis-timeout", type=float, default=300.0, help="seconds to wait for pyvis's page"
     )
     arguments = parser.parse_args()
@@ -338,8 +355,12 @@ def main() -> None:
             view_work = Path(folder) / "view"
             view_work.mkdir()
             view = time_views(arguments.view_nodes, view_work, arguments.pyvis_timeout)
+        list_views = []
+        for rows in arguments.rows if arguments.view_rows is None else arguments.view_rows:
+            print(f"timing the view of a list of {rows:,} rows...", flush=True)
+            list_views.append(time_list_view(rows, Path(folder), arguments.pyvis_timeout))
     commands = time_commands()
-    text = report(arguments, timings, queries, view, commands)
+    text = report(arguments, timings, queries, view, commands, list_views)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

@@ -12,16 +12,25 @@ is timed:
   a node; for pyvis's, until vis-network's physics reports ``stabilized`` (the layout is done),
   given up after ``timeout`` seconds.
 
-Usage: python -m bench.view [NODES] [--timeout SECONDS]   (default: 5000 nodes, 300 s)
+With ``--rows``, the view of lists of those sizes is timed as a user makes it (``osgraph build``
+then ``osgraph view``, which shows at most its default ``--max-nodes`` of a larger network), its
+ratio to the build, and pyvis's page of the whole network (written in a process of its own,
+given ``timeout`` seconds to be written and as long to settle).
+
+Usage: python -m bench.view [NODES] [--timeout SECONDS] [--rows ROWS ...]
+(default: 5000 nodes, 300 s)
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import re
+import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +99,7 @@ def time_views(
     pyvis_page.write_text(_pyvis_defaults(network), encoding="utf-8")
 
     with _chromium(browser) as chromium:
-        usable, search = _time_osgraph_page(chromium, page, network)
+        usable, search = _time_osgraph_page(chromium, page)
         first_drawn, settled = _time_pyvis_page(chromium, pyvis_page, timeout)
     return ViewTimings(
         nodes=network.number_of_nodes(),
@@ -133,7 +142,116 @@ def _pyvis_defaults(network: object) -> str:
     return html
 
 
-def _time_osgraph_page(browser: object, page_path: Path, network: object) -> tuple[float, float]:
+@dataclass(frozen=True)
+class ListViewTimings:
+    """The view of a synthetic list of ``rows`` rows, as a user makes it: ``osgraph build`` then
+    ``osgraph view`` (seconds, bytes), opened in headless Chromium, beside the page pyvis writes
+    of the same whole network with its defaults (``None`` where it did not get there)."""
+
+    rows: int
+    nodes: int
+    shown: int
+    build: float
+    command: float
+    peak: int
+    page_bytes: int
+    usable: float
+    search: float
+    pyvis_written: float | None
+    pyvis_settled: float | None
+    timeout: float
+
+
+def time_list_view(
+    rows: int, work: Path, timeout: float = 300.0, browser: object | None = None
+) -> ListViewTimings:
+    """Build a synthetic list of ``rows`` rows and time its view, and pyvis's page of the same
+    network (written within ``timeout`` seconds, then given as long to settle)."""
+    source = generate_list(rows, work / f"view-list-{rows}.csv")
+    out = work / f"view-{rows}"
+    built, _ = measure(
+        [sys.executable, "-m", "osgraph", "build", str(source), "--no-validate", "-o", str(out)]
+    )
+    kg = out / "osgraph.ttl"
+    page = work / f"view-{rows}.html"
+    command = [sys.executable, "-m", "osgraph", "view", "--kg", str(kg), "--out", str(page)]
+    wall, peak = measure(command)
+    nodes, shown = _counts(page.read_text(encoding="utf-8"))
+    pyvis_page = work / f"pyvis-{rows}.html"
+    written = _write_pyvis_page(kg, pyvis_page, timeout)
+    with _chromium(browser) as chromium:
+        usable, search = _time_osgraph_page(chromium, page)
+        settled = _time_pyvis_page(chromium, pyvis_page, timeout)[1] if written else None
+    return ListViewTimings(
+        rows=rows,
+        nodes=nodes,
+        shown=shown,
+        build=built,
+        command=wall,
+        peak=peak,
+        page_bytes=page.stat().st_size,
+        usable=usable,
+        search=search,
+        pyvis_written=written,
+        pyvis_settled=settled,
+        timeout=timeout,
+    )
+
+
+def _counts(page: str) -> tuple[int, int]:
+    """The nodes of the network and those the page shows, as the page says them."""
+    nodes = int(re.findall(r'<p id="summary">([\d,]+) nodes', page)[0].replace(",", ""))
+    left = re.findall(r"Left out: ([\d,]+) nodes", page)
+    return nodes, nodes - int(left[0].replace(",", "")) if left else nodes
+
+
+def _write_pyvis_page(kg: Path, page: Path, timeout: float) -> float | None:
+    """Seconds pyvis takes to write its page of ``kg``'s bipartite network with its defaults
+    (in a process of its own, stopped after ``timeout``), or None when it did not finish."""
+    started = time.perf_counter()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "bench.view", "--pyvis", str(kg), str(page)],
+            check=True,
+            timeout=timeout,
+            capture_output=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return time.perf_counter() - started
+
+
+def list_report_lines(timings: Sequence[ListViewTimings]) -> list[str]:
+    """The Markdown of ``timings`` for ``bench/results.md``."""
+
+    def seconds(value: float | None, what: str) -> str:
+        return (
+            f"{value:.1f} s"
+            if value is not None
+            else f"not {what} within {timings[0].timeout:.0f} s"
+        )
+
+    lines = [
+        "The view of synthetic lists as a user makes it (`osgraph build --no-validate`, then "
+        "`osgraph view` with its default `--max-nodes`), opened from a file in headless "
+        "Chromium, beside the page pyvis writes of the whole network with its defaults:",
+        "",
+        "| rows | nodes (shown) | build | `osgraph view` | ratio | peak RSS | page | usable after "
+        "| search | pyvis page written | pyvis settled |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for t in timings:
+        lines.append(
+            f"| {t.rows:,} | {t.nodes:,} ({t.shown:,}) | {t.build:.1f} s | {t.command:.1f} s "
+            f"| {t.command / t.build:.1f} | {t.peak / 2**20:,.0f} MB "
+            f"| {t.page_bytes / 2**20:.1f} MB "
+            f"| {t.usable:.1f} s | {t.search:.2f} s | {seconds(t.pyvis_written, 'written')} "
+            f"| {seconds(t.pyvis_settled, 'settled') if t.pyvis_written else '-'} |"
+        )
+    return lines
+
+
+def _time_osgraph_page(browser: object, page_path: Path) -> tuple[float, float]:
     page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
     try:
         page.goto(page_path.as_uri())
@@ -145,7 +263,9 @@ def _time_osgraph_page(browser: object, page_path: Path, network: object) -> tup
             "Object.keys(osgraphView.network.getPositions()).length === osgraphView.nodes.length"
         )
         assert placed, "the view drew a network without every node placed"
-        label = max(network.nodes(data="label"), key=lambda item: str(item[1]))[1]  # type: ignore[attr-defined]
+        label = page.evaluate(
+            "osgraphView.nodes.get().map((n) => n.label).reduce((a, b) => (b > a ? b : a))"
+        )
         started = page.evaluate("performance.now()")
         page.fill("#search", str(label))
         page.press("#search", "Enter")
@@ -207,7 +327,26 @@ def main() -> None:
     )
     parser.add_argument("nodes", type=int, nargs="?", default=5000)
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--rows", type=int, nargs="*", default=[], help="time the views of lists of these sizes"
+    )
+    parser.add_argument("--pyvis", nargs=2, metavar=("KG", "PAGE"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.pyvis:  # the page pyvis writes, timed by _write_pyvis_page
+        from osgraph import open_engine
+        from osgraph._network import collaboration_network
+
+        kg, page = map(Path, arguments.pyvis)
+        network = collaboration_network(open_engine(kg), "bipartite", betweenness=False)
+        page.write_text(_pyvis_defaults(network), encoding="utf-8")
+        return
+    if arguments.rows:
+        with tempfile.TemporaryDirectory(prefix="osgraph-view-") as folder:
+            measured = [
+                time_list_view(rows, Path(folder), arguments.timeout) for rows in arguments.rows
+            ]
+        print("\n".join(list_report_lines(measured)))
+        return
     with tempfile.TemporaryDirectory(prefix="osgraph-view-") as folder:
         timings = time_views(arguments.nodes, Path(folder), arguments.timeout)
     print("\n".join(report_lines(timings)))

@@ -17,7 +17,13 @@ import pytest
 from osgraph._build import BuildOptions, build_file
 from osgraph._catalogue import bind_parameters, load_query
 from osgraph._engines import Engine, open_engine
-from osgraph._network import NETWORKS, SEPARATOR, collaboration_network, write_network
+from osgraph._network import (
+    NETWORKS,
+    SEPARATOR,
+    collaboration_network,
+    most_connected,
+    write_network,
+)
 from osgraph._query import run_query
 
 from .conftest import run_osgraph
@@ -306,3 +312,64 @@ def test_areas_and_unaligned_rows_are_credited_as_the_list_states_them(areas_kg:
     assert facts["Epsilon"]["country"] == "France; Germany; Italy"
     for unaligned in ("Zorblat Widgets", "Quuxly Labs"):
         assert "country" not in facts[unaligned] and "headquarters" not in facts[unaligned]
+
+
+def test_collaborators_are_the_other_institutions_sharing_a_project(networks: dict) -> None:
+    bipartite, institutions = networks["bipartite"], networks["institutions"]
+    for node, facts in bipartite.nodes(data=True):
+        if facts["kind"] == "project":
+            assert "collaborators" not in facts
+        else:
+            # Two institutions that share a project are an edge of the institutions network.
+            assert facts["collaborators"] == institutions.degree(node), facts["label"]
+    meta = next(d for _, d in bipartite.nodes(data=True) if d["label"] == "Meta")
+    assert meta["projects"] == 5 and meta["collaborators"] == 0
+    for network in (institutions, networks["countries"]):
+        assert all(
+            facts["collaborators"] == network.degree(n) for n, facts in network.nodes.items()
+        )
+
+
+@pytest.fixture(scope="module")
+def large_network(tmp_path_factory: pytest.TempPathFactory) -> nx.Graph:
+    """The bipartite network of a synthetic list of 3,000 rows (some 3,100 nodes)."""
+    from bench.generate import generate_list
+
+    folder = tmp_path_factory.mktemp("large")
+    kg = folder / "osgraph.ttl"
+    build_file([generate_list(3000, folder / "list.csv")], kg, BuildOptions(validate=False))
+    return collaboration_network(open_engine(kg), "bipartite", betweenness=False)
+
+
+@pytest.mark.parametrize("budget", [60, 500, 3050])
+def test_the_part_shown_of_a_large_network(large_network: nx.Graph, budget: int) -> None:
+    part = most_connected(large_network, budget)
+    assert 0.95 * budget <= part.number_of_nodes() <= budget
+    assert all(part.nodes[n] == large_network.nodes[n] for n in part)
+    shown = {n for n, kind in part.nodes(data="kind") if kind != "project"}
+
+    def rank(node: str) -> tuple[int, int, str]:
+        facts = large_network.nodes[node]
+        return (-facts["collaborators"], -facts["projects"], node)
+
+    # The institutions with the most collaborators, then projects...
+    institutions = [n for n, kind in large_network.nodes(data="kind") if kind != "project"]
+    assert set(sorted(institutions, key=rank)[: len(shown)]) == shown
+    # ... and every set of them that built projects together, with one of its projects at least.
+    together = {frozenset(large_network[p]) & shown for p in large_network if p not in shown} - {
+        frozenset()
+    }
+    drawn = {frozenset(part[p]) for p in part if p not in shown}
+    assert {s for s in together if len(s) > 1} <= drawn
+    assert most_connected(large_network, budget).nodes == part.nodes  # the same every time
+
+
+def test_a_network_within_the_budget_is_shown_whole(networks: dict) -> None:
+    for network in networks.values():
+        assert most_connected(network, network.number_of_nodes()) is network
+    countries = networks["countries"]
+    top = most_connected(countries, 3)
+    assert len(top) == 3
+    assert min(countries.degree(n) for n in top) >= max(
+        countries.degree(n) for n in countries if n not in top
+    )

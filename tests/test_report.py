@@ -336,7 +336,9 @@ def test_the_gazetteers_work_is_folded_away_at_the_end(
 def synthetic_report(rows: int, folder: Path) -> bytes:
     """The report of a ``rows``-row synthetic list of the benchmark."""
     kg = folder / "osgraph.ttl"
-    build_file([generate_list(rows, folder / "list.csv")], kg, BuildOptions(validate=False, store=False))
+    build_file(
+        [generate_list(rows, folder / "list.csv")], kg, BuildOptions(validate=False, store=False)
+    )
     return render_report(open_engine(kg, "oxigraph"), "synthetic")
 
 

@@ -13,13 +13,14 @@ import pytest
 from PIL import Image
 
 from osgraph import BuildOptions, build, write_turtle
+from osgraph._build import build_file
 from osgraph._catalogue import bind_parameters, load_query
 from osgraph._engines import open_engine
 from osgraph._network import SEPARATOR, collaboration_network
 from osgraph._query import run_query
-from osgraph._view import PHYSICS_LIMIT, view_page
+from osgraph._view import DEFAULT_MAX_NODES, PHYSICS_LIMIT, network_view, view_page
 
-from .conftest import WriteFile
+from .conftest import WriteFile, run_osgraph
 from .pictures import colours, drawn
 
 ROOT = Path(__file__).parent.parent
@@ -162,19 +163,39 @@ def region(image: Image.Image, view: Opened, selector: str) -> Image.Image:
     return image.crop((x, y, x + round(box["width"]), y + round(box["height"])))
 
 
-def test_a_screenshot_for_the_readme(opened: Opened) -> None:
+@pytest.fixture(scope="module")
+def make_run_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The page ``make run`` writes of the bundled list, by the same commands (not validated:
+    the page is the same), run in a folder of their own."""
+    folder = tmp_path_factory.mktemp("make-run")
+    assert run_osgraph("build", "--out", "build", "--no-validate", cwd=folder).returncode == 0
+    assert run_osgraph("view", cwd=folder).returncode == 0
+    return folder / "build" / "osgraph.html"
+
+
+def test_the_readme_shows_the_page_make_run_writes(tab: Opened, make_run_page: Path) -> None:
+    """docs/view.png is a screenshot of that page; when it changes, the test's own screenshot,
+    build/view.png, is the new one to copy there."""
+    tab.open(make_run_page)
+    tab.settle()
     shot = ROOT / "build" / "view.png"
     shot.parent.mkdir(exist_ok=True)
-    opened.page.screenshot(path=str(shot))
+    tab.page.screenshot(path=str(shot))
     image = Image.open(shot)
     assert image.size == (1400, 900)
-    network, legend = (region(image, opened, s) for s in ("#network canvas", "#legend"))
+    network, legend = (region(image, tab, s) for s in ("#network canvas", "#legend"))
     assert drawn(network) > 0.03  # nodes, edges and labels: not an empty canvas
     assert drawn(legend) > 0.03
     # Every colour the legend names is shown beside its name and on nodes of the network.
-    meant = legend_colours(opened)
+    meant = legend_colours(tab)
     assert meant <= colours(legend), meant - colours(legend)
     assert meant <= colours(network), meant - colours(network)
+    # The README's picture is this page: its size, a network drawn, the same colours.
+    shown = Image.open(ROOT / "docs" / "view.png")
+    assert shown.size == image.size
+    assert drawn(region(shown, tab, "#network canvas")) > 0.03
+    assert meant <= colours(region(shown, tab, "#network canvas"))
+    assert meant <= colours(region(shown, tab, "#legend"))
 
 
 def test_the_view_saves_itself_as_png(opened: Opened, tmp_path: Path) -> None:
@@ -185,12 +206,27 @@ def test_the_view_saves_itself_as_png(opened: Opened, tmp_path: Path) -> None:
     assert saved.name == "osgraph-network.png"
     image = Image.open(saved)
     assert image.format == "PNG"
-    # The picture is the network as drawn: the canvas, at its size, its nodes in their colours.
-    assert list(image.size) == opened.run(
+    # On white, not a transparent canvas: every pixel is opaque.
+    assert image.convert("RGBA").getextrema()[3] == (255, 255)
+    assert image.convert("RGB").getpixel((0, 0)) == (255, 255, 255)
+    # The heading above the network as drawn, the legend on its right.
+    width, height = opened.run(
         "(canvas => [canvas.width, canvas.height])(document.querySelector('#network canvas'))"
+    )  # type: ignore[misc]
+    assert image.width > width and image.height > height
+    top = image.height - height
+    heading, network, legend = (
+        image.crop(box)
+        for box in (
+            (0, 0, image.width, top),
+            (0, top, width, image.height),
+            (width, top, *image.size),
+        )
     )
-    assert drawn(image) > 0.03
-    assert legend_colours(opened) <= colours(image)
+    assert drawn(heading) > 0.01 and drawn(network) > 0.03 and drawn(legend) > 0.03
+    meant = legend_colours(opened)
+    assert meant <= colours(legend), meant - colours(legend)
+    assert meant <= colours(network), meant - colours(network)
 
 
 def test_filters_and_colours(opened: Opened, bundled_network: nx.Graph) -> None:
@@ -234,6 +270,8 @@ def test_filtering_by_a_country_shows_what_the_queries_answer(
         if row["country"] == "Switzerland"
     }
     assert projects == {"Artemis", "Comprehensive-rust", "Hermes"}  # what the list says
+    # The view's labels are placed again once it has moved: after the page's own handler.
+    opened.run("() => osgraphView.network.once('animationFinished', () => { window.fitted = 1; })")
     opened.page.select_option("#country-filter", "Switzerland")
     visible = opened.run(
         "osgraphView.nodes.get().filter(n => !n.hidden).map(n => [n.id, n.label, n.shape])"
@@ -251,7 +289,59 @@ def test_filtering_by_a_country_shows_what_the_queries_answer(
         for a, b, facts in bundled_network.subgraph(n for n, *_ in visible).edges(data=True)  # type: ignore[attr-defined]
         if "Switzerland" in places(facts)
     )
+    # The view zooms to what the filter keeps: it fills the canvas, every label readable.
+    opened.page.wait_for_function("window.fitted === 1")
+    assert opened.run(FITS) is True
+    assert all(size >= 12 for _, size, _ in labels(opened))
+    assert {label for label, _, _ in labels(opened)} == set(kinds)  # type: ignore[arg-type]
     opened.page.select_option("#country-filter", "")
+
+
+# The nodes shown fill more than half the canvas's width or height, and all are inside it.
+FITS = """() => {
+  const canvas = document.querySelector("#network canvas");
+  const shown = osgraphView.nodes.get().filter((n) => !n.hidden);
+  const corners = shown.flatMap((n) => {
+    const box = osgraphView.network.getBoundingBox(n.id);
+    return [osgraphView.network.canvasToDOM({ x: box.left, y: box.top }),
+      osgraphView.network.canvasToDOM({ x: box.right, y: box.bottom })];
+  });
+  const xs = corners.map((c) => c.x), ys = corners.map((c) => c.y);
+  const inside = Math.min(...xs) >= 0 && Math.min(...ys) >= 0
+    && Math.max(...xs) <= canvas.clientWidth && Math.max(...ys) <= canvas.clientHeight;
+  const wide = (Math.max(...xs) - Math.min(...xs)) / canvas.clientWidth;
+  const tall = (Math.max(...ys) - Math.min(...ys)) / canvas.clientHeight;
+  return inside && Math.max(wide, tall) > 0.5;
+}"""
+# The labels drawn: each node's label, its height on screen in pixels, and its box on the
+# canvas, for those vis-network draws (a label smaller than its drawThreshold is left out).
+LABELS = """() => {
+  const network = osgraphView.network;
+  const [first] = osgraphView.nodes.getIds();
+  const threshold = network.body.nodes[first].options.scaling.label.drawThreshold;
+  return osgraphView.nodes.get().filter((n) => !n.hidden).map((n) => {
+    const label = network.body.nodes[n.id].labelModule;
+    const size = label.fontOptions.size * network.getScale();
+    return [n.label, size, [label.size.left, label.size.top, label.size.width, label.size.height]];
+  }).filter(([, size]) => size >= threshold - 1);
+}"""
+
+
+def labels(view: Opened) -> list[tuple[str, float, list[float]]]:
+    return view.run(LABELS)  # type: ignore[return-value]
+
+
+def test_labels_are_readable_at_first_sight(opened: Opened) -> None:
+    drawn_labels = labels(opened)
+    assert len(drawn_labels) >= 40  # of the 196 nodes, those with room for their label
+    assert all(size >= 12 for _, size, _ in drawn_labels)
+    # No two overlap.
+    boxes = [box for _, _, box in drawn_labels]
+    for index, (x, y, w, h) in enumerate(boxes):
+        for u, v, s, t in boxes[index + 1 :]:
+            assert x + w <= u or u + s <= x or y + h <= v or v + t <= y
+    # The institutions with the most projects are among them.
+    assert {"Alibaba Group", "Google", "Meta", "NVIDIA"} <= {label for label, _, _ in drawn_labels}
 
 
 def test_the_same_page_is_laid_out_the_same_on_every_load(tab: Opened, bundled_view: Path) -> None:
@@ -357,3 +447,107 @@ def test_the_same_network_gives_the_same_page(tmp_path: Path) -> None:
     for node in large:
         large.nodes[node].update(label=node, kind="project", projects=1)
     assert view_page(large, "bipartite", "x") == view_page(large, "bipartite", "x")
+
+
+@pytest.fixture(scope="module")
+def large_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The graph of a synthetic list of 1,000 rows, whose network has some 1,100 nodes."""
+    from bench.generate import generate_list
+
+    folder = tmp_path_factory.mktemp("large")
+    kg = folder / "osgraph.ttl"
+    build_file([generate_list(1000, folder / "list.csv")], kg, BuildOptions(validate=False))
+    return kg
+
+
+@pytest.mark.slow  # a list of 1,000 rows through the command, and its whole network again
+def test_a_large_network_is_shown_in_part_and_says_what_it_leaves_out(
+    tab: Opened, large_kg: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "large.html"
+    done = run_osgraph(
+        "view", "--kg", str(large_kg), "--max-nodes", "450", "--out", str(page), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    whole = collaboration_network(open_engine(large_kg, "oxigraph"), "bipartite", betweenness=False)
+    assert whole.number_of_nodes() > 1000
+    shown = int(re.findall(r"it shows (\d+) \(--max-nodes\)", done.stdout)[0])
+    assert PHYSICS_LIMIT < shown <= 450
+    assert done.stdout == (
+        f"Wrote {page}: {whole.number_of_nodes()} nodes, {whole.number_of_edges()} edges; "
+        f"it shows {shown} (--max-nodes), and says what it leaves out.\n"
+    )
+    tab.open(page)
+    assert tab.run("osgraphView.nodes.length") == shown
+    note = tab.page.inner_text("#left-out")
+    left = whole.number_of_nodes() - shown
+    assert f"Left out: {left:,} nodes" in note
+    for how in ("--max-nodes", "--country", "--network institutions", "--network countries"):
+        assert how in note
+    # Usable: laid out up front, and a search finds the institution with the most collaborators.
+    assert tab.run("osgraphView.network.physics.physicsEnabled") is False
+    top = max(
+        (facts for _, facts in whole.nodes(data=True) if facts["kind"] != "project"),
+        key=lambda facts: facts["collaborators"],
+    )
+    tab.search(top["label"])
+    assert tab.page.inner_text("#facts h2") == top["label"]
+    assert f"collaborators{top['collaborators']}" in tab.page.inner_text("#facts").replace("\t", "")
+    assert len(labels(tab)) >= 10
+    assert tab.problems == []
+
+
+def test_the_view_of_one_country(
+    bundled_kg: Path, bundled_network: nx.Graph, tmp_path: Path
+) -> None:
+    page = tmp_path / "switzerland.html"
+    done = run_osgraph(
+        "view",
+        "--kg",
+        str(bundled_kg),
+        "--country",
+        "switzerland",
+        "--out",
+        str(page),
+        cwd=tmp_path,
+    )
+    credited = [
+        n for n, facts in bundled_network.nodes(data=True) if "Switzerland" in places(facts)
+    ]
+    assert done.stdout.startswith(f"Wrote {page}: {len(credited)} nodes,")
+    unknown = run_osgraph(
+        "view", "--kg", str(bundled_kg), "--country", "Atlantis", "--out", str(page), cwd=tmp_path
+    )
+    assert unknown.returncode == 2
+    assert "--country 'Atlantis': no node is credited there" in unknown.stderr
+
+
+def test_the_readme_shows_what_view_prints(bundled_kg: Path, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line, printed in re.findall(r"\$ (osgraph view.*)\n(Wrote .*)\n", readme):
+        out = (
+            tmp_path
+            / "build"
+            / Path(line.split("--out ")[1] if "--out" in line else "osgraph.html").name
+        )
+        arguments = line.split()[2:]
+        if "--out" in arguments:
+            del arguments[arguments.index("--out") : arguments.index("--out") + 2]
+        done = run_osgraph(
+            "view", "--kg", str(bundled_kg), *arguments, "--out", str(out), cwd=tmp_path
+        )
+        assert done.stdout.replace(str(tmp_path) + "/", "") == printed + "\n"
+
+
+def test_each_step_of_a_view_is_told(bundled_kg: Path) -> None:
+    told: list[tuple[str, int, int]] = []
+    network_view(bundled_kg, steps=lambda step, done, total: told.append((step, done, total)))
+    steps = ("reading", "network", "layout", "page")
+    assert told == [(step, done, done) for step in steps for done in (0, 1)]
+
+
+def test_the_help_and_the_readme_give_the_default_budget(tmp_path: Path) -> None:
+    shown = run_osgraph("view", "--help", cwd=tmp_path, env={"COLUMNS": "200"}).stdout
+    assert f"(default {DEFAULT_MAX_NODES})" in " ".join(shown.replace("│", " ").split())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`--max-nodes` nodes ({DEFAULT_MAX_NODES} unless told otherwise)" in readme

@@ -41,6 +41,7 @@ from osgraph._options import (
     KeepStoreOption,
     KgOption,
     LenientOption,
+    MaxNodesOption,
     MemoryLimitOption,
     NamedGraphOption,
     NetworkFormatOption,
@@ -64,6 +65,7 @@ from osgraph._options import (
     UserOption,
     ValidateOption,
     VersionOption,
+    ViewCountryOption,
     WorkersOption,
     table_shape,
 )
@@ -453,18 +455,31 @@ def view(
     endpoint: EndpointOption = None,
     graph: GraphOption = None,
     kind: NetworkOption = "bipartite",
+    max_nodes: MaxNodesOption = None,
+    country: ViewCountryOption = None,
     out: HtmlFileOption = DEFAULT_OUT / "osgraph.html",
 ) -> None:
     """Write the interactive view of a collaboration network: one HTML file that works offline,
     with search, filters by country and kind, colours by country or community, and facts on
-    click."""
+    click. A progress bar shows on a terminal while it takes a while."""
     from osgraph._engines import quiet_engines
     from osgraph._view import network_view
 
-    with user_errors(), quiet_engines():
-        network, page = network_view(kg, kind, endpoint=endpoint, graph=graph)
+    with user_errors(), quiet_engines(), progress_bar() as steps:
+        network, shown, page = network_view(
+            kg,
+            kind,
+            endpoint=endpoint,
+            graph=graph,
+            max_nodes=max_nodes,
+            country=country,
+            steps=steps,
+        )
     nodes, edges = network.number_of_nodes(), network.number_of_edges()
-    write_output(page, out, detail=f": {nodes} nodes, {edges} edges")
+    part = ""
+    if shown.number_of_nodes() < nodes:
+        part = f"; it shows {shown.number_of_nodes()} (--max-nodes), and says what it leaves out"
+    write_output(page, out, detail=f": {nodes} nodes, {edges} edges{part}")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ single country (Multinational) are an ``area`` beside the ``country``.
 Node attributes: ``label``, ``kind`` (``project``, ``country``, or the institution's kind:
 ``university``, ``company``, ... or ``institution`` when unknown), ``country``, ``area``,
 ``headquarters``, ``domain``, ``projects`` (how many projects), ``homepage``; measures:
+``collaborators`` (of an institution or a country: how many others share a project with it),
 ``degree``, ``weighted_degree``, ``betweenness``, ``component`` (0 the largest) and
 ``community`` (Louvain, fixed seed; 0 the largest). Edges carry ``weight`` and ``projects`` (the
 shared projects' names), and in the bipartite network ``country`` and ``area``. Several names
@@ -28,8 +29,9 @@ so that the same graph always gives the same files.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -37,8 +39,8 @@ from typing import Literal
 import networkx as nx
 
 from osgraph import _resources
-from osgraph._engines import Engine
-from osgraph._errors import ConfigurationError
+from osgraph._engines import Engine, OxigraphEngine
+from osgraph._errors import ConfigurationError, QueryError
 from osgraph._query import choose_engine, run_query
 from osgraph._vocabulary import INSTITUTION_KINDS
 
@@ -63,12 +65,18 @@ _KIND_VALUES = "VALUES ?kind {}"
 
 
 def collaboration_network(
-    engine: Engine, kind: NetworkKind = DEFAULT_NETWORK, *, betweenness: bool = True
+    engine: Engine,
+    kind: NetworkKind = DEFAULT_NETWORK,
+    *,
+    betweenness: bool = True,
+    communities: bool = True,
 ) -> nx.Graph[str]:
     """Make the ``kind`` network of the graph that ``engine`` answers for, with its measures.
 
     ``betweenness=False`` leaves betweenness out: on a network of thousands of nodes it takes
-    longer than all the rest (the view does not show it).
+    longer than all the rest (the view does not show it). ``communities=False`` leaves out
+    components and communities, which the view finds in the part it shows
+    (:func:`add_communities`).
 
     Raises
     ------
@@ -93,13 +101,20 @@ def collaboration_network(
     else:
         bipartite, side = _project_institution_network(engine)
     network = bipartite if kind == "bipartite" else _projection(bipartite, side)
-    add_measures(network, betweenness=betweenness)
+    if kind == "bipartite":
+        _add_collaborators(network, side)
+    else:
+        for node, degree in network.degree():
+            network.nodes[node]["collaborators"] = degree
+    add_measures(network, betweenness=betweenness, communities=communities)
     return network
 
 
-def add_measures(network: nx.Graph[str], *, betweenness: bool = True) -> None:
+def add_measures(
+    network: nx.Graph[str], *, betweenness: bool = True, communities: bool = True
+) -> None:
     """Add degree, weighted degree, betweenness (unless told not to), component and community
-    to every node."""
+    (unless told not to) to every node."""
     weighted = dict(network.degree(weight="weight"))
     for node, degree in network.degree():
         network.nodes[node]["degree"] = degree
@@ -109,6 +124,13 @@ def add_measures(network: nx.Graph[str], *, betweenness: bool = True) -> None:
         centrality = nx.betweenness_centrality(network, k=sample, seed=LOUVAIN_SEED)
         for node, value in centrality.items():
             network.nodes[node]["betweenness"] = round(value, 6)
+    if communities:
+        add_communities(network)
+
+
+def add_communities(network: nx.Graph[str]) -> None:
+    """Add its component and its community (Louvain, seeded) to every node, numbered from
+    the largest."""
     groups = nx.connected_components(network)
     for index, members in enumerate(_largest_first(groups)):
         for node in members:
@@ -193,7 +215,33 @@ def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
     if _KIND_VALUES in text:
         kinds = " ".join(f"<{term}>" for term in INSTITUTION_KINDS.values())
         text = text.replace(_KIND_VALUES, f"VALUES ?kind {{ {kinds} }}")
+    if isinstance(engine, OxigraphEngine):
+        return _oxigraph_rows(engine, text)
     return run_query(engine, text).as_dicts()
+
+
+def _oxigraph_rows(engine: OxigraphEngine, text: str) -> list[dict[str, str | None]]:
+    """The answer to one of the network's own queries, as :func:`_rows` gives it, read from
+    Oxigraph's terms at once: making rdflib terms of them first, as other answers are made,
+    took most of the time of the view of a 100,000-row list.
+
+    Raises
+    ------
+    QueryError
+        When the store cannot answer.
+    """
+    try:
+        result = engine.store.query(text)
+        names = [variable.value for variable in result.variables]
+        return [
+            {
+                name: None if term is None else term.value
+                for name, term in zip(names, solution, strict=True)
+            }
+            for solution in result
+        ]
+    except (OSError, RuntimeError, ValueError) as error:
+        raise QueryError(f"the query failed: {error}") from None
 
 
 def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
@@ -207,6 +255,12 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     institution_places: dict[str, Places] = defaultdict(Places)
     for (_, institution), places in credited.items():
         institution_places[institution].update(places)
+    # Each node's places once: a node comes back in a row for each of its edges.
+    places_of = {
+        node: places.facts()
+        for found in (project_places, institution_places)
+        for node, places in found.items()
+    }
     network: nx.Graph[str] = nx.Graph()
     institutions: set[str] = set()
     for row in rows:
@@ -220,7 +274,7 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
             homepage=row["project_link"],
             bipartite=0,
             projects=1,
-            **project_places[project].facts(),
+            **places_of.get(project, {}),
         )
         _merge(
             network,
@@ -230,7 +284,7 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
             headquarters=row["headquarters"],
             homepage=row["institution_link"],
             bipartite=1,
-            **institution_places[institution].facts(),
+            **places_of.get(institution, {}),
         )
         if not network.has_edge(project, institution):
             network.add_edge(
@@ -238,12 +292,87 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
                 institution,
                 weight=1,
                 projects=str(row["project_label"]),
-                **credited[project, institution].facts(),
+                **credited.get((project, institution), Places()).facts(),
             )
         institutions.add(institution)
     for institution in institutions:
         network.nodes[institution]["projects"] = network.degree(institution)
     return network, institutions
+
+
+def _add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
+    """Add ``collaborators`` to the institutions ``side`` of the bipartite ``network``: the
+    other institutions that share a project with one (not its projects, its degree)."""
+    for node in side:
+        reached = {other for project in network[node] for other in network[project]}
+        reached.discard(node)
+        network.nodes[node]["collaborators"] = len(reached)
+
+
+def most_connected(network: nx.Graph[str], max_nodes: int) -> nx.Graph[str]:
+    """The part of ``network`` that matters most, in at most ``max_nodes`` nodes (all of it
+    when it has no more).
+
+    A k-core would not do: in the bipartite network a project has one to a few institutions,
+    so its cores are either nearly all the projects that join two institutions or none. The
+    part is rather the institutions (or, in a projection, the nodes) with the most
+    collaborators, then the most projects: as many as leave room for one project of each set
+    of them that built projects together, so that every collaboration between the institutions
+    shown is drawn. Room left is given in rounds: a second project of each such set, a third,
+    and so on; then the projects of one institution alone, a round of one for each institution
+    at a time. Nodes come in the network's order, so the same network gives the same part.
+
+    Examples
+    --------
+    >>> star = nx.star_graph(5)
+    >>> sorted(most_connected(star, 3))
+    [0, 1, 2]
+    """
+    if network.number_of_nodes() <= max_nodes:
+        return network
+
+    def rank(node: str) -> tuple[int, int, str]:
+        facts = network.nodes[node]
+        degree = network.degree(node)
+        return (-facts.get("collaborators", degree), -facts.get("projects", degree), str(node))
+
+    sides = {node: facts.get("bipartite") for node, facts in network.nodes.items()}
+    anchors = sorted((node for node, side in sides.items() if side == 1), key=rank)
+    if 0 not in sides.values():  # a projection: its nodes, ranked
+        return network.subgraph(sorted(network, key=rank)[:max_nodes]).copy()
+    # A project's institutions among those kept, by their place in the ranking, and the sets of
+    # two or more of them with how many projects each.
+    members: dict[str, tuple[int, ...]] = {}
+    sets: Counter[tuple[int, ...]] = Counter()
+    kept = shared = 0
+    for place, anchor in enumerate(anchors):
+        change: Counter[tuple[int, ...]] = Counter()
+        for project in network[anchor]:
+            before = members.get(project, ())
+            change[before] -= 1
+            change[(*before, place)] += 1
+        more = sum((sets[s] + n > 0) - (sets[s] > 0) for s, n in change.items() if len(s) > 1 and n)
+        if kept + 1 + shared + more > max_nodes:
+            break
+        kept += 1
+        shared += more
+        sets.update(change)
+        for project in network[anchor]:
+            members[project] = (*members.get(project, ()), place)
+    by_set: dict[tuple[int, ...], list[str]] = defaultdict(list)
+    for project in sorted(members):
+        by_set[members[project]].append(project)
+    room = max_nodes - kept
+    chosen: list[str] = []
+    # Projects of two or more of the institutions first, then those of one alone.
+    for alone in (False, True):
+        groups = [by_set[s] for s in sorted(by_set) if (len(s) == 1) == alone]
+        for round_ in itertools.count():
+            groups = [group for group in groups if len(group) > round_]
+            if not groups or len(chosen) >= room:
+                break
+            chosen.extend(group[round_] for group in groups)
+    return network.subgraph({*anchors[:kept], *chosen[:room]}).copy()
 
 
 def _project_country_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:

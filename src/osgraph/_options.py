@@ -200,6 +200,24 @@ OutputFileOption = Annotated[
 OutputFolderOption = Annotated[
     Path, typer.Option("--out", "-o", help="Folder to write report.html into.", metavar="DIR")
 ]
+MaxNodesOption = Annotated[
+    int | None,
+    typer.Option(
+        help="The most nodes the page shows (default 3000): of a larger network, the part that "
+        "matters most, and the page says what is left out.",
+        min=1,
+        show_default=False,
+    ),
+]
+ViewCountryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--country",
+        help="Show only the nodes credited in this country (its English name, as the page's "
+        "country filter lists it).",
+        metavar="NAME",
+    ),
+]
 HtmlFileOption = Annotated[
     Path, typer.Option("--out", "-o", help="The HTML file to write.", metavar="FILE")
 ]

@@ -1,15 +1,20 @@
 """The interactive view of a collaboration network: one HTML file that works offline.
 
-pyvis turns the networkx graph into vis-network's nodes, edges and options; osgraph owns the
-page: its template (``templates/view.html``, ``view.js``, ``view.css``), with vis-network's
-script and style (from pyvis's own package data) inlined, so that the file needs no other
-host. Every text from data reaches the page as JSON and is set as DOM text by ``view.js``; the
-heading goes through Jinja's autoescaping.
+The page is osgraph's: its template (``templates/view.html``, ``view.js``, ``view.css``) draws
+the network's nodes and edges with vis-network, whose script and style (from pyvis's package
+data) are inlined, so that the file needs no other host. The nodes and edges go straight into
+the page's data: pyvis's own ``add_node`` looks for a duplicate among all earlier nodes, which
+made the view of a 100,000-row list take ten minutes. Every text from data reaches the page as
+JSON and is set as DOM text by ``view.js``; the heading goes through Jinja's autoescaping.
 
 Graphs up to :data:`PHYSICS_LIMIT` nodes are laid out by vis-network's physics, which stops once
 they settle; larger ones get positions computed up front (igraph's Fruchterman-Reingold, from
 seeded positions) and no physics, so that they are usable at once. Both layouts are seeded: the
 same network is drawn the same on every load.
+
+A network of more than ``max_nodes`` nodes (:data:`DEFAULT_MAX_NODES`) is shown in part: the
+part that matters most (:func:`osgraph._network.most_connected`), and the page says what is
+left out and how to see it.
 
 The country filter and the colours go by the countries (and areas) the lists credit a node
 with, never by an institution's headquarters, which the panel shows apart.
@@ -20,18 +25,35 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import networkx as nx
 from jinja2 import Template
 from markupsafe import Markup
-from pyvis.network import Network
 
 from osgraph import _resources
-from osgraph._network import DEFAULT_NETWORK, SEPARATOR, collaboration_network, network_kind
+from osgraph._errors import ConfigurationError
+from osgraph._network import (
+    DEFAULT_NETWORK,
+    SEPARATOR,
+    add_communities,
+    collaboration_network,
+    most_connected,
+    network_kind,
+)
 from osgraph._query import choose_engine
 from osgraph._vocabulary import INSTITUTION_KINDS
+
+Steps = Callable[[str, int, int], None]
+"""Told of each step of a view as it starts (``step, 0, 0``) and ends (``step, 1, 1``)."""
+
+DEFAULT_MAX_NODES = 3000
+"""The most nodes a view shows unless told otherwise. A page of 5,000 nodes is usable in
+headless Chromium in under 2 s on the benchmark's machine (bench/results.md), but each move of
+it lags; 3,000 leave room for slower machines."""
 
 PHYSICS_LIMIT = 400
 """Above this many nodes, positions are computed up front and physics is off."""
@@ -50,9 +72,9 @@ _FACTS = (
     "projects",
     "homepage",
     "degree",
+    "collaborators",
     "community",
 )
-_EDGE_FACTS = ("from", "to", "weight", "projects", "places")
 
 # vis-network shapes that draw the label below the node: one for each kind of institution, in
 # the order of INSTITUTION_KINDS, and those of the other kinds of node.
@@ -65,8 +87,16 @@ _SHAPES = {
 }
 
 
-def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> bytes:
-    """Render ``network`` as one self-contained HTML page.
+def render_view(
+    network: nx.Graph[str],
+    *,
+    title: str,
+    summary: str = "",
+    left_out: str = "",
+    steps: Steps | None = None,
+) -> bytes:
+    """Render ``network`` as one self-contained HTML page, saying ``left_out`` (what of a larger
+    network it does not show) under its heading.
 
     Examples
     --------
@@ -76,45 +106,38 @@ def render_view(network: nx.Graph[str], *, title: str, summary: str = "") -> byt
     >>> "<img src=x" in page, "&lt;b&gt;t&lt;/b&gt;" in page
     (False, True)
     """
-    visual = Network(height="100%", width="100%", cdn_resources="local")
     large = network.number_of_nodes() > PHYSICS_LIMIT
-    positions = _layout(network) if large else {}
-    for node, attributes in network.nodes(data=True):
-        facts: dict[str, object] = {name: attributes.get(name) for name in _FACTS}
-        facts["places"] = _places(attributes)
-        if node in positions:
-            facts["x"], facts["y"] = positions[node]
-        visual.add_node(str(node), label=str(attributes.get("label", node)), **facts)
-    # pyvis's add_edge looks for a duplicate among all earlier edges, which makes large networks
-    # quadratic; networkx's edges are unique already, so they go straight into pyvis's list.
-    visual.edges.extend(
-        {
-            "from": str(a),
-            "to": str(b),
-            "weight": attributes.get("weight", 1),
-            "projects": attributes.get("projects", ""),
-            "places": _places(attributes),
+    with _step(steps, "layout"):
+        positions = _layout(network) if large else {}
+    with _step(steps, "page"):
+        data = {
+            "nodes": [
+                _node_data(node, facts, positions) for node, facts in network.nodes(data=True)
+            ],
+            "edges": [
+                {
+                    "from": str(a),
+                    "to": str(b),
+                    "weight": facts.get("weight", 1),
+                    "projects": facts.get("projects", ""),
+                    "places": _places(facts),
+                }
+                for a, b, facts in network.edges(data=True)
+            ],
+            "options": _options(large),
+            "shapes": _SHAPES,
         }
-        for a, b, attributes in network.edges(data=True)
-    )
-    visual.set_options(json.dumps(_options(large)))
-    nodes, edges, _, _, _, options = visual.get_network_data()
-    data = {
-        "nodes": [_node_data(node) for node in nodes],
-        "edges": [{name: e[name] for name in _EDGE_FACTS} for e in edges],
-        "options": json.loads(options),
-        "shapes": _SHAPES,
-    }
-    template = Template(_template("view.html"), autoescape=True)
-    page: str = template.render(
-        title=title,
-        summary=summary,
-        data=Markup(_script_safe_json(data)),
-        vis_js=Markup(_inline_safe(_vis_asset("vis-network.min.js"), "script")),
-        vis_css=Markup(_inline_safe(_vis_asset("vis-network.css"), "style")),
-        view_js=Markup(_inline_safe(_template("view.js"), "script")),
-        view_css=Markup(_inline_safe(_template("view.css"), "style")),
-    )
+        template = Template(_template("view.html"), autoescape=True)
+        page: str = template.render(
+            title=title,
+            summary=summary,
+            left_out=left_out,
+            data=Markup(_script_safe_json(data)),
+            vis_js=Markup(_inline_safe(_vis_asset("vis-network.min.js"), "script")),
+            vis_css=Markup(_inline_safe(_vis_asset("vis-network.css"), "style")),
+            view_js=Markup(_inline_safe(_template("view.js"), "script")),
+            view_css=Markup(_inline_safe(_template("view.css"), "style")),
+        )
     return page.encode("utf-8")
 
 
@@ -125,15 +148,40 @@ TITLES = {
 }
 
 
-def view_page(network: nx.Graph[str], kind: str, source: str) -> bytes:
+def view_page(
+    network: nx.Graph[str],
+    kind: str,
+    source: str,
+    *,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    steps: Steps | None = None,
+) -> bytes:
     """The page of a ``kind`` network (see :mod:`osgraph._network`) made from ``source``, with
-    a heading and a one-line summary of its size."""
+    a heading and a one-line summary of its size: all of it, or, above ``max_nodes`` nodes,
+    the part that matters most and what is left out."""
+    return _view_of(network, kind, source, max_nodes=max_nodes, steps=steps)[1]
+
+
+def _view_of(
+    network: nx.Graph[str], kind: str, source: str, *, max_nodes: int, steps: Steps | None
+) -> tuple[nx.Graph[str], bytes]:
+    """The part of ``network`` that :func:`view_page` shows, and the page."""
+    part = most_connected(network, max_nodes)
+    add_communities(part)  # those of the part shown, which the colours show
     components = nx.number_connected_components(network) if network else 0
     summary = (
-        f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges, "
-        f"{components} connected components · from {source}"
+        f"{network.number_of_nodes():,} nodes, {network.number_of_edges():,} edges, "
+        f"{components:,} connected components · from {source}"
     )
-    return render_view(network, title=f"osgraph · {TITLES.get(kind, kind)}", summary=summary)
+    left_out = _left_out(network, part, kind) if part is not network else ""
+    page = render_view(
+        part,
+        title=f"osgraph · {TITLES.get(kind, kind)}",
+        summary=summary,
+        left_out=left_out,
+        steps=steps,
+    )
+    return part, page
 
 
 def network_view(
@@ -142,25 +190,116 @@ def network_view(
     *,
     endpoint: str | None = None,
     graph: str | None = None,
-) -> tuple[nx.Graph[str], bytes]:
+    max_nodes: int | None = None,
+    country: str | None = None,
+    steps: Steps | None = None,
+) -> tuple[nx.Graph[str], nx.Graph[str], bytes]:
     """The ``kind`` network of the built graph ``kg``, or of the graph the SPARQL endpoint
-    ``endpoint`` serves (its named graph ``graph``, when given), and its :func:`view_page`.
+    ``endpoint`` serves (its named graph ``graph``, when given), the part of it that its
+    :func:`view_page` shows, and that page. The page shows at most ``max_nodes`` nodes
+    (:data:`DEFAULT_MAX_NODES`); only those credited in ``country`` (a name as the page's
+    country filter lists it), when given. ``steps`` is told of each step.
 
     Raises
     ------
     ConfigurationError
-        When ``kind`` is none of :data:`osgraph._network.NETWORKS`.
+        When ``kind`` is none of :data:`osgraph._network.NETWORKS`, ``max_nodes`` is less
+        than one, or no node is credited in ``country``.
     QueryError
         When the graph cannot be read, or the endpoint cannot be asked.
     """
-    engine = choose_engine(kg, endpoint=endpoint, graph=graph)
-    network = collaboration_network(engine, network_kind(kind), betweenness=False)
-    return network, view_page(network, kind, endpoint or str(kg))
+    max_nodes = DEFAULT_MAX_NODES if max_nodes is None else max_nodes
+    if max_nodes < 1:
+        raise ConfigurationError(f"--max-nodes {max_nodes}: a view shows one node at least")
+    chosen = network_kind(kind)
+    with _step(steps, "reading"):
+        engine = choose_engine(kg, endpoint=endpoint, graph=graph)
+    with _step(steps, "network"):
+        # Communities are found in the part the page shows, not in all of a large network.
+        network = collaboration_network(engine, chosen, betweenness=False, communities=False)
+        if country is not None:
+            network = _in_country(network, country)
+    part, page = _view_of(network, kind, endpoint or str(kg), max_nodes=max_nodes, steps=steps)
+    return network, part, page
 
 
-def _node_data(node: dict[str, object]) -> dict[str, object]:
-    keep = ("id", "label", "x", "y", "places", *_FACTS)
-    return {name: node[name] for name in keep if name in node}
+def _in_country(network: nx.Graph[str], country: str) -> nx.Graph[str]:
+    """The part of ``network`` credited in ``country``, as the page's country filter shows it:
+    its nodes, and the edges of contributions credited there (or in no country).
+
+    Examples
+    --------
+    >>> graph = nx.Graph([("p", "i")])
+    >>> graph.nodes["p"].update(country="Peru")
+    >>> graph.nodes["i"].update(country="Chile; Peru")
+    >>> sorted(_in_country(graph, "peru")), list(_in_country(graph, "Chile"))
+    (['i', 'p'], ['i'])
+    """
+    wanted = country.strip().casefold()
+
+    def credited(facts: dict[str, object]) -> bool:
+        return wanted in {place.casefold() for place in _places(facts)}
+
+    nodes = [node for node, facts in network.nodes(data=True) if credited(facts)]
+    if not nodes:
+        raise ConfigurationError(
+            f"--country {country!r}: no node is credited there; the page's country filter and "
+            "`osgraph query projects-by-country` name the countries of the graph"
+        )
+    part = network.subgraph(nodes).copy()
+    part.remove_edges_from(
+        [(a, b) for a, b, facts in part.edges(data=True) if _places(facts) and not credited(facts)]
+    )
+    return part
+
+
+_OTHERS = {"bipartite": "institutions", "institutions": "institutions", "countries": "countries"}
+
+
+def _left_out(network: nx.Graph[str], part: nx.Graph[str], kind: str) -> str:
+    """What the page of ``part`` says of the rest of ``network``, and how to see it."""
+
+    def count(graph: nx.Graph[str], projects: bool) -> int:
+        return sum((facts.get("kind") == "project") == projects for facts in graph.nodes.values())
+
+    others = _OTHERS.get(kind, "nodes")
+    shown = (
+        f"the {count(part, False):,} {others} with the most collaborators "
+        f"(of {count(network, False):,})"
+    )
+    if kind == "bipartite":
+        shown += (
+            f" and {count(part, True):,} of the {count(network, True):,} projects: one for each "
+            "set of them that built projects together, then more as room allows"
+        )
+    hidden = network.number_of_nodes() - part.number_of_nodes()
+    return (
+        f"Shown: {shown}. Left out: {hidden:,} nodes and "
+        f"{network.number_of_edges() - part.number_of_edges():,} edges; search and filters "
+        f"find only what is shown. To see more: osgraph view --max-nodes with a larger number "
+        f"(pages of more than 5,000 nodes are slow to move), osgraph view --country for one "
+        f"country's part, or the smaller networks: --network institutions or --network countries."
+    )
+
+
+@contextmanager
+def _step(steps: Steps | None, name: str) -> Iterator[None]:
+    if steps is not None:
+        steps(name, 0, 0)
+    yield
+    if steps is not None:
+        steps(name, 1, 1)
+
+
+def _node_data(
+    node: str, facts: dict[str, object], positions: dict[str, tuple[float, float]]
+) -> dict[str, object]:
+    data: dict[str, object] = {"id": str(node), "label": str(facts.get("label", node))}
+    data.update((name, facts[name]) for name in _FACTS if facts.get(name) is not None)
+    data["places"] = _places(facts)
+    if node in positions:
+        data["x"], data["y"] = positions[node]
+    return data
 
 
 def _places(attributes: dict[str, object]) -> list[str]:
@@ -176,7 +315,13 @@ def _options(large: bool) -> dict[str, object]:
         # network is laid out the same on every load.
         "layout": {"randomSeed": LAYOUT_SEED},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large},
-        "nodes": {"font": {"size": 12, "face": "system-ui, sans-serif"}, "borderWidth": 1},
+        # view.js sets each label's size once the network fits the view; a label smaller on
+        # screen than drawThreshold pixels is not drawn, one larger than maxVisible not larger.
+        "nodes": {
+            "font": {"size": 14, "face": "system-ui, sans-serif"},
+            "borderWidth": 1,
+            "scaling": {"label": {"drawThreshold": 12, "maxVisible": 20}},
+        },
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 6}},
     }
     if large:

@@ -105,12 +105,17 @@
     return group === null ? UNKNOWN : colours.get(group);
   }
 
+  // Size grows with the square root of the projects up to 64 of them, then with their log, so
+  // that an institution of thousands of projects does not cover the others.
+  function sizeOf(projects) {
+    return projects <= 64 ? 8 + 5 * Math.sqrt(projects) : 48 + 6 * Math.log2(projects / 64);
+  }
   const nodes = new vis.DataSet(data.nodes.map((node) => ({
     id: node.id,
     label: node.label,
     shape: SHAPES[node.kind] || SHAPES.institution,
     shapeProperties: { borderDashes: DASHED.has(node.kind) ? [3, 2] : false },
-    size: 8 + 5 * Math.sqrt(node.projects || 1),
+    size: sizeOf(node.projects || 1),
     color: colourFor(node),
     title: tooltip(node),
     x: node.x, y: node.y,
@@ -121,8 +126,68 @@
   })));
   const byId = new Map(data.nodes.map((node) => [node.id, node]));
   const network = new vis.Network(document.getElementById("network"), { nodes, edges }, data.options);
+
+  // Labels are readable wherever the view is: as many as fit in it without overlapping, of the
+  // nodes with the most projects and links first, are drawn LABEL_PX high; the others are too
+  // small on screen to be drawn (vis-network leaves out a label smaller than
+  // data.options.nodes.scaling.label.drawThreshold) until the view zooms or moves, which
+  // places the labels again.
+  const LABEL_PX = 14;
+  const ZOOMED = 3;  // how much closer the view must be for the other labels to show meanwhile
+  const CANDIDATES = 400;  // nodes in view tried for a label, most important first
+  function placeLabels() {
+    const scale = network.getScale();
+    const canvas = document.querySelector("#network canvas");
+    const measure = canvas.getContext("2d");
+    measure.font = `${LABEL_PX}px ${data.options.nodes.font.face}`;
+    const positions = network.getPositions();
+    const canvasWidth = canvas.clientWidth;
+    const canvasHeight = canvas.clientHeight;
+    const inView = (node) => {
+      if (nodes.get(node.id).hidden) return false;
+      const at = network.canvasToDOM(positions[node.id]);
+      return at.x >= 0 && at.y >= 0 && at.x <= canvasWidth && at.y <= canvasHeight;
+    };
+    const important = data.nodes.filter(inView)
+      .sort((a, b) => (b.projects || 0) - (a.projects || 0) || (b.degree || 0) - (a.degree || 0)
+        || a.label.localeCompare(b.label))
+      .slice(0, CANDIDATES);
+    const boxes = [];
+    const labelled = new Set();
+    for (const node of important) {
+      const at = network.canvasToDOM(positions[node.id]);
+      const half = measure.measureText(node.label).width / 2;
+      const below = at.y + nodes.get(node.id).size * scale;
+      const box = [at.x - half - 2, below, at.x + half + 2, below + LABEL_PX * 1.3];
+      if (box[0] < 0 || box[2] > canvasWidth || box[3] > canvasHeight) continue;
+      if (boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+      boxes.push(box);
+      labelled.add(node.id);
+    }
+    nodes.update(data.nodes.map((node) => ({
+      id: node.id,
+      font: { size: labelled.has(node.id) ? LABEL_PX / scale : LABEL_PX / (scale * ZOOMED) },
+    })));
+  }
+  let placing = null;
+  function placeLabelsSoon() {
+    clearTimeout(placing);
+    placing = setTimeout(placeLabels, 150);
+  }
+  function laidOut() {
+    network.fit();
+    placeLabels();
+    network.on("zoom", placeLabelsSoon);
+    network.on("dragEnd", placeLabelsSoon);
+    network.on("animationFinished", placeLabels);
+  }
   if (data.options.physics && data.options.physics.enabled) {
-    network.once("stabilizationIterationsDone", () => network.setOptions({ physics: { enabled: false } }));
+    network.once("stabilizationIterationsDone", () => {
+      network.setOptions({ physics: { enabled: false } });
+      laidOut();
+    });
+  } else {
+    laidOut();
   }
 
   function paint(highlighted) {
@@ -138,9 +203,12 @@
     const node = byId.get(id);
     facts.replaceChildren(element("h2", node.label));
     const table = element("table");
+    // A project's links are its institutions; an institution's or a country's collaborators
+    // are the others it shares projects with.
+    const links = node.kind === "project" ? ["institutions", node.degree] : ["collaborators", node.collaborators];
     const rows = [["kind", node.kind], ["country", node.country], ["area", node.area],
       ["headquarters", node.headquarters], ["domain", node.domain],
-      ["projects", node.projects], ["collaborators", node.degree], ["community", node.community]];
+      ["projects", node.projects], links, ["community", node.community]];
     for (const [name, value] of rows) {
       if (value === null || value === undefined || value === "") continue;
       const row = element("tr");
@@ -240,6 +308,9 @@
       id: index,
       hidden: country !== "" && edge.places.length > 0 && !edge.places.includes(country),
     })));
+    // The view zooms to what the filters keep (not closer than twice the labels' size).
+    const kept = nodes.get({ filter: (node) => !node.hidden }).map((node) => node.id);
+    if (kept.length) network.fit({ nodes: kept, maxZoomLevel: 2, animation: { duration: 300 } });
   }
 
   // Legend: what the colours and the shapes mean.
@@ -292,12 +363,103 @@
   }
   drawLegend();
 
+  // The picture saved: the heading, the network as drawn and the legend, on white (the
+  // network's own canvas is transparent).
+  function picture() {
+    const drawing = document.querySelector("#network canvas");
+    const ratio = drawing.width / drawing.clientWidth;
+    const pad = 12;
+    const side = 300;
+    const face = "system-ui, sans-serif";
+    const out = document.createElement("canvas");
+    const context = out.getContext("2d");
+    function wrap(text, font, width) {
+      context.font = font;
+      const lines = [];
+      let line = "";
+      for (const word of text.split(/\s+/).filter(Boolean)) {
+        const longer = line ? `${line} ${word}` : word;
+        if (line && context.measureText(longer).width > width) { lines.push(line); line = word; }
+        else line = longer;
+      }
+      if (line) lines.push(line);
+      return lines;
+    }
+    // What is written, as [font, colour, line height, lines, swatch]: the heading first.
+    const width = drawing.clientWidth + side;
+    const head = [[`bold 20px ${face}`, "#222", 26, wrap(document.querySelector("header h1").textContent, `bold 20px ${face}`, width - 2 * pad)]];
+    for (const line of document.querySelectorAll("header p")) {
+      head.push([`13px ${face}`, "#555", 18, wrap(line.textContent, `13px ${face}`, width - 2 * pad)]);
+    }
+    const key = [];
+    for (const part of legend.children) {
+      if (part.tagName === "H3") key.push([`bold 14px ${face}`, "#222", 22, [part.textContent]]);
+      else if (part.tagName === "P") key.push([`12px ${face}`, "#666", 16, wrap(part.textContent, `12px ${face}`, side - 2 * pad)]);
+      else {
+        for (const item of part.children) {
+          const swatch = item.querySelector(".swatch");
+          const icon = item.querySelector(".shape path");
+          const mark = swatch ? { colour: getComputedStyle(swatch).backgroundColor } : { path: icon.getAttribute("d"), fill: icon.getAttribute("fill"), dashed: icon.hasAttribute("stroke-dasharray") };
+          key.push([`13px ${face}`, "#222", 20, wrap(item.textContent, `13px ${face}`, side - 2 * pad - 22), mark]);
+        }
+      }
+    }
+    const tall = (parts) => parts.reduce((sum, [, , height, lines]) => sum + height * lines.length, 0);
+    const top = pad + tall(head) + pad;
+    const height = top + Math.max(drawing.clientHeight, tall(key) + pad);
+    out.width = Math.round(width * ratio);
+    out.height = Math.round(height * ratio);
+    context.scale(ratio, ratio);
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, width, height);
+    context.textBaseline = "top";
+    function write(parts, x, y) {
+      for (const [font, colour, lineHeight, lines, mark] of parts) {
+        for (const [index, line] of lines.entries()) {
+          if (mark && index === 0) {
+            context.save();
+            context.translate(x, y + (lineHeight - 16) / 2);
+            if (mark.colour) {
+              context.beginPath();
+              context.arc(8, 8, 7, 0, 2 * Math.PI);
+              context.fillStyle = mark.colour;
+              context.fill();
+              context.strokeStyle = "#999";
+              context.stroke();
+            } else {
+              const shape = new Path2D(mark.path);
+              context.fillStyle = mark.fill;
+              context.fill(shape);
+              context.strokeStyle = "#555";
+              if (mark.dashed) context.setLineDash([2, 1.5]);
+              context.stroke(shape);
+            }
+            context.restore();
+          }
+          context.font = font;
+          context.fillStyle = colour;
+          context.fillText(line, mark ? x + 22 : x, y + (lineHeight - parseInt(font.match(/(\d+)px/)[1], 10)) / 2);
+          y += lineHeight;
+        }
+      }
+    }
+    write(head, pad, pad);
+    context.drawImage(drawing, 0, top, drawing.clientWidth, drawing.clientHeight);
+    context.strokeStyle = "#ddd";
+    context.beginPath();
+    context.moveTo(drawing.clientWidth + 0.5, top);
+    context.lineTo(drawing.clientWidth + 0.5, height);
+    context.stroke();
+    write(key, drawing.clientWidth + pad, top + pad);
+    return out;
+  }
+
   document.getElementById("save").addEventListener("click", () => {
     const link = document.createElement("a");
     link.download = "osgraph-network.png";
-    link.href = document.querySelector("#network canvas").toDataURL("image/png");
+    link.href = picture().toDataURL("image/png");
     link.click();
   });
 
-  window.osgraphView = { network, nodes, edges, select };
+  window.osgraphView = { network, nodes, edges, select, picture };
 })();
