@@ -110,11 +110,17 @@ def _serialize(graph: Graph, format: str) -> bytes:
         context = json.loads(_resources.text("ontology", "context.jsonld"))["@context"]
         text = graph.serialize(format="json-ld", context=context, encoding="utf-8")
         return _sorted_json(json.loads(text)).encode("utf-8")
-    ordered = _SortedGraph()
-    for prefix, namespace in graph.namespaces():
-        ordered.bind(prefix, namespace)
+    ordered = _empty_like(graph, _SortedGraph)
     ordered += graph
     return ordered.serialize(format="xml", encoding="utf-8")
+
+
+def _empty_like(graph: Graph, kind: type[Graph] = Graph) -> Graph:
+    """A new, empty graph of ``kind`` with the prefixes ``graph`` binds."""
+    empty = kind()
+    for prefix, namespace in graph.namespaces():
+        empty.bind(prefix, namespace)
+    return empty
 
 
 class _SortedGraph(Graph):
@@ -132,9 +138,7 @@ def _stable_blank_nodes(graph: Graph) -> Graph:
         return graph
     from rdflib.compare import to_canonical_graph
 
-    stable = Graph()
-    for prefix, namespace in graph.namespaces():
-        stable.bind(prefix, namespace)
+    stable = _empty_like(graph)
     stable += to_canonical_graph(graph)
     return stable
 
@@ -249,9 +253,7 @@ def _trig(graph: Graph, vocabulary: Graph | None) -> bytes:
 
     def named(name: str) -> Graph:
         if name not in graphs:
-            graphs[name] = Graph()
-            for prefix, namespace in graph.namespaces():
-                graphs[name].bind(prefix, namespace)
+            graphs[name] = _empty_like(graph)
         return graphs[name]
 
     for triple in graph:
