@@ -52,6 +52,7 @@ from osgraph._options import (
     PortOption,
     ProjectsOption,
     PushTimeoutOption,
+    QueryLimitOption,
     QueryTimeOption,
     RdfFileArgument,
     ReplaceGazetteerOption,
@@ -345,16 +346,17 @@ def query(
             "hosts they name (refused without it).",
         ),
     ] = False,
+    limit: QueryLimitOption = None,
 ) -> None:
     """Run a SPARQL query on the built graph, or on a remote endpoint, and print its answer.
 
     An ASK answer is a boolean in JSON and XML, and a column `boolean` (true or false) in CSV
     and TSV.
     """
-    from osgraph._query import answer_query
+    from osgraph._query import answer_parts
 
-    with user_errors():
-        answer = answer_query(
+    write_output(
+        answer_parts(
             spec,
             kg,
             parameters=param or [],
@@ -365,9 +367,11 @@ def query(
             store_dir=store_dir,
             timeout=timeout,
             allow_service=allow_service,
+            limit=limit,
             announce=lambda line: typer.echo(f"osgraph: {line}", err=True),
-        )
-    write_output(answer, None)
+        ),
+        None,
+    )
 
 
 @app.command()

@@ -44,10 +44,14 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
-def write_output(data: bytes | str, out: Path | None, *, detail: str = "") -> None:
+def write_output(
+    data: bytes | str | Iterable[bytes | str], out: Path | None, *, detail: str = ""
+) -> None:
     """Write ``data`` to the file ``out`` and say so (``Wrote out{detail}.``), or to standard
     output when there is none (text in standard output's encoding, a character it cannot hold
-    written as ``?``).
+    written as ``?``). ``data`` given in parts reaches standard output part by part, as they
+    come; an osgraph error while they come ends the command with its message and exit code,
+    after the parts written.
 
     Standard output that takes no more (a full disk, ``> /dev/full``, a closed descriptor) is
     an error: a message and exit code 3. A pipe whose reader has gone (``| head -1``) ends the
@@ -58,10 +62,14 @@ def write_output(data: bytes | str, out: Path | None, *, detail: str = "") -> No
 
     from osgraph._atomic import write_file
 
+    parts = [data] if isinstance(data, bytes | str) else data
     if out is not None:
         with user_errors():
-            write_file(out, data.encode("utf-8") if isinstance(data, str) else data)
-        data = f"Wrote {out}{detail}.\n"
+            whole = b"".join(
+                part.encode("utf-8") if isinstance(part, str) else part for part in parts
+            )
+            write_file(out, whole)
+        parts = [f"Wrote {out}{detail}.\n"]
 
     def discard_standard_output() -> None:
         # What is still buffered would fail again as Python exits: let it go nowhere.
@@ -78,14 +86,16 @@ def write_output(data: bytes | str, out: Path | None, *, detail: str = "") -> No
             raise OSError(errno.EBADF, "it is closed")
         stream.flush()
         buffer = getattr(stream, "buffer", None)
-        if buffer is None:
-            stream.write(data if isinstance(data, str) else data.decode("utf-8", "replace"))
-            stream.flush()
-            return
-        if isinstance(data, str):
-            data = data.encode(stream.encoding or "utf-8", errors="replace")
-        buffer.write(data)
-        buffer.flush()
+        with user_errors():
+            for part in parts:
+                if buffer is None:
+                    stream.write(part if isinstance(part, str) else part.decode("utf-8", "replace"))
+                    stream.flush()
+                    continue
+                if isinstance(part, str):
+                    part = part.encode(stream.encoding or "utf-8", errors="replace")
+                buffer.write(part)
+                buffer.flush()
     except BrokenPipeError:
         discard_standard_output()
         raise typer.Exit(EXIT_READ_WRITE) from None

@@ -26,7 +26,7 @@ from rdflib.term import Identifier
 from osgraph._catalogue import with_values
 from osgraph._errors import ConfigurationError, QueryError, ReadWriteError
 from osgraph._messages import one_line
-from osgraph._results import QueryResult
+from osgraph._results import QueryResult, RowStream
 from osgraph._store_folder import (
     STORE_MARKER,
     built_store,
@@ -294,37 +294,59 @@ class OxigraphEngine:
 
     def query(self, text: str, bindings: Mapping[str, Identifier]) -> QueryResult:
         """Run ``text`` with ``bindings``; any failure is a :class:`QueryError`."""
+        answer = self.stream(text, bindings)
+        if isinstance(answer, QueryResult):
+            return answer
+        return QueryResult("SELECT", answer.variables, tuple(answer.rows))
+
+    def stream(self, text: str, bindings: Mapping[str, Identifier]) -> QueryResult | RowStream:
+        """Run ``text`` with ``bindings``: a SELECT answer's rows are read as Oxigraph finds
+        them (the first of a query without ``ORDER BY`` or aggregates at once), any other
+        answer whole. Any failure, also while the rows are read, is a :class:`QueryError`."""
         import pyoxigraph as ox
 
         try:
             # pyoxigraph substitutes only projected variables, so parameters go in as VALUES.
             result = self.store.query(with_values(text, bindings) if bindings else text)
-            # Solutions are computed as they are read: read them here, where errors are caught.
             if isinstance(result, ox.QueryBoolean):
                 return QueryResult("ASK", boolean=bool(result))
             if isinstance(result, ox.QueryTriples):
                 return QueryResult("CONSTRUCT", graph=graph_of_triples(result))
             variables = tuple(variable.value for variable in result.variables)
-            # Answers repeat their terms (an institution in every row of its projects): each
-            # distinct term becomes an rdflib term once.
-            converted: dict[object, Identifier] = {}
+        except Exception as error:
+            raise _query_error(error) from None
+        return RowStream(variables, _rows(result))
 
-            def convert(term: object) -> Identifier | None:
-                if term is None:
-                    return None
-                found = converted.get(term)
-                if found is None:
-                    found = converted[term] = from_oxigraph(term)
-                return found
 
-            rows = tuple(tuple(map(convert, solution)) for solution in result)
-        except QueryError:
-            raise
-        except SyntaxError as error:
-            raise QueryError(oxigraph_syntax_error(str(error))) from None
-        except Exception as error:  # OSError, RuntimeError, ValueError: a failed evaluation
-            raise QueryError(f"the query failed: {describe(error)}") from None
-        return QueryResult("SELECT", variables, rows)
+def _rows(solutions: Any) -> Iterator[tuple[Identifier | None, ...]]:
+    """Oxigraph's solutions as rows of rdflib terms. Solutions are computed as they are read:
+    an engine's error while they are is a :class:`QueryError`."""
+    # Answers repeat their terms (an institution in every row of its projects): each distinct
+    # term becomes an rdflib term once.
+    converted: dict[object, Identifier] = {}
+
+    def convert(term: object) -> Identifier | None:
+        if term is None:
+            return None
+        found = converted.get(term)
+        if found is None:
+            found = converted[term] = from_oxigraph(term)
+        return found
+
+    try:
+        for solution in solutions:
+            yield tuple(map(convert, solution))
+    except Exception as error:
+        raise _query_error(error) from None
+
+
+def _query_error(error: Exception) -> QueryError:
+    if isinstance(error, QueryError):
+        return error
+    if isinstance(error, SyntaxError):
+        return QueryError(oxigraph_syntax_error(str(error)))
+    # OSError, RuntimeError, ValueError: a failed evaluation
+    return QueryError(f"the query failed: {describe(error)}")
 
 
 def _open_built_store(kg: Path) -> OxigraphEngine | None:

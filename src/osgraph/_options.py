@@ -274,6 +274,15 @@ QueryTimeOption = Annotated[
         help="Seconds a query may run; past them its engine is stopped and replaced (503).",
     ),
 ]
+QueryLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        help="Write at most this many rows (csv, tsv, json and xml are written as the rows "
+        "come; Oxigraph stops at the limit).",
+        metavar="ROWS",
+    ),
+]
 RowLimitOption = Annotated[
     int, typer.Option(help="Rows a query may return; more are cut (X-Osgraph-Truncated).")
 ]

@@ -9,18 +9,19 @@ caller gets one of osgraph's errors with a one-line message, never an engine's o
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from osgraph._catalogue import bind_parameters, load_query, parse_parameters
-from osgraph._engines import Engine, engine_name, open_engine, quiet_engines
+from osgraph._engines import Engine, OxigraphEngine, engine_name, open_engine, quiet_engines
 from osgraph._errors import ConfigurationError, QueryError
 from osgraph._guard import check_query
 from osgraph._messages import printable
 from osgraph._remote import RemoteEngine, check_timeout, find_osgraph_graph
-from osgraph._results import RESULT_FORMATS, QueryResult, format_table
+from osgraph._results import RESULT_FORMATS, QueryResult, RowStream, format_table, result_parts
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -129,9 +130,58 @@ def answer_query(
     store_dir: Path | str | None = None,
     timeout: float = 60.0,
     allow_service: bool = False,
+    limit: int | None = None,
     announce: Callable[[str], None] | None = None,
 ) -> str | bytes:
-    """The answer to the query ``spec`` names, as ``osgraph query`` writes it.
+    """The answer to the query ``spec`` names, as ``osgraph query`` writes it: the parts of
+    :func:`answer_parts`, joined.
+
+    Examples
+    --------
+    >>> from rdflib import Graph
+    >>> answer_query("projects-by-country", Graph(), format="csv")
+    b'country,projects\\r\\n'
+    """
+    parts = list(
+        answer_parts(
+            spec,
+            kg,
+            parameters=parameters,
+            format=format,
+            endpoint=endpoint,
+            graph=graph,
+            engine=engine,
+            store_dir=store_dir,
+            timeout=timeout,
+            allow_service=allow_service,
+            limit=limit,
+            announce=announce,
+        )
+    )
+    if format == "table":
+        return "".join(str(part) for part in parts)
+    return b"".join(part for part in parts if isinstance(part, bytes))
+
+
+def answer_parts(
+    spec: str,
+    kg: Path | str | Graph,
+    *,
+    parameters: Sequence[str] = (),
+    format: str = "table",
+    endpoint: str | None = None,
+    graph: str | None = None,
+    engine: str = "auto",
+    store_dir: Path | str | None = None,
+    timeout: float = 60.0,
+    allow_service: bool = False,
+    limit: int | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> Iterator[str | bytes]:
+    """The answer to the query ``spec`` names, as ``osgraph query`` writes it, in parts as they
+    are found: a SPARQL results format's rows (:func:`osgraph._results.result_parts`) reach the
+    caller while Oxigraph reads the store, so a million rows start at once and never wait in
+    memory. A table is one part: it is sized to its widest cells, so it waits for the last row.
 
     ``spec`` is a named query, a ``.rq`` file or ``-`` (standard input); ``parameters`` are
     its ``name=value`` pairs. The query asks ``kg``, or ``endpoint`` when one is given (see
@@ -145,7 +195,10 @@ def answer_query(
     its default graph holds none and one named graph does, the answer is that graph's, and
     ``announce`` is told so in one line.
 
-    Returns the table (``format="table"``) as text, for the terminal's encoding; a SPARQL 1.1
+    ``limit`` keeps the first rows of a SELECT answer (an ASK or CONSTRUCT answer is whole);
+    with Oxigraph the rows after it are never computed.
+
+    Yields the table (``format="table"``) as text, for the terminal's encoding; a SPARQL 1.1
     results format (``csv``, ``tsv``, ``json``, ``xml``) or a graph's Turtle as bytes.
 
     Raises
@@ -158,17 +211,20 @@ def answer_query(
     ReadWriteError
         When the query file, ``kg``, the store or the endpoint cannot be read or reached.
     QueryError
-        When the query cannot be found, bound, run, or its answer read or written.
+        When the query cannot be found, bound, run, or its answer read or written; the parts
+        given before stay given.
 
     Examples
     --------
     >>> from rdflib import Graph
-    >>> answer_query("projects-by-country", Graph(), format="csv")
-    b'country,projects\\r\\n'
+    >>> list(answer_parts("projects-by-country", Graph(), format="tsv", limit=5))
+    [b'?country\\t?projects\\n']
     """
     check_timeout(timeout)
     if format not in FORMATS:
         raise ConfigurationError(f"--format {format!r}: choose table, csv, tsv, json or xml")
+    if limit is not None and limit < 0:
+        raise ConfigurationError(f"--limit {limit}: give a number of rows, 0 or more")
     engine_name(engine)
     with quiet_engines():
         text, named = load_query(spec)
@@ -177,10 +233,10 @@ def answer_query(
             kg, endpoint=endpoint, graph=graph, engine=engine, store_dir=store_dir, timeout=timeout
         )
 
-        def answer(engine: Engine) -> QueryResult:
+        def answer(engine: Engine) -> QueryResult | RowStream:
             if allow_service:  # the hosts a SERVICE asks may never answer
                 return run_query_within(timeout, engine, text, bindings, allow_service=True)
-            return run_query(engine, text, bindings)
+            return stream_query(engine, text, bindings)
 
         result = answer(asked)
         if isinstance(asked, RemoteEngine) and graph is None and _empty(result):
@@ -193,14 +249,50 @@ def answer_query(
                         f"the answer of its named graph <{printable(found)}> (--graph "
                         f"{printable(found)})"
                     )
+        result = _first_rows(result, limit)
         if format == "table":
-            return format_table(result)
+            if isinstance(result, RowStream):
+                result = QueryResult("SELECT", result.variables, tuple(result.rows))
+            yield format_table(result)
+            return
         # The format checked above, as the ResultFormat it is (no cast needed to say so).
-        return result.serialize(next(known for known in RESULT_FORMATS if known == format))
+        yield from result_parts(result, next(known for known in RESULT_FORMATS if known == format))
 
 
-def _empty(result: QueryResult) -> bool:
-    """Whether ``result`` answers nothing: no row, ``false``, or no triple."""
+def stream_query(
+    engine: Engine, text: str, bindings: Mapping[str, Identifier] | None = None
+) -> QueryResult | RowStream:
+    """:func:`run_query`, but the rows of a SELECT answer are read from Oxigraph as they are
+    found; other engines give their answer whole.
+
+    Raises
+    ------
+    RefusedQueryError, QueryError
+        As :func:`run_query`; a :class:`RowStream`'s rows raise :class:`QueryError` when the
+        engine fails while they are read.
+    """
+    if isinstance(engine, OxigraphEngine):
+        if check_query(text, allow_service=False) == "update":
+            raise QueryError("osgraph runs queries, not updates: the graph is read-only")
+        return engine.stream(text, bindings or {})
+    return run_query(engine, text, bindings)
+
+
+def _first_rows(result: QueryResult | RowStream, limit: int | None) -> QueryResult | RowStream:
+    """The first ``limit`` rows of a SELECT answer, all of them without a limit."""
+    if limit is None:
+        return result
+    if isinstance(result, RowStream):
+        return RowStream(result.variables, itertools.islice(result.rows, limit))
+    if result.kind != "SELECT":
+        return result
+    return QueryResult("SELECT", result.variables, result.rows[:limit])
+
+
+def _empty(result: QueryResult | RowStream) -> bool:
+    """Whether ``result`` answers nothing: no row, ``false``, or no triple (a remote engine's
+    answer is whole)."""
+    assert isinstance(result, QueryResult)
     if result.kind == "CONSTRUCT":
         return result.graph is None or len(result.graph) == 0
     return not (result.rows or result.boolean)

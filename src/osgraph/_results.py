@@ -1,15 +1,22 @@
 """The answer to a query, whichever engine gave it, and how it is written: the W3C SPARQL 1.1
-results formats (CSV, TSV, JSON, XML), Turtle for a graph, and a table for the terminal."""
+results formats (CSV, TSV, JSON, XML), Turtle for a graph, and a table for the terminal.
+
+The results formats are written a row at a time (:func:`result_parts`), so that a million rows
+reach a pipe as the engine finds them, and the answer held whole is written by the same code.
+"""
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
+from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import Graph, Literal, Variable
-from rdflib.query import Result
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from osgraph._errors import ConfigurationError, QueryError
@@ -76,43 +83,113 @@ class QueryResult:
         Traceback (most recent call last):
         osgraph.ConfigurationError: 'table' is not a SPARQL results format: choose csv, ...
         """
-        if format not in RESULT_FORMATS:
-            raise ConfigurationError(
-                f"{format!r} is not a SPARQL results format: choose csv, tsv, json or xml "
-                "(format_table writes a table)"
-            )
+        _check_format(format)
         try:
             return self._serialize(format)
         except Exception as error:  # a term that no format can hold, such as an IRI with a space
-            reason = one_line(str(error))[:300] or type(error).__name__
-            raise QueryError(f"the answer cannot be written as {format}: {reason}") from None
+            raise _unwritable(error, format) from None
 
     def _serialize(self, format: ResultFormat) -> bytes:
         if self.kind == "CONSTRUCT":
             return _turtle(self)
-        if self.kind == "ASK" and format != "json" and format != "xml":
-            answer = "true" if self.boolean else "false"
-            if format == "tsv":
-                return f"?boolean\n{answer}\n".encode()
-            return f"boolean\r\n{answer}\r\n".encode()
-        if format == "tsv":
-            return _tsv(self).encode("utf-8")
-        result = Result(self.kind)
         if self.kind == "ASK":
-            result.askAnswer = bool(self.boolean)
-        else:
-            result.vars = [Variable(name) for name in self.variables]
-            result.bindings = [
-                {
-                    Variable(name): term
-                    for name, term in zip(self.variables, row, strict=True)
-                    if term is not None
-                }
-                for row in self.rows
-            ]
-        serialized = result.serialize(format=format, encoding="utf-8")
-        assert isinstance(serialized, bytes)
-        return serialized
+            return _boolean(bool(self.boolean), format)
+        return b"".join(_select_parts(self.variables, self.rows, format))
+
+
+Row = tuple[Identifier | None, ...]
+"""One solution of a SELECT answer: a term, or None, for each of its variables."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowStream:
+    r"""The rows of a SELECT answer as the engine finds them, read once.
+
+    Examples
+    --------
+    >>> stream = RowStream(("n",), iter([(Literal(1),), (Literal(2),)]))
+    >>> b"".join(result_parts(stream, "csv"))
+    b'n\r\n1\r\n2\r\n'
+    """
+
+    variables: tuple[str, ...]
+    rows: Iterator[Row]
+
+
+def result_parts(answer: QueryResult | RowStream, format: ResultFormat) -> Iterator[bytes]:
+    r"""``answer`` in a SPARQL 1.1 results format, in parts: the head, then the rows a few at a
+    time (the first on its own, at once), then the end. Together they are what
+    :meth:`QueryResult.serialize` writes.
+
+    Raises
+    ------
+    ConfigurationError
+        When ``format`` is not one of :data:`RESULT_FORMATS`.
+    QueryError
+        When a term cannot be written in the format, or the engine fails while the rows are
+        read: the parts before it have been given.
+
+    Examples
+    --------
+    >>> rows = RowStream(("x",), iter([(URIRef("https://example.org/a"),)]))
+    >>> list(result_parts(rows, "tsv"))
+    [b'?x\n', b'<https://example.org/a>\n', b'']
+    """
+    if isinstance(answer, QueryResult):
+        yield answer.serialize(format)
+        return
+    _check_format(format)
+    try:
+        yield from _select_parts(answer.variables, answer.rows, format)
+    except QueryError:  # the engine's, while the rows were read
+        raise
+    except Exception as error:
+        raise _unwritable(error, format) from None
+
+
+def _check_format(format: str) -> None:
+    if format not in RESULT_FORMATS:
+        raise ConfigurationError(
+            f"{format!r} is not a SPARQL results format: choose csv, tsv, json or xml "
+            "(format_table writes a table)"
+        )
+
+
+def _unwritable(error: Exception, format: str) -> QueryError:
+    reason = one_line(str(error))[:300] or type(error).__name__
+    return QueryError(f"the answer cannot be written as {format}: {reason}")
+
+
+_BATCH = 512
+"""Rows written together after the first: one write per row would cost a system call each."""
+
+
+def _select_parts(
+    variables: tuple[str, ...], rows: Iterable[Row], format: ResultFormat
+) -> Iterator[bytes]:
+    head, row, separator, end = _WRITERS[format](variables)
+    yield head.encode("utf-8")
+    batch: list[str] = []
+    first = True
+    for values in rows:
+        batch.append(row(values) if first or not separator else separator + row(values))
+        if first or len(batch) == _BATCH:
+            yield "".join(batch).encode("utf-8")
+            batch.clear()
+            first = False
+    yield ("".join(batch) + end).encode("utf-8")
+
+
+def _boolean(answer: bool, format: ResultFormat) -> bytes:
+    """An ASK answer: the boolean of JSON and XML, a table of one column in CSV and TSV."""
+    text = "true" if answer else "false"
+    if format == "json":
+        return json.dumps({"head": {}, "boolean": answer}).encode()
+    if format == "xml":
+        return f"{_XML_HEAD}<head></head><boolean>{text}</boolean></sparql>".encode()
+    if format == "tsv":
+        return f"?boolean\n{text}\n".encode()
+    return f"boolean\r\n{text}\r\n".encode()
 
 
 def format_table(result: QueryResult) -> str:
@@ -178,9 +255,120 @@ def _is_number(term: Identifier | None) -> bool:
     )
 
 
-def _tsv(result: QueryResult) -> str:
-    """The SPARQL 1.1 TSV results format of a SELECT answer: a header of ``?names``, then terms
-    in Turtle syntax."""
-    lines = ["\t".join(f"?{name}" for name in result.variables)]
-    lines += ["\t".join("" if term is None else term.n3() for term in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
+Writer = tuple[str, Callable[[Row], str], str, str]
+"""What a results format writes of an answer: its head, a row, what separates rows, its end."""
+
+_XML_HEAD = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"'
+    ' xmlns:xml="http://www.w3.org/XML/1998/namespace">'
+)
+
+
+def _csv(variables: tuple[str, ...]) -> Writer:
+    """SPARQL 1.1 CSV: lexical values, blank nodes as ``_:label``, lines ending in CRLF."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values: Iterable[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    def value(term: Identifier | None) -> str:
+        if term is None:
+            return ""
+        return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+    return line(variables), lambda row: line(map(value, row)), "", ""
+
+
+def _tsv(variables: tuple[str, ...]) -> Writer:
+    """SPARQL 1.1 TSV: a header of ``?names``, then terms in Turtle syntax."""
+
+    def row(values: Row) -> str:
+        return "\t".join("" if term is None else _tsv_term(term) for term in values) + "\n"
+
+    return "\t".join(f"?{name}" for name in variables) + "\n", row, "", ""
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+"""What a TSV cell cannot hold raw: its line and cell separators, and a string's own quote."""
+
+
+def _tsv_term(term: Identifier) -> str:
+    """A term in Turtle syntax, on one line: a literal in quotes with its line breaks and tabs
+    escaped (rdflib's ``n3()`` writes a long string, with raw line breaks, which no TSV reader
+    takes)."""
+    if not isinstance(term, Literal):
+        return term.n3()
+    text = f'"{str(term).translate(_TSV_ESCAPES)}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    return f"{text}^^{term.datatype.n3()}" if term.datatype else text
+
+
+def _json(variables: tuple[str, ...]) -> Writer:
+    """SPARQL 1.1 JSON: the head first, so that it can be read before the last row."""
+
+    def term_json(term: Identifier) -> dict[str, str]:
+        if isinstance(term, URIRef):
+            return {"type": "uri", "value": str(term)}
+        if isinstance(term, BNode):
+            return {"type": "bnode", "value": str(term)}
+        assert isinstance(term, Literal)
+        found = {"type": "literal", "value": str(term)}
+        if term.language:
+            found["xml:lang"] = term.language
+        elif term.datatype:
+            found["datatype"] = str(term.datatype)
+        return found
+
+    def row(values: Row) -> str:
+        binding = {
+            name: term_json(term)
+            for name, term in zip(variables, values, strict=True)
+            if term is not None
+        }
+        return json.dumps(binding, ensure_ascii=False, allow_nan=False)
+
+    head = json.dumps({"vars": list(variables)}, ensure_ascii=False)
+    return f'{{"head": {head}, "results": {{"bindings": [', row, ", ", "]}}"
+
+
+def _xml(variables: tuple[str, ...]) -> Writer:
+    """SPARQL 1.1 XML results, as rdflib writes them."""
+
+    def binding(name: str, term: Identifier) -> str:
+        if isinstance(term, URIRef):
+            value = f"<uri>{escape(str(term))}</uri>"
+        elif isinstance(term, BNode):
+            value = f"<bnode>{escape(str(term))}</bnode>"
+        else:
+            assert isinstance(term, Literal)
+            attribute = ""
+            if term.language:
+                attribute = f" xml:lang={quoteattr(term.language)}"
+            elif term.datatype:
+                attribute = f" datatype={quoteattr(str(term.datatype))}"
+            value = f"<literal{attribute}>{escape(str(term))}</literal>"
+        return f"<binding name={quoteattr(name)}>{value}</binding>"
+
+    def row(values: Row) -> str:
+        inside = "".join(
+            binding(name, term)
+            for name, term in zip(variables, values, strict=True)
+            if term is not None
+        )
+        return f"<result>{inside}</result>"
+
+    head = "".join(f"<variable name={quoteattr(name)}></variable>" for name in variables)
+    return f"{_XML_HEAD}<head>{head}</head><results>", row, "", "</results></sparql>"
+
+
+_WRITERS: dict[str, Callable[[tuple[str, ...]], Writer]] = {
+    "csv": _csv,
+    "tsv": _tsv,
+    "json": _json,
+    "xml": _xml,
+}
