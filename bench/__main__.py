@@ -5,21 +5,29 @@ For each size, one list is generated (see :mod:`bench.generate`) with its flat f
 by every tool in turn, run after run, each in a process of its own so that its wall time and
 peak resident memory are its own:
 
-- ``osgraph``: ``osgraph build LIST.csv --no-validate`` (and with validation, for the sizes up
-  to ``--validate-up-to``): reads the list as published, resolves it and writes Turtle;
-- ``morph-kgc``: Morph-KGC's CLI mapping the flat form with ``bench/mapping.rml.ttl`` to
-  N-Triples (it cannot write Turtle), from a virtual environment of its own in
-  ``bench/.venvs`` (it pins rdflib and pyoxigraph versions osgraph does not use);
+- ``osgraph``: ``osgraph build LIST.csv --no-validate --no-store``: reads the list as
+  published, resolves it and writes Turtle, and nothing else;
+- ``osgraph, store``: the same, and the Oxigraph store the commands after the build open;
+- ``osgraph, validated``: the Turtle, validated against ``ontology/shapes.ttl``, no store;
+- ``osgraph, as run``: ``osgraph build LIST.csv`` as a user runs it, validated, with its store
+  (both validated ones for the sizes up to ``--validate-up-to``);
+- ``morph-kgc``: Morph-KGC's CLI mapping the flat form with ``bench/mapping.rml.ttl`` (the
+  graph osgraph writes) to N-Triples (it cannot write Turtle), from a virtual environment of its
+  own in ``bench/.venvs`` (it pins rdflib and pyoxigraph versions osgraph does not use);
+- ``morph-kgc, minimal``: the same with ``bench/mapping-minimal.rml.ttl``, the list's facts
+  alone (who built which project, where), as a user who maps a list by hand would start;
 - ``pyoxigraph`` and ``rdflib``: :mod:`bench.baselines`, the same mapping written by hand
   (sizes up to ``--pyoxigraph-up-to`` and ``--rdflib-up-to``: both hold every triple in
   memory, and rdflib's Turtle serializer takes a quarter of an hour on 100,000 rows).
 
-Every output is parsed back (by Oxigraph) to count its triples. The Turtle osgraph wrote for
-each size (up to ``--queries-up-to``) is loaded into Oxigraph and every named query is run on
-it; the view of a network of ``--view-nodes`` nodes, and the view of each size's list as a user
-makes it (its ratio to the build), are timed in headless Chromium beside pyvis's defaults
-(:mod:`bench.view`); and ``osgraph --help`` and the build of the bundled list
-are timed.
+Every output is parsed back (by Oxigraph) to count its triples. On the graph and store
+``osgraph, store`` left for each size (up to ``--queries-up-to``), every named query is run as a
+user runs it, ``osgraph query NAME --format csv`` in a process of its own, beside the time a
+command takes to open the store (``osgraph query`` of an ``ASK``) and to load the Turtle into
+Oxigraph in memory instead. The view of a network of ``--view-nodes`` nodes, and the view of
+each size's list as a user makes it (its ratio to the build), are timed in headless Chromium
+beside pyvis's defaults (:mod:`bench.view`); and ``osgraph --help`` and the build of the
+bundled list are timed.
 
 Usage: python -m bench [ROWS ...] [--runs N]   (default: 10000 100000 1000000, 3 runs)
 """
@@ -53,6 +61,9 @@ HERE = Path(__file__).parent
 RESULTS = HERE / "results.md"
 VENVS = HERE / ".venvs"
 MORPH_KGC = "morph-kgc==2.10.0"
+MORPH_KGC_TOOLS = ("morph-kgc", "morph-kgc, minimal")
+STORE_TOOL = "osgraph, store"
+"""The build whose graph and store the named queries are timed on."""
 
 
 @dataclass
@@ -105,31 +116,33 @@ def peer_python(name: str, requirement: str) -> Path:
 def tools(validate_up_to: int, pyoxigraph_up_to: int, rdflib_up_to: int) -> list[Tool]:
     morph_python = peer_python("morph-kgc", MORPH_KGC)
 
-    def osgraph(validate: bool) -> Callable[[Path, Path], Run]:
+    def osgraph(*flags: str) -> Callable[[Path, Path], Run]:
         def command(work: Path, out: Path) -> Run:
-            flags = [] if validate else ["--no-validate"]
             return Run(osgraph_build(work, out, *flags), out / "osgraph.ttl")
 
         return command
 
-    def morph_kgc(work: Path, out: Path) -> Run:
-        config = out / "morph-kgc.ini"
-        out.mkdir(parents=True, exist_ok=True)
-        config.write_text(
-            "[CONFIGURATION]\n"
-            f"output_file = {out / 'morph-kgc.nt'}\n"
-            "output_format = N-TRIPLES\n"
-            "logging_level = WARNING\n\n"
-            "[DataSource1]\n"
-            f"mappings = {HERE / 'mapping.rml.ttl'}\n",
-            encoding="utf-8",
-        )
-        # The mapping names its tables relative to the folder Morph-KGC runs in.
-        return Run(
-            [str(morph_python), "-m", "morph_kgc", str(config)],
-            out / "morph-kgc.nt",
-            work / "flat",
-        )
+    def morph_kgc(mapping: str) -> Callable[[Path, Path], Run]:
+        def command(work: Path, out: Path) -> Run:
+            config = out / "morph-kgc.ini"
+            out.mkdir(parents=True, exist_ok=True)
+            config.write_text(
+                "[CONFIGURATION]\n"
+                f"output_file = {out / 'morph-kgc.nt'}\n"
+                "output_format = N-TRIPLES\n"
+                "logging_level = WARNING\n\n"
+                "[DataSource1]\n"
+                f"mappings = {HERE / mapping}\n",
+                encoding="utf-8",
+            )
+            # The mapping names its tables relative to the folder Morph-KGC runs in.
+            return Run(
+                [str(morph_python), "-m", "morph_kgc", str(config)],
+                out / "morph-kgc.nt",
+                work / "flat",
+            )
+
+        return command
 
     def baseline(library: str) -> Callable[[Path, Path], Run]:
         def command(work: Path, out: Path) -> Run:
@@ -143,9 +156,12 @@ def tools(validate_up_to: int, pyoxigraph_up_to: int, rdflib_up_to: int) -> list
         return command
 
     return [
-        Tool("osgraph", osgraph(validate=False)),
-        Tool("osgraph, validated", osgraph(validate=True), validate_up_to),
-        Tool("morph-kgc", morph_kgc),
+        Tool("osgraph", osgraph("--no-validate", "--no-store")),
+        Tool(STORE_TOOL, osgraph("--no-validate")),
+        Tool("osgraph, validated", osgraph("--no-store"), validate_up_to),
+        Tool("osgraph, as run", osgraph(), validate_up_to),
+        Tool(MORPH_KGC_TOOLS[0], morph_kgc("mapping.rml.ttl")),
+        Tool(MORPH_KGC_TOOLS[1], morph_kgc("mapping-minimal.rml.ttl")),
         Tool("pyoxigraph", baseline("pyoxigraph"), pyoxigraph_up_to),
         Tool("rdflib", baseline("rdflib"), rdflib_up_to),
     ]
@@ -157,15 +173,29 @@ def osgraph_build(work: Path, out: Path, *flags: str) -> list[str]:
     return [sys.executable, "-m", "osgraph", "build", str(source), "-o", str(out), *flags]
 
 
-Queries = tuple[float, list[tuple[str, float, int]]]
-"""Seconds to load a graph into Oxigraph, and each named query's seconds and answer rows."""
+@dataclass(frozen=True)
+class Queries:
+    """The named queries timed on one size's graph, as a user runs them."""
+
+    opening: float
+    """Seconds of ``osgraph query`` of an ``ASK``: starting the command and opening the store."""
+    loading: float
+    """Seconds to load the Turtle into Oxigraph in memory, which the store saves."""
+    answers: list[tuple[str, float | None, int, int]]
+    """Each named query's seconds (None: not done within the time given), peak RSS (bytes) and
+    answer rows."""
 
 
 def run_builds(
-    sizes: Sequence[int], runs: int, peers: Sequence[Tool], work_root: Path, queries_up_to: int
+    sizes: Sequence[int],
+    runs: int,
+    peers: Sequence[Tool],
+    work_root: Path,
+    queries_up_to: int,
+    query_timeout: float,
 ) -> tuple[dict[tuple[int, str], Timing], dict[int, Queries]]:
     """Build every size with every tool, ``runs`` times in alternation; then query the graph
-    osgraph built of each size up to ``queries_up_to``."""
+    and store osgraph built of each size up to ``queries_up_to``."""
     timings: dict[tuple[int, str], Timing] = {}
     queries: dict[int, Queries] = {}
     for rows in sizes:
@@ -175,7 +205,7 @@ def run_builds(
         chosen = [tool for tool in peers if tool.up_to is None or rows <= tool.up_to]
         for run in range(runs):
             for tool in chosen:  # in alternation: a slow moment of the machine hits every tool
-                out = work / "out" / tool.name.replace(", ", "-")
+                out = work / "out" / tool.name.replace(", ", "-").replace(" ", "-")
                 to_run = tool.command(work, out)
                 print(f"  run {run + 1}/{runs}: {tool.name}...", flush=True)
                 wall, peak = measure(to_run.command, cwd=to_run.cwd)
@@ -184,33 +214,42 @@ def run_builds(
                 timing.peaks.append(peak)
                 if not timing.triples:
                     timing.triples = count_triples(to_run.output)
-                if tool.name == "osgraph" and run == runs - 1 and rows <= queries_up_to:
+                if tool.name == STORE_TOOL and run == runs - 1 and rows <= queries_up_to:
                     print("  querying osgraph's graph...", flush=True)
-                    queries[rows] = time_queries(to_run.output)
+                    queries[rows] = time_queries(to_run.output, query_timeout)
                 to_run.output.unlink()
     return timings, queries
 
 
-def time_queries(kg: Path) -> Queries:
-    """Seconds to load ``kg`` into Oxigraph, and each named query's seconds and answer rows."""
-    from rdflib import Literal
-
-    from osgraph._catalogue import bind_parameters, named_queries
+def time_queries(kg: Path, timeout: float) -> Queries:
+    """Each named query on ``kg`` and the store its build left, as ``osgraph query`` runs it
+    from the command line (given up after ``timeout`` seconds); the time to open the store, and
+    to load ``kg`` in memory instead."""
+    from osgraph._catalogue import named_queries
     from osgraph._engines import OxigraphEngine
-    from osgraph._query import run_query
 
+    osgraph = [sys.executable, "-m", "osgraph", "query"]
+    ask = kg.with_name("ask.rq")
+    ask.write_text("ASK { ?s ?p ?o }\n", encoding="utf-8")
+    opening = statistics.median(measure([*osgraph, str(ask), "--kg", str(kg)])[0] for _ in range(3))
     started = time.perf_counter()
-    engine = OxigraphEngine.load(kg, None)
+    OxigraphEngine.load(kg, None)
     loaded = time.perf_counter() - started
-    answers = []
+    answers: list[tuple[str, float | None, int, int]] = []
+    answer = kg.with_name("answer.csv")
     for name, named in named_queries().items():
-        given = dict.fromkeys(named.needs[:1], "Institution 000000")
-        bindings = bind_parameters(given, named)
-        started = time.perf_counter()
-        result = run_query(engine, named.text, bindings)
-        answers.append((name, time.perf_counter() - started, len(result.rows)))
-        assert all(isinstance(term, Literal) for term in bindings.values())
-    return loaded, answers
+        given = [f"{needed}=Institution 000000" for needed in named.needs[:1]]
+        parameters = [part for pair in given for part in ("--param", pair)]
+        command = [*osgraph, name, "--kg", str(kg), "--format", "csv", *parameters]
+        try:
+            wall, peak = measure(command, stdout=answer, timeout=timeout)
+        except TimeoutError:
+            answers.append((name, None, 0, 0))
+            continue
+        with answer.open("rb") as lines:
+            rows = sum(1 for _ in lines) - 1  # the header; synthetic names hold no line break
+        answers.append((name, wall, peak, rows))
+    return Queries(opening, loaded, answers)
 
 
 def time_commands() -> list[tuple[str, float]]:
@@ -261,37 +300,50 @@ def report(
         f"`python -m bench {' '.join(map(str, arguments.rows))} --runs {arguments.runs}` on "
         f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}. Wall time is the median of the runs; peak RSS the "
-        "largest. Ratio: wall time over Morph-KGC's on the same list (below 1 is faster).",
+        "largest. Ratios: wall time over Morph-KGC's on the same list, with the mapping of "
+        "osgraph's graph and with the minimal one (below 1 is faster).",
         "",
-        "| rows | tool | wall | triples | triples/s | peak RSS | ratio to Morph-KGC |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| rows | tool | wall | triples | triples/s | peak RSS | ratio to Morph-KGC "
+        "| ratio to Morph-KGC, minimal |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for (rows, name), timing in timings.items():
-        reference = timings.get((rows, "morph-kgc"))
-        ratio = f"{timing.wall / reference.wall:.2f}" if reference else "-"
+        ratios = [
+            f"{timing.wall / reference.wall:.2f}" if reference else "-"
+            for reference in (timings.get((rows, peer)) for peer in MORPH_KGC_TOOLS)
+        ]
         lines.append(
             f"| {rows:,} | {name} | {timing.wall:.1f} s | {timing.triples:,} "
             f"| {timing.triples / timing.wall:,.0f} | {max(timing.peaks) / 2**20:,.0f} MB "
-            f"| {ratio} |"
+            f"| {' | '.join(ratios)} |"
         )
     if queries:
         sizes = sorted(queries)
         lines += [
             "",
-            "Named queries on the graph osgraph built, in Oxigraph's in-memory store, through "
-            "`osgraph.run_query` (seconds; answer rows in brackets):",
+            "Named queries as a user runs them right after `osgraph build`: `osgraph query NAME "
+            "--format csv` in a process of its own, answered from the Oxigraph store the build "
+            "left (seconds, peak RSS; answer rows in brackets):",
             "",
             "| query | " + " | ".join(f"{rows:,} rows" for rows in sizes) + " |",
             "| --- |" + " ---: |" * len(sizes),
-            "| *loading the Turtle* | "
-            + " | ".join(f"{queries[rows][0]:.1f}" for rows in sizes)
+            "| *`osgraph query` of an ASK: start and open the store* | "
+            + " | ".join(f"{queries[rows].opening:.2f}" for rows in sizes)
+            + " |",
+            "| *loading the Turtle in memory instead* | "
+            + " | ".join(f"{queries[rows].loading:.1f}" for rows in sizes)
             + " |",
         ]
-        for index, (name, _, _) in enumerate(queries[sizes[0]][1]):
-            cells = [queries[rows][1][index] for rows in sizes]
+        for index, (name, *_) in enumerate(queries[sizes[0]].answers):
+            cells = [queries[rows].answers[index] for rows in sizes]
             lines.append(
                 f"| {name} | "
-                + " | ".join(f"{seconds:.2f} ({answer:,})" for _, seconds, answer in cells)
+                + " | ".join(
+                    f"over {arguments.query_timeout:g} s"
+                    if seconds is None
+                    else f"{seconds:.2f} s, {peak / 2**20:,.0f} MB ({answer:,})"
+                    for _, seconds, peak, answer in cells
+                )
                 + " |"
             )
     if view:
@@ -320,7 +372,10 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool on each size")
     parser.add_argument(
-        "--validate-up-to", type=int, default=10_000, help="sizes osgraph also builds validated"
+        "--validate-up-to",
+        type=int,
+        default=1_000_000,
+        help="sizes osgraph also builds validated",
     )
     parser.add_argument(
         "--pyoxigraph-up-to", type=int, default=100_000, help="sizes of the pyoxigraph baseline"
@@ -330,6 +385,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--queries-up-to", type=int, default=1_000_000, help="sizes whose graph is queried"
+    )
+    parser.add_argument(
+        "--query-timeout", type=float, default=600.0, help="seconds a named query is given"
     )
     parser.add_argument(
         "--view-nodes", type=int, default=5000, help="nodes of the view timed (0: none)"
@@ -347,7 +405,12 @@ def main() -> None:
     peers = tools(arguments.validate_up_to, arguments.pyoxigraph_up_to, arguments.rdflib_up_to)
     with tempfile.TemporaryDirectory(prefix="osgraph-bench-") as folder:
         timings, queries = run_builds(
-            arguments.rows, arguments.runs, peers, Path(folder), arguments.queries_up_to
+            arguments.rows,
+            arguments.runs,
+            peers,
+            Path(folder),
+            arguments.queries_up_to,
+            arguments.query_timeout,
         )
         view = None
         if arguments.view_nodes:
