@@ -59,8 +59,8 @@ class Area:
 
 _CLOSE = 90  # a similarity that makes a name of another language a suggestion
 _PARENTHESISED = re.compile(r"^(?P<name>.+?)\s*\((?P<qualifier>[^()]+)\)$")
-# Typographic apostrophes (U+2019, U+2018) are the apostrophe; "&" is "and"; dots are spaces.
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "&": " and ", ".": " "})
+# "&" is "and"; dots are spaces (name_key has made every apostrophe the ASCII one).
+_SPELLINGS = str.maketrans({"&": " and ", ".": " "})
 
 
 def country_key(name: str) -> str:
@@ -79,7 +79,7 @@ def country_key(name: str) -> str:
     >>> country_key("U.S."), country_key("Côte d\u2019Ivoire")
     ('us', "cote d'ivoire")
     """
-    text = name_key(name).translate(_APOSTROPHES)
+    text = name_key(name).translate(_SPELLINGS)
     text = " ".join(_without_latin_accents(text).split())
     parenthesised = _PARENTHESISED.match(text)
     if parenthesised:
