@@ -283,7 +283,7 @@ def test_the_real_server_survives_what_would_crash_an_engine(bundled_kg: Path) -
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [executable, "serve", "--kg", str(bundled_kg), "--port", str(port), "--timeout", "2"],
+        [executable, "serve", "--kg", str(bundled_kg), "--port", str(port), "--timeout", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
