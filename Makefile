@@ -32,9 +32,11 @@ lint: $(VENV)/.installed-test
 
 # Every test, on every core; worksteal hands the tests still queued on a busy worker to an idle
 # one, so a few long tests do not leave a core waiting. -m selects a part (pyproject.toml's
-# markers): make test PYTEST_ARGS='-m "not browser"'.
+# markers): make test PYTEST_ARGS='-m "not browser"'. Bytecode is written (into the __pycache__
+# folders git ignores) even where PYTHONDONTWRITEBYTECODE is set: without it, every worker of
+# every run rewrites the asserts of every test module again, seconds before the first test runs.
 test: lint
-	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # Build synthetic lists with osgraph, Morph-KGC (installed into bench/.venvs on first use) and
 # hand-written rdflib and pyoxigraph baselines, in alternation; query osgraph's graphs; time the

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gettext
 import io
 import itertools
@@ -57,18 +58,12 @@ def named_rows(rows: int, seed: int = 2023) -> Iterator[tuple[str, list[tuple[st
     """Rows as a real list names things: institutions by a name, label, alias or acronym of a
     ROR record (in any language), countries by an ISO 3166 or CLDR name in any language, so
     that resolving them asks ISO, CLDR and ROR rather than the curated gazetteer."""
-    from osgraph._countries import _translated_names, country_names
     from osgraph._ror import ror_index
 
     chooser = random.Random(seed)
     index = ror_index()
     ids = index.ids()
-    names = country_names()
-    spellings: dict[str, list[str]] = {}
-    for _, code, name in _translated_names():
-        country = names.country(name)
-        if country is not None and country.alpha2 == code:  # not the names two places share
-            spellings.setdefault(code, []).append(name)
+    spellings = _country_spellings()
     pool = [record for record in map(index.record, chooser.sample(ids, 400)) if record]
     pool = [record for record in pool if record.country in spellings]
     for row in range(rows):
@@ -83,6 +78,21 @@ def named_rows(rows: int, seed: int = 2023) -> Iterator[tuple[str, list[tuple[st
                 for record in picked
             ],
         )
+
+
+@functools.cache
+def _country_spellings() -> dict[str, list[str]]:
+    """Each country's ISO 3166 and CLDR names that name it alone, by its alpha-2 code: looked
+    up once, since resolving some 65,000 names takes seconds."""
+    from osgraph._countries import _translated_names, country_names
+
+    names = country_names()
+    spellings: dict[str, list[str]] = {}
+    for _, code, name in _translated_names():
+        country = names.country(name)
+        if country is not None and country.alpha2 == code:  # not the names two places share
+            spellings.setdefault(code, []).append(name)
+    return spellings
 
 
 def generate_named_list(rows: int, out: Path, seed: int = 2023) -> Path:

@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .web import http
+
 
 @dataclass(frozen=True)
 class Store:
@@ -55,7 +57,7 @@ def running(command: Sequence[str], sparql: str, folder: Path) -> Iterator[None]
         deadline = time.monotonic() + 60
         while True:
             try:
-                answer = httpx.get(sparql, params={"query": "ASK {}"}, timeout=1)
+                answer = http.get(sparql, params={"query": "ASK {}"}, timeout=1)
                 if answer.status_code == 200:
                     break
             except httpx.TransportError:

@@ -18,12 +18,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
 
-import httpx
 import pytest
 
 from osgraph._serve import EndpointServer, make_server
 
 from .conftest import run_osgraph
+from .web import http
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -82,7 +82,7 @@ def listener() -> Iterator[str]:
 
 
 def answers(url: str) -> bool:
-    response = httpx.get(f"{url}/sparql", params={"query": COUNT}, timeout=10)
+    response = http.get(f"{url}/sparql", params={"query": COUNT}, timeout=10)
     return (
         response.status_code == 200
         and int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0
@@ -109,7 +109,7 @@ def wait_until_it_answers(url: str) -> None:
     ids=["nested-groups", "10k-patterns", "nested-expressions", "nested-blank-nodes", "huge"],
 )
 def test_a_query_that_would_overflow_an_engine_is_refused(endpoint: str, query: str) -> None:
-    response = httpx.post(
+    response = http.post(
         f"{endpoint}/sparql",
         content=query.encode(),
         headers={"Content-Type": "application/sparql-query"},
@@ -123,8 +123,8 @@ def test_a_query_that_would_overflow_an_engine_is_refused(endpoint: str, query: 
 def test_service_never_reaches_another_host(endpoint: str, listener: str, form: str) -> None:
     query = f"SELECT * WHERE {{ {form} <{listener}> {{ ?s ?p ?o }} }}"
     for response in (
-        httpx.get(f"{endpoint}/sparql", params={"query": query}, timeout=10),
-        httpx.post(f"{endpoint}/sparql", data={"query": query}, timeout=10),
+        http.get(f"{endpoint}/sparql", params={"query": query}, timeout=10),
+        http.post(f"{endpoint}/sparql", data={"query": query}, timeout=10),
     ):
         assert response.status_code == 400
         assert "SERVICE" in response.text
@@ -132,7 +132,7 @@ def test_service_never_reaches_another_host(endpoint: str, listener: str, form: 
 
 
 def test_a_form_post_from_another_site_is_refused(endpoint: str, listener: str) -> None:
-    evil = httpx.post(
+    evil = http.post(
         f"{endpoint}/sparql",
         data={"query": COUNT},
         headers={"Origin": "http://evil.example"},
@@ -141,7 +141,7 @@ def test_a_form_post_from_another_site_is_refused(endpoint: str, listener: str) 
     assert evil.status_code == 403
     assert "access-control-allow-origin" not in evil.headers
     host = endpoint.removeprefix("http://")
-    own = httpx.post(
+    own = http.post(
         f"{endpoint}/sparql", data={"query": COUNT}, headers={"Origin": endpoint}, timeout=10
     )
     assert own.status_code == 200, host
@@ -153,7 +153,7 @@ def test_endless_queries_do_not_lock_others_out(endpoint: str) -> None:
     with ThreadPoolExecutor(4) as pool:
         slow = list(
             pool.map(
-                lambda _: httpx.get(f"{endpoint}/sparql", params={"query": ENDLESS}, timeout=30),
+                lambda _: http.get(f"{endpoint}/sparql", params={"query": ENDLESS}, timeout=30),
                 range(4),
             )
         )
@@ -169,11 +169,11 @@ def test_endless_queries_do_not_lock_others_out(endpoint: str) -> None:
 def test_rows_are_cut_while_the_engine_makes_them(endpoint: str) -> None:
     # The graph joined with itself four times has about 10^13 rows: only 10 are ever read.
     everything = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-    response = httpx.get(f"{endpoint}/sparql", params={"query": everything}, timeout=10)
+    response = http.get(f"{endpoint}/sparql", params={"query": everything}, timeout=10)
     assert response.status_code == 200
     assert len(response.json()["results"]["bindings"]) == 10
     assert response.headers["x-osgraph-truncated"] == "true"
-    graph = httpx.get(
+    graph = http.get(
         f"{endpoint}/sparql",
         params={"query": "CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c . ?d ?e ?f }"},
         headers={"Accept": "application/n-triples"},
@@ -191,7 +191,7 @@ def test_an_engine_that_dies_is_replaced(bundled_kg: Path) -> None:
         (process,) = server.pool._all
         killer = threading.Timer(0.5, os.kill, (process.process.pid, signal.SIGKILL))
         killer.start()
-        response = httpx.get(f"{url}/sparql", params={"query": ENDLESS}, timeout=30)
+        response = http.get(f"{url}/sparql", params={"query": ENDLESS}, timeout=30)
         assert response.status_code == 500
         assert "restarted" in response.text
         wait_until_it_answers(url)
@@ -207,7 +207,7 @@ def test_an_engine_past_its_memory_limit_is_stopped(tmp_path: Path) -> None:
     try:
         # Sorting the join of 2,000 long strings with themselves holds millions of them.
         greedy = "SELECT ?o ?p WHERE { ?s ?x ?o . ?t ?y ?p } ORDER BY ?o ?p LIMIT 1"
-        response = httpx.get(f"{url}/sparql", params={"query": greedy}, timeout=60)
+        response = http.get(f"{url}/sparql", params={"query": greedy}, timeout=60)
         assert response.status_code in (500, 503), response.text
         wait_until_it_answers(url)
     finally:
@@ -239,7 +239,7 @@ def test_bodies_are_bounded_and_lengths_checked(endpoint: str) -> None:
 
 def test_head_answers_like_get_without_a_body(endpoint: str) -> None:
     for path in ("/", "/queries", f"/sparql?query={COUNT}"):
-        head = httpx.head(f"{endpoint}{path}", timeout=10)
+        head = http.head(f"{endpoint}{path}", timeout=10)
         assert head.status_code == 200
         assert head.content == b""
         assert int(head.headers["content-length"]) > 0
@@ -249,7 +249,7 @@ def test_head_answers_like_get_without_a_body(endpoint: str) -> None:
     "accept", ["text/csv", "text/tab-separated-values", "application/sparql-results+xml", ""]
 )
 def test_ask_answers_in_every_format(endpoint: str, accept: str) -> None:
-    response = httpx.get(
+    response = http.get(
         f"{endpoint}/sparql",
         params={"query": "ASK { ?s ?p ?o }"},
         headers={"Accept": accept},
@@ -283,7 +283,7 @@ def test_the_real_server_survives_what_would_crash_an_engine(bundled_kg: Path) -
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [executable, "serve", "--kg", str(bundled_kg), "--port", str(port), "--timeout", "2"],
+        [executable, "serve", "--kg", str(bundled_kg), "--port", str(port), "--timeout", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -293,8 +293,8 @@ def test_the_real_server_survives_what_would_crash_an_engine(bundled_kg: Path) -
         assert process.stdout is not None
         assert process.stdout.readline().startswith("Serving")
         deep = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
-        assert httpx.get(f"{url}/sparql", params={"query": deep}, timeout=10).status_code == 400
-        assert httpx.get(f"{url}/sparql", params={"query": ENDLESS}, timeout=30).status_code == 503
+        assert http.get(f"{url}/sparql", params={"query": deep}, timeout=10).status_code == 400
+        assert http.get(f"{url}/sparql", params={"query": ENDLESS}, timeout=30).status_code == 503
         assert answers(url)
         assert process.poll() is None
     finally:

@@ -32,10 +32,8 @@ from typing import TextIO
 
 import pytest
 from rdflib.query import Result
-from typer.testing import CliRunner
 
-from osgraph._cli import app
-
+from .conftest import COMMAND, invoke_osgraph
 from .read_once import read_once
 
 ENGINES = ["rdflib", "oxigraph"]
@@ -85,11 +83,9 @@ def osgraph(
 def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     """Run the command in this process (typer's runner): exit code, output, error output.
     An exception that escapes the command, which a user would see as a traceback, fails."""
-    result = CliRunner().invoke(app, list(args), input=stdin)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
+    code, out, err = invoke_osgraph(args, stdin)
     # The bytes, as written: the runner's text turns CSV's \r\n into \n.
-    return result.exit_code, result.stdout_bytes.decode(), result.stderr_bytes.decode()
+    return code, out.decode(), err.decode()
 
 
 def invoke_into(stdout: TextIO, *args: str, stdin: str = "") -> tuple[int, str]:
@@ -102,7 +98,7 @@ def invoke_into(stdout: TextIO, *args: str, stdin: str = "") -> tuple[int, str]:
     sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")
     sys.stdout, sys.stderr = stdout, error
     try:
-        app(list(args), prog_name="osgraph")
+        COMMAND.main(list(args), prog_name="osgraph")
         code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1

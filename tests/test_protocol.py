@@ -14,6 +14,8 @@ from rdflib import Graph
 
 from osgraph._serve import EndpointServer, make_server
 
+from .web import http
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 IN_GRAPHS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -44,15 +46,15 @@ def counted(response: httpx.Response) -> int:
 
 
 def test_query_via_get(sparql: str) -> None:
-    assert counted(httpx.get(sparql, params={"query": COUNT})) == TRIPLES
+    assert counted(http.get(sparql, params={"query": COUNT})) == TRIPLES
 
 
 def test_query_via_url_encoded_post(sparql: str) -> None:
-    assert counted(httpx.post(sparql, data={"query": COUNT})) == TRIPLES
+    assert counted(http.post(sparql, data={"query": COUNT})) == TRIPLES
 
 
 def test_query_via_post_directly(sparql: str) -> None:
-    direct = httpx.post(sparql, content=COUNT, headers={"Content-Type": "application/sparql-query"})
+    direct = http.post(sparql, content=COUNT, headers={"Content-Type": "application/sparql-query"})
     assert counted(direct) == TRIPLES
 
 
@@ -62,10 +64,10 @@ def test_query_via_post_directly(sparql: str) -> None:
 @pytest.mark.parametrize(
     "send",
     [
-        lambda url: httpx.get(url, params={"query": [COUNT, COUNT]}),
-        lambda url: httpx.post(url, data={"query": [COUNT, COUNT]}),
-        lambda url: httpx.post(url, params={"query": COUNT}, data={"query": COUNT}),
-        lambda url: httpx.post(
+        lambda url: http.get(url, params={"query": [COUNT, COUNT]}),
+        lambda url: http.post(url, data={"query": [COUNT, COUNT]}),
+        lambda url: http.post(url, params={"query": COUNT}, data={"query": COUNT}),
+        lambda url: http.post(
             url,
             params={"query": COUNT},
             content=COUNT,
@@ -83,8 +85,8 @@ def test_a_query_given_twice_is_400(sparql: str, send: object) -> None:
 @pytest.mark.parametrize(
     "send",
     [
-        lambda url: httpx.get(url, params={"query": COUNT, "update": "DROP ALL"}),
-        lambda url: httpx.post(url, data={"query": COUNT, "update": "DROP ALL"}),
+        lambda url: http.get(url, params={"query": COUNT, "update": "DROP ALL"}),
+        lambda url: http.post(url, data={"query": COUNT, "update": "DROP ALL"}),
     ],
     ids=["get", "form"],
 )
@@ -92,16 +94,16 @@ def test_a_query_and_an_update_is_400(sparql: str, send: object) -> None:
     response = send(sparql)  # type: ignore[operator]
     assert response.status_code == 400
     assert "not both" in response.text
-    assert counted(httpx.get(sparql, params={"query": COUNT})) == TRIPLES
+    assert counted(http.get(sparql, params={"query": COUNT})) == TRIPLES
 
 
 @pytest.mark.parametrize(
     "send",
     [
-        lambda url: httpx.get(url, params={"query": ""}),
-        lambda url: httpx.get(url, params={"default-graph-uri": "urn:x"}),
-        lambda url: httpx.post(url, data={"named-graph-uri": "urn:x"}),
-        lambda url: httpx.post(
+        lambda url: http.get(url, params={"query": ""}),
+        lambda url: http.get(url, params={"default-graph-uri": "urn:x"}),
+        lambda url: http.post(url, data={"named-graph-uri": "urn:x"}),
+        lambda url: http.post(
             url, content=" \n", headers={"Content-Type": "application/sparql-query"}
         ),
     ],
@@ -114,14 +116,14 @@ def test_a_request_without_a_query_is_400(sparql: str, send: object) -> None:
 
 
 def test_a_malformed_query_is_400(sparql: str) -> None:
-    response = httpx.post(sparql, data={"query": "SELECT ?x WHERE { ?x"})
+    response = http.post(sparql, data={"query": "SELECT ?x WHERE { ?x"})
     assert response.status_code == 400
     assert "syntax error" in response.text
 
 
 def test_a_body_that_is_not_utf8_is_400(sparql: str) -> None:
     for content_type in ("application/sparql-query", "application/x-www-form-urlencoded"):
-        response = httpx.post(
+        response = http.post(
             sparql, content=b"query=ASK {} \xff", headers={"Content-Type": content_type}
         )
         assert response.status_code == 400
@@ -131,7 +133,7 @@ def test_a_body_that_is_not_utf8_is_400(sparql: str) -> None:
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", None])
 def test_another_content_type_is_415(sparql: str, content_type: str | None) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
-    response = httpx.post(sparql, content=COUNT, headers=headers)
+    response = http.post(sparql, content=COUNT, headers=headers)
     assert response.status_code == 415
     assert "application/sparql-query" in response.text
 
@@ -143,9 +145,9 @@ def test_another_content_type_is_415(sparql: str, content_type: str | None) -> N
 @pytest.mark.parametrize(
     "send",
     [
-        lambda url, q, names: httpx.get(url, params={"query": q, **names}),
-        lambda url, q, names: httpx.post(url, data={"query": q, **names}),
-        lambda url, q, names: httpx.post(
+        lambda url, q, names: http.get(url, params={"query": q, **names}),
+        lambda url, q, names: http.post(url, data={"query": q, **names}),
+        lambda url, q, names: http.post(
             url, params=names, content=q, headers={"Content-Type": "application/sparql-query"}
         ),
     ],
@@ -164,8 +166,8 @@ def test_rdflibs_engine_honours_the_dataset_too(bundled_kg: Path) -> None:
     url, server = start(bundled_kg, engine="rdflib")
     try:
         names = {"default-graph-uri": "https://example.org/g"}
-        assert counted(httpx.get(url, params={"query": COUNT, **names})) == 0
-        assert counted(httpx.get(url, params={"query": COUNT})) == TRIPLES
+        assert counted(http.get(url, params={"query": COUNT, **names})) == 0
+        assert counted(http.get(url, params={"query": COUNT})) == TRIPLES
     finally:
         server.shutdown()
         server.server_close()
@@ -173,7 +175,7 @@ def test_rdflibs_engine_honours_the_dataset_too(bundled_kg: Path) -> None:
 
 @pytest.mark.parametrize("iri", ["not an iri", "relative/path", "<urn:x>", "http://a b"])
 def test_a_graph_name_that_is_no_iri_is_400(sparql: str, iri: str) -> None:
-    response = httpx.get(sparql, params={"query": COUNT, "named-graph-uri": iri})
+    response = http.get(sparql, params={"query": COUNT, "named-graph-uri": iri})
     assert response.status_code == 400
     assert "named-graph-uri" in response.text and "is not an IRI" in response.text
 
@@ -196,7 +198,7 @@ def test_a_graph_name_that_is_no_iri_is_400(sparql: str, iri: str) -> None:
     ],
 )
 def test_results_follow_the_accepts_weights(sparql: str, accept: str, media_type: str) -> None:
-    response = httpx.get(sparql, params={"query": COUNT}, headers={"Accept": accept})
+    response = http.get(sparql, params={"query": COUNT}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"] == media_type
     assert str(TRIPLES) in response.text
@@ -214,17 +216,17 @@ def test_graphs_follow_the_accepts_weights(
     sparql: str, accept: str, media_type: str, format: str
 ) -> None:
     query = "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3"
-    response = httpx.get(sparql, params={"query": query}, headers={"Accept": accept})
+    response = http.get(sparql, params={"query": query}, headers={"Accept": accept})
     assert response.headers["content-type"] == media_type
     assert len(Graph().parse(data=response.text, format=format)) == 3
 
 
 def test_the_service_description_follows_the_accept_header(sparql: str) -> None:
-    turtle = httpx.get(sparql, headers={"Accept": "text/html"})
+    turtle = http.get(sparql, headers={"Accept": "text/html"})
     assert turtle.headers["content-type"] == "text/turtle"
-    ntriples = httpx.get(sparql, headers={"Accept": "application/n-triples"})
+    ntriples = http.get(sparql, headers={"Accept": "application/n-triples"})
     assert ntriples.headers["content-type"] == "application/n-triples"
     assert set(Graph().parse(data=ntriples.text, format="nt")) == set(
         Graph().parse(data=turtle.text, format="turtle")
     )
-    assert httpx.head(sparql).headers["content-length"] == turtle.headers["content-length"]
+    assert http.head(sparql).headers["content-length"] == turtle.headers["content-length"]

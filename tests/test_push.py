@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
 from osgraph import OsgraphError
@@ -14,6 +13,7 @@ from osgraph._push import push_graph
 
 from . import stores
 from .stores import Store, free_port
+from .web import http
 
 oxigraph_server = stores.oxigraph_server
 """The Oxigraph server of tests/stores.py, as a fixture of this module."""
@@ -23,7 +23,7 @@ GRAPH = "https://example.org/graphs/open100"
 
 def triples_in(store: Store, graph: str) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    answer = httpx.get(
+    answer = http.get(
         store.sparql,
         params={"query": query},
         headers={"Accept": "application/sparql-results+json"},

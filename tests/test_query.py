@@ -23,14 +23,12 @@ from pathlib import Path
 import pycountry
 import pytest
 from rdflib import Graph
-from typer.testing import CliRunner
 
 from osgraph import ConfigurationError, QueryError, named_queries, open_engine, run_query
 from osgraph._catalogue import bind_parameters, load_query
-from osgraph._cli import app
 from osgraph._engines import Engine, OxigraphEngine, RdflibEngine
 
-from .conftest import run_osgraph
+from .conftest import as_text, invoke_osgraph, run_osgraph
 from .independent import DATA, country_name, fold
 from .read_once import EnginesOnce, read_once
 
@@ -313,12 +311,8 @@ def osgraph(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     """Run the command in this process (typer's runner), which gives the exit code, standard
     output and standard error the `osgraph` process gives for these commands; an exception that
     escapes the command, which a user would see as a traceback, fails."""
-    result = CliRunner().invoke(app, list(args), input=stdin)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"osgraph {' '.join(args)} raised") from result.exception
-    return subprocess.CompletedProcess(
-        ["osgraph", *args], result.exit_code, result.stdout, result.stderr
-    )
+    code, out, err = invoke_osgraph(args, stdin)
+    return subprocess.CompletedProcess(["osgraph", *args], code, as_text(out), as_text(err))
 
 
 def test_the_query_command_writes_every_format(bundled_kg: Path) -> None:

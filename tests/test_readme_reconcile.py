@@ -9,11 +9,12 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import run_osgraph
 from tests.test_reconcile import serving
+
+from .web import http
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 BLOCK = README.split("<!-- reconcile example -->\n```console\n", 1)[1].split("```", 1)[0]
@@ -45,9 +46,9 @@ def test_the_curl_examples_give_the_answers_shown(
     headers = {"Host": "127.0.0.1:7878"}
     if "--data-urlencode" in words:
         field, _, value = words[words.index("--data-urlencode") + 1].partition("=")
-        answer = httpx.post(endpoint, data={field: value}, headers=headers, timeout=60)
+        answer = http.post(endpoint, data={field: value}, headers=headers, timeout=60)
     else:
-        answer = httpx.get(endpoint, headers=headers, timeout=60)
+        answer = http.get(endpoint, headers=headers, timeout=60)
     assert answer.status_code == 200
     # python3 -m json.tool indents by four spaces, and keeps the order of the keys.
     assert json.dumps(answer.json(), indent=4, ensure_ascii=False) + "\n" == shown

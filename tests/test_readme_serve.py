@@ -9,11 +9,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from osgraph import BuildOptions, build_file
 from osgraph._serve import make_server
+
+from .web import http
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 SHOWN_AT = "127.0.0.1:7878"
@@ -44,7 +45,7 @@ def test_the_curl_example_gives_the_answer_shown(endpoint: str) -> None:
     assert words[0] == "curl" and words[-1] == f"http://{SHOWN_AT}/sparql"
     accept = words[words.index("-H") + 1].removeprefix("Accept: ")
     query = words[words.index("--data-urlencode") + 1].removeprefix("query=")
-    answer = httpx.post(
+    answer = http.post(
         f"{endpoint}/sparql", data={"query": query}, headers={"Accept": accept}, timeout=60
     )
     assert answer.status_code == 200
@@ -57,9 +58,9 @@ def test_the_service_description_is_the_one_shown(endpoint: str) -> None:
     # curl sends the host it was given, which the description names the endpoint by.
     shown = block(f"$ curl http://{SHOWN_AT}/sparql")
     end = shown.index(f"$ curl -s http://{SHOWN_AT}/.well-known/void | head -n 30")
-    answer = httpx.get(f"{endpoint}/sparql", headers={"Host": SHOWN_AT})
+    answer = http.get(f"{endpoint}/sparql", headers={"Host": SHOWN_AT})
     assert answer.status_code == 200 and answer.headers["content-type"] == "text/turtle"
     assert answer.text.splitlines() == shown[:end]
-    void = httpx.get(f"{endpoint}/.well-known/void", headers={"Host": SHOWN_AT})
+    void = http.get(f"{endpoint}/.well-known/void", headers={"Host": SHOWN_AT})
     assert void.status_code == 200
     assert void.text.splitlines()[:30] == shown[end + 1 :]

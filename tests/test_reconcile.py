@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
@@ -21,6 +20,8 @@ from referencing.jsonschema import DRAFT7
 from osgraph._reconcile import BATCH_SIZE, MAX_LIMIT, ReconciliationService
 from tests.conftest import SHARED_LISTS
 from tests.test_serve import start
+
+from .web import http
 
 SCHEMAS = Path(__file__).parent / "schemas" / "reconciliation-0.2"
 INSTITUTION = "https://w3id.org/osgraph/ontology#Institution"
@@ -268,18 +269,18 @@ def endpoint(bundled_kg: Path) -> Iterator[str]:
 
 
 def test_the_endpoint_serves_the_manifest_and_answers_get_and_post(endpoint: str) -> None:
-    manifest = httpx.get(endpoint)
+    manifest = http.get(endpoint)
     assert manifest.status_code == 200 and valid("manifest", manifest.json())
     assert manifest.headers["access-control-allow-origin"] == "*"  # CORS, which 0.2 requires
     assert manifest.json()["view"]["url"].startswith(endpoint.removesuffix("reconcile"))
     queries = json.dumps({"a": {"query": "北京大学"}, "b": {"query": "PKU", "limit": 1}})
-    by_get = httpx.get(endpoint, params={"queries": queries})
-    by_post = httpx.post(endpoint, data={"queries": queries})
+    by_get = http.get(endpoint, params={"queries": queries})
+    by_post = http.post(endpoint, data={"queries": queries})
     assert by_get.json() == by_post.json()
     assert valid("reconciliation-result-batch", by_post.json())
     assert by_post.json()["a"]["result"][0]["id"] == "institution/peking_university"
     # A page of another site may ask, as CORS allows.
-    other_site = httpx.post(
+    other_site = http.post(
         endpoint, data={"queries": queries}, headers={"Origin": "https://elsewhere.example"}
     )
     assert other_site.status_code == 200
@@ -288,28 +289,28 @@ def test_the_endpoint_serves_the_manifest_and_answers_get_and_post(endpoint: str
 def test_the_view_template_describes_the_entity(endpoint: str) -> None:
     from urllib.parse import quote
 
-    template = httpx.get(endpoint).json()["view"]["url"]
-    page = httpx.get(template.replace("{{id}}", quote("institution/peking_university", safe="")))
+    template = http.get(endpoint).json()["view"]["url"]
+    page = http.get(template.replace("{{id}}", quote("institution/peking_university", safe="")))
     assert page.status_code == 200 and '"Peking University"' in page.text
 
 
 @pytest.mark.parametrize("batch", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_batches_are_refused_with_a_message(endpoint: str, batch: str) -> None:
-    answer = httpx.post(endpoint, data={"queries": batch}, timeout=30)
+    answer = http.post(endpoint, data={"queries": batch}, timeout=30)
     assert answer.status_code in (400, 413), answer.text
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.text.strip() and "Traceback" not in answer.text
-    assert httpx.get(endpoint).status_code == 200  # and the service goes on
+    assert http.get(endpoint).status_code == 200  # and the service goes on
 
 
 def test_jsonp_and_other_bodies_are_refused(endpoint: str) -> None:
-    jsonp = httpx.get(endpoint, params={"callback": "alert(1)//", "queries": "{}"})
+    jsonp = http.get(endpoint, params={"callback": "alert(1)//", "queries": "{}"})
     assert jsonp.status_code == 400 and "alert" not in jsonp.text
-    as_json = httpx.post(endpoint, json={"queries": {}})
+    as_json = http.post(endpoint, json={"queries": {}})
     assert as_json.status_code == 415
     fields = "&".join(f"f{i}=1" for i in range(100))
     assert (
-        httpx.post(
+        http.post(
             endpoint, content=fields, headers={"Content-Type": "application/x-www-form-urlencoded"}
         ).status_code
         == 400

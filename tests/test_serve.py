@@ -14,6 +14,8 @@ from rdflib import Graph
 
 from osgraph._serve import make_server
 
+from .web import http
+
 COUNT_PROJECTS = (
     "PREFIX osg: <https://w3id.org/osgraph/ontology#>\n"
     "SELECT (COUNT(?p) AS ?n) WHERE { ?p a osg:Project }"
@@ -46,9 +48,9 @@ def test_it_listens_on_loopback_by_default(endpoint: str) -> None:
 
 
 def test_get_and_post_answer_the_same(endpoint: str) -> None:
-    by_get = httpx.get(f"{endpoint}/sparql", params={"query": COUNT_PROJECTS})
-    by_form = httpx.post(f"{endpoint}/sparql", data={"query": COUNT_PROJECTS})
-    by_body = httpx.post(
+    by_get = http.get(f"{endpoint}/sparql", params={"query": COUNT_PROJECTS})
+    by_form = http.post(f"{endpoint}/sparql", data={"query": COUNT_PROJECTS})
+    by_body = http.post(
         f"{endpoint}/sparql",
         content=COUNT_PROJECTS,
         headers={"Content-Type": "application/sparql-query"},
@@ -69,7 +71,7 @@ def test_get_and_post_answer_the_same(endpoint: str) -> None:
     ],
 )
 def test_results_follow_the_accept_header(endpoint: str, accept: str, media_type: str) -> None:
-    response = httpx.get(
+    response = http.get(
         f"{endpoint}/sparql", params={"query": COUNT_PROJECTS}, headers={"Accept": accept}
     )
     assert response.status_code == 200
@@ -81,9 +83,7 @@ def test_csv_answers_match_the_named_query(endpoint: str) -> None:
     from osgraph._catalogue import named_queries
 
     text = named_queries()["projects-by-country"].text
-    response = httpx.post(
-        f"{endpoint}/sparql", data={"query": text}, headers={"Accept": "text/csv"}
-    )
+    response = http.post(f"{endpoint}/sparql", data={"query": text}, headers={"Accept": "text/csv"})
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == ["country", "projects"]
     assert rows[1] == ["United States", "45"]
@@ -91,12 +91,12 @@ def test_csv_answers_match_the_named_query(endpoint: str) -> None:
 
 def test_a_graph_comes_back_as_turtle_or_ntriples(endpoint: str) -> None:
     query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
-    turtle = httpx.get(
+    turtle = http.get(
         f"{endpoint}/sparql", params={"query": query}, headers={"Accept": "text/turtle"}
     )
     assert turtle.headers["content-type"] == "text/turtle"
     assert len(Graph().parse(data=turtle.text, format="turtle")) == 5
-    nt = httpx.get(
+    nt = http.get(
         f"{endpoint}/sparql", params={"query": query}, headers={"Accept": "application/n-triples"}
     )
     assert nt.headers["content-type"] == "application/n-triples"
@@ -106,17 +106,15 @@ def test_a_graph_comes_back_as_turtle_or_ntriples(endpoint: str) -> None:
 @pytest.mark.parametrize(
     "send",
     [
-        lambda url: httpx.get(f"{url}/sparql", params={"update": "DROP ALL"}),
-        lambda url: httpx.post(f"{url}/sparql", data={"update": "DROP ALL"}),
-        lambda url: httpx.post(
+        lambda url: http.get(f"{url}/sparql", params={"update": "DROP ALL"}),
+        lambda url: http.post(f"{url}/sparql", data={"update": "DROP ALL"}),
+        lambda url: http.post(
             f"{url}/sparql",
             content="DROP ALL",
             headers={"Content-Type": "application/sparql-update"},
         ),
-        lambda url: httpx.post(
-            f"{url}/sparql", data={"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}
-        ),
-        lambda url: httpx.put(f"{url}/sparql", content="<a:b> <a:c> <a:d> ."),
+        lambda url: http.post(f"{url}/sparql", data={"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}),
+        lambda url: http.put(f"{url}/sparql", content="<a:b> <a:c> <a:d> ."),
     ],
     ids=["get-update", "form-update", "body-update", "update-as-query", "put"],
 )
@@ -124,20 +122,20 @@ def test_updates_are_refused_and_change_nothing(endpoint: str, send: object) -> 
     response = send(endpoint)  # type: ignore[operator]
     assert response.status_code == 403
     assert "read-only" in response.text
-    assert count(httpx.get(f"{endpoint}/sparql", params={"query": COUNT_PROJECTS})) == 101
+    assert count(http.get(f"{endpoint}/sparql", params={"query": COUNT_PROJECTS})) == 101
 
 
 def test_a_syntax_error_is_a_400_with_its_position(endpoint: str) -> None:
-    response = httpx.get(f"{endpoint}/sparql", params={"query": "SELECT ?x WHERE {\n ?x ?y\n"})
+    response = http.get(f"{endpoint}/sparql", params={"query": "SELECT ?x WHERE {\n ?x ?y\n"})
     assert response.status_code == 400
     assert "syntax error at line" in response.text
 
 
 def test_missing_queries_and_pages(endpoint: str) -> None:
-    assert httpx.get(f"{endpoint}/sparql", params={"query": ""}).status_code == 400
-    assert httpx.get(f"{endpoint}/sparql", params={"default-graph-uri": "urn:x"}).status_code == 400
-    assert httpx.get(f"{endpoint}/elsewhere").status_code == 404
-    assert httpx.get(f"{endpoint}/assets/../serve.py").status_code == 404
+    assert http.get(f"{endpoint}/sparql", params={"query": ""}).status_code == 400
+    assert http.get(f"{endpoint}/sparql", params={"default-graph-uri": "urn:x"}).status_code == 400
+    assert http.get(f"{endpoint}/elsewhere").status_code == 404
+    assert http.get(f"{endpoint}/assets/../serve.py").status_code == 404
 
 
 def test_the_row_limit_cuts_and_says_so(bundled_kg: Path) -> None:
@@ -147,10 +145,10 @@ def test_the_row_limit_cuts_and_says_so(bundled_kg: Path) -> None:
             "PREFIX osg: <https://w3id.org/osgraph/ontology#>\n"
             "SELECT ?c WHERE { ?c a osg:Contribution }"
         )
-        response = httpx.get(f"{url}/sparql", params={"query": query})
+        response = http.get(f"{url}/sparql", params={"query": query})
         assert len(response.json()["results"]["bindings"]) == 5
         assert response.headers["x-osgraph-truncated"] == "true"
-        small = httpx.get(f"{url}/sparql", params={"query": COUNT_PROJECTS})
+        small = http.get(f"{url}/sparql", params={"query": COUNT_PROJECTS})
         assert "x-osgraph-truncated" not in small.headers
     finally:
         server.shutdown()  # type: ignore[attr-defined]
@@ -164,7 +162,7 @@ def test_the_time_limit_abandons_a_long_query(tmp_path: Path) -> None:
     url, server = start(kg, engine="rdflib", timeout=0.2, workers=1)
     try:
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
-        response = httpx.get(f"{url}/sparql", params={"query": slow}, timeout=30)
+        response = http.get(f"{url}/sparql", params={"query": slow}, timeout=30)
         assert response.status_code == 503
         assert "longer than 0.2 s" in response.text
     finally:
@@ -173,12 +171,12 @@ def test_the_time_limit_abandons_a_long_query(tmp_path: Path) -> None:
 
 
 def test_the_page_and_its_assets_are_served_locally(endpoint: str) -> None:
-    page = httpx.get(f"{endpoint}/")
+    page = http.get(f"{endpoint}/")
     assert page.status_code == 200
     assert 'src="assets/yasgui/yasgui.min.js"' in page.text
     assert "http://" not in page.text.replace("http://www.w3.org", "")
     assert "https://" not in page.text
     for asset in ("yasgui/yasgui.min.js", "yasgui/yasgui.min.css"):
-        assert httpx.get(f"{endpoint}/assets/{asset}").status_code == 200
-    listing = httpx.get(f"{endpoint}/queries").json()
+        assert http.get(f"{endpoint}/assets/{asset}").status_code == 200
+    listing = http.get(f"{endpoint}/queries").json()
     assert "projects-by-country" in {q["name"] for q in listing["queries"]}

@@ -20,6 +20,7 @@ from osgraph import answer_query
 from osgraph._catalogue import named_queries
 
 from .test_protocol import start
+from .web import http
 
 HOSTILE = ('x" } ; DROP ALL ; #', "<script>alert(1)</script>")
 
@@ -178,7 +179,7 @@ def test_hostile_values_are_text_that_matches_nothing(opened: Tab, endpoint: str
 
 
 def named(endpoint: str, name: str, **headers: str) -> httpx.Response:
-    return httpx.get(f"{endpoint}queries/{name}", headers=headers, timeout=30)
+    return http.get(f"{endpoint}queries/{name}", headers=headers, timeout=30)
 
 
 def test_the_named_query_route_answers_sparql_json(endpoint: str, graph: Graph) -> None:
@@ -196,7 +197,7 @@ def test_the_named_query_route_answers_sparql_json(endpoint: str, graph: Graph) 
     assert rows == expected(graph, "projects-of", "institution=Google") != []
 
     without = named(endpoint, "projects-by-country")
-    direct = httpx.post(
+    direct = http.post(
         f"{endpoint}sparql", data={"query": named_queries()["projects-by-country"].text}
     )
     assert without.status_code == 200 and without.json() == direct.json()
@@ -225,11 +226,11 @@ def test_the_named_query_route_refuses_with_a_reason(
 
 def test_hostile_parameters_stay_data(endpoint: str) -> None:
     before = named(endpoint, "projects-by-country").json()
-    injected = httpx.get(
+    injected = http.get(
         f"{endpoint}queries/projects-of", params={"institution": HOSTILE[0]}, timeout=30
     )
     assert injected.status_code == 200 and injected.json()["results"]["bindings"] == []
-    refused = httpx.get(f"{endpoint}queries/projects-of", params={"country": HOSTILE[1]})
+    refused = http.get(f"{endpoint}queries/projects-of", params={"country": HOSTILE[1]})
     assert refused.status_code == 400
     assert refused.headers["x-content-type-options"] == "nosniff"
     assert named(endpoint, "projects-by-country").json() == before

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import DCTERMS, FOAF, RDF, RDFS, SKOS, Dataset, Graph, Literal, Namespace, URIRef
@@ -22,6 +21,7 @@ from osgraph._export import export_graph
 from osgraph._serve import EndpointServer, make_server
 
 from .conftest import run_osgraph
+from .web import http
 
 VOCABULARIES = Path(__file__).parent / "vocabularies"
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -92,7 +92,7 @@ def number(graph: Graph, subject: URIRef, predicate: URIRef) -> int:
 
 def test_every_term_is_defined_by_its_vocabulary(void: Graph, endpoint: str) -> None:
     defined = set(vocabulary().subjects(RDF.type, None))
-    service = Graph().parse(data=httpx.get(f"{endpoint}/sparql").text, format="turtle")
+    service = Graph().parse(data=http.get(f"{endpoint}/sparql").text, format="turtle")
     used = {
         term
         for graph in (void, service)
@@ -202,7 +202,7 @@ def test_a_graph_of_another_base_has_no_uri_space(tmp_path: Path) -> None:
 def test_the_served_description_is_the_exported_one_at_its_address(
     exported: bytes, endpoint: str
 ) -> None:
-    answer = httpx.get(f"{endpoint}/.well-known/void")
+    answer = http.get(f"{endpoint}/.well-known/void")
     assert answer.status_code == 200 and answer.headers["content-type"] == "text/turtle"
     here = f"{endpoint}/.well-known/void"
     served = Graph().parse(data=answer.text, format="turtle", publicID=here)
@@ -210,7 +210,7 @@ def test_the_served_description_is_the_exported_one_at_its_address(
     assert served.value(dataset, VOID.sparqlEndpoint) == URIRef(f"{endpoint}/sparql")
     served.remove((dataset, VOID.sparqlEndpoint, None))
     assert set(served) == set(Graph().parse(data=exported, format="turtle", publicID=here))
-    ntriples = httpx.get(here, headers={"Accept": "application/n-triples;q=0.9, text/html;q=0.1"})
+    ntriples = http.get(here, headers={"Accept": "application/n-triples;q=0.9, text/html;q=0.1"})
     assert ntriples.headers["content-type"] == "application/n-triples"
     assert set(Graph().parse(data=ntriples.text, format="nt")) == set(
         Graph().parse(data=answer.text, format="turtle", publicID=here)
@@ -220,7 +220,7 @@ def test_the_served_description_is_the_exported_one_at_its_address(
 def test_the_service_description_says_what_the_endpoint_does(
     endpoint: str, store: ox.Store
 ) -> None:
-    answer = httpx.get(f"{endpoint}/sparql")
+    answer = http.get(f"{endpoint}/sparql")
     assert answer.status_code == 200 and answer.headers["content-type"] == "text/turtle"
     description = Graph().parse(data=answer.text, format="turtle")
     (service,) = description.subjects(RDF.type, SD.Service)
@@ -243,7 +243,7 @@ def test_the_service_description_says_what_the_endpoint_does(
     select = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
     construct = "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"
     answered = {
-        httpx.get(f"{endpoint}/sparql", params={"query": query}, headers={"Accept": media_type})
+        http.get(f"{endpoint}/sparql", params={"query": query}, headers={"Accept": media_type})
         .headers["content-type"]
         .split(";")[0]
         for media_type in media_types
@@ -253,12 +253,12 @@ def test_the_service_description_says_what_the_endpoint_does(
 
 
 def test_the_descriptions_name_the_host_the_client_asked(endpoint: str) -> None:
-    asked = httpx.get(f"{endpoint}/sparql", headers={"Host": "sparql.example.org:8080"})
+    asked = http.get(f"{endpoint}/sparql", headers={"Host": "sparql.example.org:8080"})
     description = Graph().parse(data=asked.text, format="turtle")
     assert URIRef("http://sparql.example.org:8080/sparql") in set(
         description.objects(None, SD.endpoint)
     )
-    hostile = httpx.get(f"{endpoint}/sparql", headers={"Host": "a> <b"})
+    hostile = http.get(f"{endpoint}/sparql", headers={"Host": "a> <b"})
     description = Graph().parse(data=hostile.text, format="turtle")
     assert set(description.objects(None, SD.endpoint)) == {URIRef(f"{endpoint}/sparql")}
 
