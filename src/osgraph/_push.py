@@ -23,7 +23,7 @@ from typing import IO, Any
 from osgraph import _resources
 from osgraph._errors import ConfigurationError, OsgraphError, ReadWriteError
 from osgraph._messages import one_line, printable
-from osgraph._remote import RemoteEngine
+from osgraph._remote import RemoteEngine, tls_context
 
 DEFAULT_NAMED_GRAPH = "https://w3id.org/osgraph/id/graph"
 """The named graph ``push`` replaces unless told another."""
@@ -154,6 +154,7 @@ def push_graph(
                 auth=auth,
                 timeout=limits,
                 follow_redirects=False,
+                verify=tls_context(),
             ) as response,
         ):
             status = response.status_code

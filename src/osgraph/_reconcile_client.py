@@ -20,6 +20,7 @@ from typing import Any
 from osgraph._errors import ConfigurationError, ReadWriteError
 from osgraph._gazetteer_file import ROR_ID, WIKIDATA_ID
 from osgraph._iri import is_web_address
+from osgraph._remote import tls_context
 from osgraph._vocabulary import INSTITUTION_KINDS, OSG
 
 BATCH_SIZE = 10
@@ -86,7 +87,7 @@ def ask_service(
     found: dict[str, list[ServiceCandidate]] = {}
     unique = list(dict.fromkeys(name for name, _ in names))
     countries = {name: tuple(codes) for name, codes in names}
-    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+    with httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client:
         manifest = _manifest(_read(client, "GET", url, {}))
         space = manifest["identifierSpace"]
         osgraph = manifest.get("schemaSpace") == str(OSG)
