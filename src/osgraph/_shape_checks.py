@@ -58,6 +58,8 @@ class _Rule:
     counts: tuple[tuple[int, int, str, str], ...]
     """Each ``(least, most, component, default message)`` number of distinct values."""
     unique_lang: tuple[str, str] | None
+    needed: bool
+    """Whether the path must have a value (an ``sh:minCount`` above 0)."""
     tests: tuple[tuple[Test, str, str], ...]
     classes: tuple[tuple[tuple[set[str], ...], str, str], ...]
     """The instances of each class and its subclasses, of which a value must be one (filled
@@ -223,6 +225,8 @@ class ShapeChecks:
                     count = len(raw)
                     if count > 1:  # each triple is given once: its objects are distinct terms
                         count = len(set(raw))
+                    elif count == 0 and not rule.needed:
+                        continue  # no value, and none needed: nothing to check
                 for least, most, component, default in rule.counts:
                     if count < least or count > most:
                         label = _least_label(label, values, term)
@@ -389,7 +393,7 @@ def _rule(
     message = shape_message(shapes, shape)
     return _Rule(
         predicates, inverse, shown, severity, message, tuple(counts), unique_lang,
-        tuple(tests), tuple(kinds),
+        any(least > 0 for least, *_ in counts), tuple(tests), tuple(kinds),
     )  # fmt: skip
 
 
