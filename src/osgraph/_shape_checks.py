@@ -277,7 +277,9 @@ class ShapeChecks:
         term = self._parsed.get(text)
         if term is None:
             term = self._parse(text)
-            if term.kind != "L" and len(self._parsed) < 1 << 16:  # those that recur
+            if term.kind != "L":  # the IRIs that recur, those of the last ones seen
+                if len(self._parsed) >= 1 << 16:
+                    self._parsed.clear()
                 self._parsed[text] = term
         return term
 
