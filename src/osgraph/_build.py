@@ -61,12 +61,14 @@ class BuildOptions:
     replace_gazetteer
         Use the ``gazetteer`` file's entries instead of the bundled ones.
     validate
-        Check the graph against ``ontology/shapes.ttl`` (SHACL), compiled to SPARQL queries over
-        an Oxigraph store of what was written (see :func:`osgraph._validate.validate_store`).
+        Check the graph against ``ontology/shapes.ttl`` (SHACL), compiled to checks of one
+        subject at a time run as the statements are written (see
+        :class:`osgraph._shape_checks.ShapeChecks`).
     store
-        Leave that Oxigraph store next to the Turtle file of :func:`build_file` (``osgraph.ttl``
-        makes ``osgraph.oxigraph``), marked with the Turtle's SHA-256: the commands that read
-        the graph open it instead of loading the Turtle again (see :func:`osgraph.open_engine`).
+        Leave an Oxigraph store of the graph next to the Turtle file of :func:`build_file`
+        (``osgraph.ttl`` makes ``osgraph.oxigraph``), loaded as the Turtle is written and
+        marked with its SHA-256: the commands that read the graph open it instead of loading
+        the Turtle again (see :func:`osgraph.open_engine`).
     encoding
         The sources' encoding (default: UTF-8), such as ``gb18030``.
     policy
