@@ -36,6 +36,7 @@ class StoreLoad:
         self._pipe_path = pipe
         self._pipe: IO[str] | None = None
         self._error: BaseException | None = None
+        self._cut: OSError | None = None
         self._thread: threading.Thread | None = None
         self._store = self._open()
 
@@ -66,8 +67,9 @@ class StoreLoad:
         if self._pipe is not None:
             try:
                 self._pipe.write(text)
-            except OSError:  # the load stopped: finish says why
+            except OSError as error:  # the load stopped reading: finish says why
                 self._pipe = None
+                self._cut = error
 
     def finish(self) -> None:
         """Wait until the store holds all that was written, and close it.
@@ -80,9 +82,10 @@ class StoreLoad:
         import pyoxigraph as ox
 
         self.close()
+        failure = self._error or self._cut  # a store of part of the graph is no store
         try:
-            if self._error is not None:
-                raise self._error
+            if failure is not None:
+                raise ReadWriteError(f"{self.folder}: cannot hold the store: {describe(failure)}")
             if self._thread is None:
                 self._file.flush()
                 self._store.bulk_load(
