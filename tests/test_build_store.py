@@ -3,6 +3,7 @@ never answers of a graph edited since, and none at all with --no-store."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,31 @@ def test_a_folder_in_the_way_of_the_store_is_left_alone(tmp_path: Path) -> None:
     assert "holds files that are not an osgraph store" in refused.stderr
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["osgraph.oxigraph"]
     assert (mine / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_build_leaves_only_the_graph_and_its_store_and_clears_what_a_killed_one_left(
+    tmp_path: Path,
+) -> None:
+    """The store is loaded in a folder of its own (and through a named pipe in it), which the
+    build moves into place or removes; one that a build's vanished process left is removed by
+    the next build of the same graph, and one of a process still running is left to it."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    killed = out / f".osgraph.ttl.store-{ended.stdout.strip()}-x1"
+    running = out / f".osgraph.ttl.store-{os.getpid()}-x2"
+    for folder in (killed, running):
+        folder.mkdir()
+        (folder / "store").mkdir()
+    assert run_osgraph("build", "--out", "out", cwd=tmp_path).returncode == 0
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        ["osgraph.ttl", "osgraph.oxigraph", running.name]
+    )

@@ -20,10 +20,14 @@ from osgraph import (
     build,
     write_turtle,
 )
+from osgraph._shape_checks import ShapeChecks
 from osgraph._shape_queries import compile_shapes, run_checks
 from osgraph._validate import (
     ValidationReport,
+    checked_report,
+    shape_checks,
     shapes,
+    validate_by_subject,
     validate_file,
     validate_graph,
     validate_store,
@@ -45,11 +49,11 @@ def test_the_bundled_graph_conforms(bundled: BuildResult, monkeypatch: pytest.Mo
     bundled graph: no violation, no warning, so no warning among the build's notices."""
     reports: list[ValidationReport] = []
 
-    def validate_and_keep(store: object, base: str) -> ValidationReport:
-        reports.append(validate_store(store, base))
+    def validate_and_keep(checks: ShapeChecks, base: str) -> ValidationReport:
+        reports.append(checked_report(checks, base))
         return reports[-1]
 
-    monkeypatch.setattr(_build, "validate_store", validate_and_keep)
+    monkeypatch.setattr(_build, "checked_report", validate_and_keep)
     validated = build(options=BuildOptions(validate=True))
     (report,) = reports
     assert report.conforms and report.results == ()
@@ -195,20 +199,36 @@ def found(report: ValidationReport) -> set[tuple[str, str, str, str]]:
     return {(r.severity, r.focus.rsplit("<", 1)[1], r.path, r.component) for r in report.results}
 
 
+def by_statements(graph: Graph) -> ValidationReport:
+    """The checks a build runs as it writes, given each subject's statements as Turtle terms
+    (full IRIs, literals with their datatype or language), as the writer gives them."""
+
+    def term(node: object) -> str:  # rdflib refuses to write a malformed IRI
+        return f"<{node}>" if isinstance(node, URIRef) else node.n3()  # type: ignore[attr-defined]
+
+    checks = shape_checks()
+    for subject in set(graph.subjects()):
+        checks.statement(
+            term(subject), [(term(p), term(o)) for p, o in graph.predicate_objects(subject)]
+        )
+    return checked_report(checks)
+
+
 @pytest.mark.parametrize("breakage", sorted(BREAKAGES))
-def test_a_broken_graph_is_caught_and_explained_alike_by_both_engines(
+def test_a_broken_graph_is_caught_and_explained_alike_by_every_engine(
     piece: Graph, breakage: str
 ) -> None:
-    """The queries the shapes compile to find what pyshacl finds, and say it in its words."""
+    """The queries the shapes compile to, and the checks of one subject at a time a build runs,
+    find what pyshacl finds, and say it in its words."""
     graph = copy_of(piece)
     change, message = BREAKAGES[breakage]
     change(graph)
     report = validate_graph(graph)
     assert not report.conforms
     assert any(message in str(violation) for violation in report.violations), report.describe()
-    fast = validate_store(in_store(graph))
-    assert found(fast) == found(report), f"{fast.describe()}\n{report.describe()}"
-    assert said(fast) == said(report)
+    for fast in (validate_store(in_store(graph)), validate_by_subject(graph), by_statements(graph)):
+        assert found(fast) == found(report), f"{fast.describe()}\n{report.describe()}"
+        assert said(fast) == said(report)
 
 
 def said(report: ValidationReport) -> set[tuple[str, str, str, str | None]]:
@@ -254,6 +274,39 @@ def test_a_constraint_the_compiler_does_not_know_is_an_error_that_names_it() -> 
     graph.add((OSGSH_PROJECT, SH.hasValue, Literal("x")))
     with pytest.raises(ConfigurationError, match=r"osgsh:Project uses sh:hasValue"):
         compile_shapes(graph, lambda known: [known])
+    with pytest.raises(ConfigurationError, match=r"osgsh:Project uses sh:hasValue"):
+        ShapeChecks(graph)
+
+
+def test_a_path_the_streamed_checks_do_not_follow_is_an_error_that_names_it() -> None:
+    """A sequence path (the label of a project's institution) is one the SPARQL queries follow,
+    and the checks of one subject at a time cannot: they refuse it, naming the shape."""
+    graph = shapes()
+    rule = next(
+        node
+        for node in graph.objects(OSGSH_PROJECT, SH.property)
+        if graph.value(node, SH.path) == OSG.developedBy
+    )
+    sequence = Graph().parse(data=f"<x:s> <x:p> ( <{OSG.developedBy}> <{RDFS.label}> ) .")
+    path = sequence.value(URIRef("x:s"), URIRef("x:p"))
+    for triple in sequence.triples((None, None, None)):
+        graph.add(triple)
+    graph.set((rule, SH.path, path))
+    assert compile_shapes(graph, lambda known: [known])  # SPARQL follows it
+    with pytest.raises(ConfigurationError, match=r"the path of the shape .* is not one"):
+        ShapeChecks(graph)
+
+
+def test_a_subclass_the_streamed_checks_were_not_told_of_is_an_error(piece: Graph) -> None:
+    """A graph that makes a class a subclass of one the shapes name changes what the shapes
+    target; checks given it one subject at a time learn it too late, and say so."""
+    graph = copy_of(piece)
+    graph.add((URIRef(f"{OSG}Startup"), RDFS.subClassOf, OSG.Institution))
+    assert validate_by_subject(graph).conforms  # told of the subclasses before the subjects
+    checks = shape_checks()
+    checks.graph(graph)
+    with pytest.raises(ConfigurationError, match=r"subclass of https://w3id\.org/osgraph/"):
+        checked_report(checks)
 
 
 def test_a_change_of_the_shapes_is_a_change_of_the_queries(piece: Graph) -> None:
@@ -271,6 +324,11 @@ def test_a_change_of_the_shapes_is_a_change_of_the_queries(piece: Graph) -> None
         ("MaxCountConstraintComponent", "osg:domain")
     ]
     assert validate_store(store).results == ()  # the shapes that ship have no such rule
+    checks = ShapeChecks(graph)
+    checks.graph(piece)
+    assert [(f.component, f.path) for f in checks.finish(str)] == [
+        ("MaxCountConstraintComponent", "osg:domain")
+    ]
 
 
 def test_a_project_that_could_not_be_aligned_is_a_warning_not_a_failure(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import gc
 import io
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,19 +19,20 @@ from typing import IO, Any
 from rdflib import Graph
 
 from osgraph._atomic import replace_atomically
-from osgraph._engines import describe
 from osgraph._errors import ConfigurationError, ErrorPolicy, ReadWriteError, ValidationError
 from osgraph._gazetteer import GAZETTEER, ROR_SOURCE, Gazetteer, load_gazetteer
 from osgraph._iri import IriScheme
 from osgraph._notices import Notice, NoticeKind
 from osgraph._resolve import Resolution, resolve
+from osgraph._shape_checks import ShapeChecks
 from osgraph._sources import bundled_list, read_source
 from osgraph._sources.columns import TableShape
 from osgraph._sources.entries import ListInfo, Source
 from osgraph._statements import write_statements
 from osgraph._store_folder import built_store, check_store_folder, mark_store, replace_store
+from osgraph._store_load import StoreLoad, store_load
 from osgraph._turtle import TurtleWriter
-from osgraph._validate import validate_store
+from osgraph._validate import checked_report, shape_checks
 from osgraph._vocabulary import DEFAULT_BASE, new_graph, prefixes
 
 Progress = Callable[[str, int, int], None]
@@ -62,12 +61,14 @@ class BuildOptions:
     replace_gazetteer
         Use the ``gazetteer`` file's entries instead of the bundled ones.
     validate
-        Check the graph against ``ontology/shapes.ttl`` (SHACL), compiled to SPARQL queries over
-        an Oxigraph store of what was written (see :func:`osgraph._validate.validate_store`).
+        Check the graph against ``ontology/shapes.ttl`` (SHACL), compiled to checks of one
+        subject at a time run as the statements are written (see
+        :class:`osgraph._shape_checks.ShapeChecks`).
     store
-        Leave that Oxigraph store next to the Turtle file of :func:`build_file` (``osgraph.ttl``
-        makes ``osgraph.oxigraph``), marked with the Turtle's SHA-256: the commands that read
-        the graph open it instead of loading the Turtle again (see :func:`osgraph.open_engine`).
+        Leave an Oxigraph store of the graph next to the Turtle file of :func:`build_file`
+        (``osgraph.ttl`` makes ``osgraph.oxigraph``), loaded as the Turtle is written and
+        marked with its SHA-256: the commands that read the graph open it instead of loading
+        the Turtle again (see :func:`osgraph.open_engine`).
     encoding
         The sources' encoding (default: UTF-8), such as ``gb18030``.
     policy
@@ -231,31 +232,33 @@ def _run(
         del sources  # the resolution holds every entry; the sources' tuples would double them
         clock.lap("resolve")
         notices = list(resolution.notices)
-        graph, store = None, None
-        with _new_store(out) as folder:
+        checks = shape_checks(options.base, prefixes(options.base)) if options.validate else None
+        timed = _Timed(checks.statement) if checks is not None else None
+        graph = None
+        with _store_load(out if keep_store else None) as load:
             with _turtle_file(out) as file:
-                writer = TurtleWriter(file, prefixes(options.base))
+                turtle = load.tee(file) if load is not None else file
+                writer = TurtleWriter(turtle, prefixes(options.base), timed)
                 written = (lambda done, total: progress("write", done, total)) if progress else None
                 write_statements(resolution, iris, writer, written)
                 file.flush()
                 clock.lap("write")
-                if options.validate or keep_store:
-                    # Loaded once: the validation queries it, and the commands after the build.
-                    store = _load_store(file, folder)
+                if load is not None:
+                    load.finish()  # the store, loaded as the Turtle was written
                     clock.lap("store")
                 if out is None:
                     graph = _read_back(file, options.base)
-                if options.validate:
+                if checks is not None and timed is not None:
                     if progress:
                         progress("validate", 0, 0)
-                    notices += _validate(store, options.base)
+                    notices += _validate(checks, options.base)
                     clock.lap("validate")
-                if folder is not None and keep_store:
-                    del store  # closed, so that it can be moved
-                    mark_store(folder, Path(file.name))
+                    clock.move("write", "validate", timed.seconds)  # checked as it was written
+                if load is not None:
+                    mark_store(load.folder, Path(file.name))
             if out is not None:
                 # The Turtle is in place: the store of it replaces the one of the former graph.
-                replace_store(folder if keep_store else None, built_store(out))
+                replace_store(load.folder if load is not None else None, built_store(out))
         triples = writer.triples if out is not None else len(graph or ())
         return (graph if out is None else None), _summary(resolution, triples, notices, clock.laps)
 
@@ -271,41 +274,30 @@ def _turtle_file(out: Path | None) -> Iterator[IO[Any]]:
 
 
 @contextmanager
-def _new_store(out: Path | None) -> Iterator[Path | None]:
-    """A new folder next to ``out`` for its Oxigraph store, removed when the block ends unless
-    it was moved into place by then; None for a build in memory, whose store is in memory."""
+def _store_load(out: Path | None) -> Iterator[StoreLoad | None]:
+    """The store of ``out`` loaded as it is written; None when no store is kept."""
     if out is None:
         yield None
         return
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.store-", dir=out.parent))
     except OSError as error:
         raise ReadWriteError(f"cannot write {out}: {error.strerror}") from None
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with store_load(out) as load:
+        yield load
 
 
-def _load_store(file: IO[Any], folder: Path | None) -> Any:
-    """An Oxigraph store of the Turtle just written to ``file``, in ``folder`` or in memory.
-    osgraph wrote it, so its IRIs are not checked again as they are read (``lenient``)."""
-    import pyoxigraph as ox
+class _Timed:
+    """A check of statements, and the time it took."""
 
-    try:
-        if isinstance(file, io.StringIO):
-            store = ox.Store()
-            store.load(file.getvalue(), ox.RdfFormat.TURTLE, lenient=True)
-        else:
-            store = ox.Store(str(folder))
-            store.bulk_load(path=file.name, format=ox.RdfFormat.TURTLE, lenient=True)
-            # Compacting what the bulk load wrote about halves the time of a query on the store
-            # at 100,000 rows (2.3 s instead of 5.1 s for projects-by-country), for 3 s once.
-            store.optimize()
-    except (OSError, RuntimeError) as error:
-        raise ReadWriteError(f"{folder}: cannot hold the store: {describe(error)}") from None
-    return store
+    def __init__(self, check: Callable[[str, Sequence[tuple[str, str]]], None]) -> None:
+        self._check = check
+        self.seconds = 0.0
+
+    def __call__(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
+        start = time.perf_counter()
+        self._check(subject, pairs)
+        self.seconds += time.perf_counter() - start
 
 
 def _read_back(file: IO[Any], base: str) -> Graph:
@@ -344,6 +336,13 @@ class _StageClock:
         self.laps.append((stage, now - self._last))
         self._last = now
 
+    def move(self, source: str, target: str, seconds: float) -> None:
+        """Count ``seconds`` of the lap of ``source`` in that of ``target``."""
+        self.laps = [
+            (stage, lap - seconds if stage == source else lap + seconds if stage == target else lap)
+            for stage, lap in self.laps
+        ]
+
 
 def _read_sources(sources: Sequence[Path | str] | None, options: BuildOptions) -> list[Source]:
     paths = [bundled_list()] if not sources else [Path(source) for source in sources]
@@ -367,9 +366,9 @@ def _read_sources(sources: Sequence[Path | str] | None, options: BuildOptions) -
     return read
 
 
-def _validate(store: Any, base: str) -> list[Notice]:
+def _validate(checks: ShapeChecks, base: str) -> list[Notice]:
     """The warnings of the shapes; raises :class:`ValidationError` on a violation."""
-    report = validate_store(store, base)
+    report = checked_report(checks, base)
     if not report.conforms:
         raise ValidationError(report)
     return [Notice(NoticeKind.SHAPE_WARNING, str(warning), ()) for warning in report.warnings]

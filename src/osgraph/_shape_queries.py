@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from osgraph._errors import ConfigurationError
 
-_NOT_CHECKS = {SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.flags}
+NOT_CHECKS = {SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.flags}
 """The SHACL terms of a shape that say something of its checks, or nothing a check needs."""
 
 _NODE_KINDS: dict[Node, str] = {
@@ -34,7 +34,7 @@ _NODE_KINDS: dict[Node, str] = {
     SH.BlankNodeOrLiteral: "!isIRI({v})",
     SH.IRIOrLiteral: "!isBlank({v})",
 }
-_RANGES: dict[Node, str] = {
+RANGES: dict[Node, str] = {
     SH.minInclusive: ">=",
     SH.maxInclusive: "<=",
     SH.minExclusive: ">",
@@ -43,7 +43,7 @@ _RANGES: dict[Node, str] = {
 
 # The datatypes whose casting function (as SPARQL names them) tells a well-formed literal from
 # an ill-formed one ("x"^^xsd:integer), which SHACL's sh:datatype refuses.
-_CASTABLE = {
+CASTABLE = {
     XSD.string, XSD.boolean, XSD.decimal, XSD.integer, XSD.float, XSD.double, XSD.date,
     XSD.time, XSD.dateTime, XSD.duration, XSD.dayTimeDuration, XSD.yearMonthDuration,
 }  # fmt: skip
@@ -97,9 +97,9 @@ def compile_shapes(shapes: Graph, classes: Callable[[URIRef], list[URIRef]]) -> 
     for shape in sorted(set(shapes.subjects(SH.targetClass, None)), key=str):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
-        _refuse_unknown(shapes, shape, _NODE_TERMS)
+        refuse_unknown(shapes, shape, NODE_TERMS)
         targets = sorted(
-            {c for t in shapes.objects(shape, SH.targetClass) for c in classes(_iri(t))}
+            {c for t in shapes.objects(shape, SH.targetClass) for c in classes(class_iri(t))}
         )
         # One class is a scan of its instances; more are made distinct, a node being an
         # instance of several (a university is an org:Organization too).
@@ -114,11 +114,11 @@ def compile_shapes(shapes: Graph, classes: Callable[[URIRef], list[URIRef]]) -> 
         for member in sorted(shapes.objects(shape, SH.property), key=str):
             if (member, SH.deactivated, Literal(True)) in shapes:
                 continue
-            _refuse_unknown(shapes, member, _PROPERTY_TERMS)
+            refuse_unknown(shapes, member, PROPERTY_TERMS)
             path = shapes.value(member, SH.path)
             if path is None:
                 raise ConfigurationError(
-                    f"the property shape {_name(shapes, member)} has no sh:path"
+                    f"the property shape {shape_name(shapes, member)} has no sh:path"
                 )
             checks += _checks_of(shapes, member, focus, path, classes)
     return checks
@@ -159,18 +159,17 @@ def _checks_of(
 ) -> list[_Check]:
     """The checks of one shape: of its focus nodes (``path`` None) or of their values."""
     severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
-    message = _message(shapes, shape)
+    message = shape_message(shapes, shape)
     shown = path_text(shapes, path) if path is not None else ""
     values = f"{focus} ?focus {_path_sparql(shapes, path)} ?value ." if path is not None else None
     shown_focus = "{focus}" + (f"->{shown}" if shown else "")
     checks = []
     tests: list[tuple[str, str, str]] = []
     for predicate, parameter in sorted(shapes.predicate_objects(shape), key=str):
-        component = str(predicate).rsplit("#", 1)[-1]
-        component = component[0].upper() + component[1:] + "ConstraintComponent"
-        if predicate in _VALUE_TESTS:
-            test = _VALUE_TESTS[predicate](shapes, shape, parameter, "?value")
-            tests.append((test, component, _default_message(shapes, predicate, parameter)))
+        component = component_name(predicate)
+        if predicate in VALUE_TESTS:
+            test = VALUE_TESTS[predicate](shapes, shape, parameter, "?value")
+            tests.append((test, component, default_message(shapes, predicate, parameter)))
         elif predicate == SH.minCount and path is not None:
             count = int(str(parameter))
             sparql_path = _path_sparql(shapes, path)
@@ -205,11 +204,11 @@ def _checks_of(
             default = "More than one String shares the same Language"
             checks.append(_Check(query, severity, shown, ((component, default),), message))
         elif predicate == SH["class"]:
-            kinds = " ".join(_term(known) for known in classes(_iri(parameter)))
+            kinds = " ".join(_term(known) for known in classes(class_iri(parameter)))
             # The values that are no instance of the class: each value once, the instances taken
             # away (MINUS, a hash); then the focus nodes of those alone.
             instances = f"MINUS {{ ?value a ?class VALUES ?class {{ {kinds} }} }}"
-            default = _default_message(shapes, predicate, parameter)
+            default = default_message(shapes, predicate, parameter)
             found, probe = _of_values(shapes, focus, path, instances)
             query = f"SELECT DISTINCT ?focus ?value (false AS ?ok0) WHERE {{ {found} }}"
             once = ((component, default),)
@@ -249,11 +248,11 @@ def _of_values(
 def _conforms(shapes: Graph, shape: Node, parameter: Node, value: str) -> str:
     """An expression true when ``value`` conforms to the shape ``parameter`` (of sh:node or
     sh:not), which may only check a value itself, not follow a path from it."""
-    _refuse_unknown(shapes, parameter, set(_VALUE_TESTS) | _NOT_CHECKS | {RDF.type})
+    refuse_unknown(shapes, parameter, set(VALUE_TESTS) | NOT_CHECKS | {RDF.type})
     tests = [
-        f"COALESCE({_VALUE_TESTS[predicate](shapes, parameter, known, value)}, false)"
+        f"COALESCE({VALUE_TESTS[predicate](shapes, parameter, known, value)}, false)"
         for predicate, known in sorted(shapes.predicate_objects(parameter), key=str)
-        if predicate in _VALUE_TESTS
+        if predicate in VALUE_TESTS
     ]
     return "(" + (" && ".join(tests) or "true") + ")"
 
@@ -267,7 +266,7 @@ def _pattern(shapes: Graph, shape: Node, parameter: Node, value: str) -> str:
 
 
 def _datatype(shapes: Graph, shape: Node, parameter: Node, value: str) -> str:
-    wellformed = f" && isLiteral({_term(parameter)}({value}))" if parameter in _CASTABLE else ""
+    wellformed = f" && isLiteral({_term(parameter)}({value}))" if parameter in CASTABLE else ""
     return f"(isLiteral({value}) && DATATYPE({value}) = {_term(parameter)}{wellformed})"
 
 
@@ -297,13 +296,13 @@ def _languages(shapes: Graph, shape: Node, parameter: Node, value: str) -> str:
     return f"(isLiteral({value}) && (" + (" || ".join(tags) or "false") + "))"
 
 
-_VALUE_TESTS: dict[Node, Expression] = {
+VALUE_TESTS: dict[Node, Expression] = {
     SH.nodeKind: lambda shapes, shape, kind, value: _NODE_KINDS[URIRef(str(kind))].format(v=value),
     SH.pattern: _pattern,
     SH.datatype: _datatype,
     SH.minLength: _length(">="),
     SH.maxLength: _length("<="),
-    **{term: _range(operator) for term, operator in _RANGES.items()},
+    **{term: _range(operator) for term, operator in RANGES.items()},
     SH["in"]: _member,
     SH.languageIn: _languages,
     SH.node: _conforms,
@@ -311,31 +310,44 @@ _VALUE_TESTS: dict[Node, Expression] = {
 }
 """The checks of one value, each an expression true when the value passes."""
 
-_NODE_TERMS = (
-    set(_VALUE_TESTS) | _NOT_CHECKS | {SH.targetClass, SH.property, SH["class"], SH.deactivated}
+NODE_TERMS = (
+    set(VALUE_TESTS) | NOT_CHECKS | {SH.targetClass, SH.property, SH["class"], SH.deactivated}
 )
-_PROPERTY_TERMS = _NODE_TERMS - {SH.targetClass, SH.property} | {
+PROPERTY_TERMS = NODE_TERMS - {SH.targetClass, SH.property} | {
     SH.path, SH.minCount, SH.maxCount, SH.uniqueLang,
 }  # fmt: skip
 
 
-def _refuse_unknown(shapes: Graph, shape: Node, known: set[Node]) -> None:
+def component_name(predicate: Node) -> str:
+    """The SHACL constraint component of a parameter, as results name it.
+
+    Examples
+    --------
+    >>> component_name(SH.minCount)
+    'MinCountConstraintComponent'
+    """
+    name = str(predicate).rsplit("#", 1)[-1]
+    return name[0].upper() + name[1:] + "ConstraintComponent"
+
+
+def refuse_unknown(shapes: Graph, shape: Node, known: set[Node]) -> None:
     """Raise when ``shape`` uses a SHACL term outside ``known`` (its own terms: others, such as
     rdfs:comment, check nothing), or is a class as well (an implicit target, not compiled)."""
     for predicate in shapes.predicates(shape, None):
         if str(predicate).startswith(str(SH)) and predicate not in known:
+            term = str(predicate).rsplit("#", 1)[-1]
             raise ConfigurationError(
-                f"the shape {_name(shapes, shape)} uses sh:{str(predicate).rsplit('#', 1)[-1]}, "
-                "which the fast validator does not check: validate with --engine pyshacl"
+                f"the shape {shape_name(shapes, shape)} uses sh:{term}, which the fast "
+                "validator does not check: validate with --engine pyshacl"
             )
     if (shape, RDF.type, RDFS.Class) in shapes:
         raise ConfigurationError(
-            f"the shape {_name(shapes, shape)} is a class too, which the fast validator does not "
-            "check: give it an sh:targetClass, or validate with --engine pyshacl"
+            f"the shape {shape_name(shapes, shape)} is a class too, which the fast validator "
+            "does not check: give it an sh:targetClass, or validate with --engine pyshacl"
         )
 
 
-def _message(shapes: Graph, shape: Node) -> str | None:
+def shape_message(shapes: Graph, shape: Node) -> str | None:
     messages = sorted(
         (m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal)),
         key=lambda m: (m.language or "", str(m)),
@@ -344,11 +356,11 @@ def _message(shapes: Graph, shape: Node) -> str | None:
     return str((english or messages)[0]) if messages else None
 
 
-def _default_message(shapes: Graph, predicate: Node, parameter: Node) -> str:
+def default_message(shapes: Graph, predicate: Node, parameter: Node) -> str:
     """What pyshacl says of a broken check when the shape has no sh:message of its own."""
     name = _short(shapes, parameter) if isinstance(parameter, URIRef) else str(parameter)
     if predicate == SH.node:
-        return _message(shapes, parameter) or f"Value does not conform to Shape {name}."
+        return shape_message(shapes, parameter) or f"Value does not conform to Shape {name}."
     if predicate == SH["not"]:
         return f"Value must not conform to shape {name}"
     if predicate == SH["in"]:
@@ -364,7 +376,7 @@ def _default_message(shapes: Graph, predicate: Node, parameter: Node) -> str:
         SH.minLength: f"String length not >= {name}",
         SH.maxLength: f"String length not <= {name}",
         SH["class"]: f"Value does not have class {name}",
-        **{term: f"Value is not {operator} {name}" for term, operator in _RANGES.items()},
+        **{term: f"Value is not {operator} {name}" for term, operator in RANGES.items()},
     }[predicate]
 
 
@@ -397,7 +409,9 @@ def _path(shapes: Graph, path: Node, name: Callable[[URIRef], str]) -> str:
         return (
             "(" + "|".join(_path(shapes, p, name) for p in Collection(shapes, alternatives)) + ")"
         )
-    raise ConfigurationError(f"the path {_name(shapes, path)} is not a SHACL path osgraph knows")
+    raise ConfigurationError(
+        f"the path {shape_name(shapes, path)} is not a SHACL path osgraph knows"
+    )
 
 
 def _term(term: Node) -> str:
@@ -420,7 +434,7 @@ def _term(term: Node) -> str:
     raise ConfigurationError(f"osgraph cannot write {term!r} in a query of the shapes")
 
 
-def _iri(term: Node) -> URIRef:
+def class_iri(term: Node) -> URIRef:
     if not isinstance(term, URIRef):
         raise ConfigurationError(f"sh:class {term!r}: a class is an IRI")
     return term
@@ -435,5 +449,5 @@ def _short(shapes: Graph, iri: Node) -> str:
         return f"<{iri}>"
 
 
-def _name(shapes: Graph, shape: Node) -> str:
+def shape_name(shapes: Graph, shape: Node) -> str:
     return _short(shapes, shape) if isinstance(shape, URIRef) else "[ ... ]"

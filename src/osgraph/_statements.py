@@ -50,7 +50,8 @@ def write_statements(
     writer: TurtleWriter,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Write the knowledge graph of a resolution, one statement per subject.
+    """Write the knowledge graph of a resolution, one statement per subject (a project's
+    contributions in a second one, which its first tells the writer's check of).
 
     ``progress`` is told the rows written so far, of all rows, as the rows are written, then
     that all are when the rest is.
@@ -195,9 +196,13 @@ def _write_projects(
         vocabulary(OSG.developedBy),
         vocabulary(OSG.country),
     )
-    area = vocabulary(OSG.area)
+    area, has_contribution = vocabulary(OSG.area), vocabulary(OSG.contribution)
     areas = _areas(resolution)
     used_domains: set[str] = set()
+    later: dict[str, list[tuple[str, str]]] = {}
+    for made in resolution.contributions if writer.check else ():
+        node = nodes.contribution(made.project, made.institution, made.country)
+        later.setdefault(made.project, []).append((has_contribution, node))
     for key, project in resolution.projects.items():
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
         pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
@@ -218,7 +223,7 @@ def _write_projects(
             pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
                 used_domains.add(facts.domain)
-        writer.statement(nodes.project(key), pairs)
+        writer.statement(nodes.project(key), pairs, later.pop(key, ()))
     _write_domains(writer, vocabulary, used_domains)
 
 
@@ -313,7 +318,7 @@ def _write_contributions(
             contribution.project, contribution.institution, contribution.country
         )
         project = nodes.project(contribution.project)
-        writer.statement(project, [(has_contribution, node)])
+        writer.rest(project, [(has_contribution, node)])
         pairs = [
             ("a", contribution_class),
             (of_project, project),

@@ -29,8 +29,8 @@ ex:a a ex:Thing ;
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import IO
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Protocol
 
 from osgraph._errors import OsgraphError
 
@@ -310,6 +310,12 @@ def prefixed(prefix: str, namespace: str, local: str) -> str:
     return iri(f"{namespace}{local}")
 
 
+class Text(Protocol):
+    """Where Turtle is written: a text file, or anything that takes its text."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 class TurtleWriter:
     """Writes prefixes, then one statement per subject, to a text file; counts the triples.
 
@@ -317,9 +323,16 @@ class TurtleWriter:
     be wrong.
     """
 
-    def __init__(self, out: IO[str], prefixes: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        out: IO[str] | Text,
+        prefixes: Mapping[str, str],
+        check: Callable[[str, Sequence[tuple[str, str]]], None] | None = None,
+    ) -> None:
         self._write = out.write
         self.triples = 0
+        self.check = check
+        """Told each subject and all its pairs, those written later with :meth:`rest` too."""
         for prefix, namespace in prefixes.items():
             if not _PREFIX.fullmatch(prefix):
                 raise OsgraphError(f"{prefix!r} is not a Turtle prefix (such as ex)")
@@ -327,12 +340,24 @@ class TurtleWriter:
             self._write(f"@prefix {prefix}: <{namespace}> .\n")
         self._write("\n")
 
-    def statement(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
-        """Write every ``(predicate, object)`` of ``subject`` as one statement.
+    def statement(
+        self,
+        subject: str,
+        pairs: Sequence[tuple[str, str]],
+        later: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Write every ``(predicate, object)`` of ``subject`` as one statement, and tell the
+        check of them and of the pairs of the subject written ``later`` (with :meth:`rest`).
 
         Objects of the same predicate that follow one another share it (``p o1, o2``). Nothing
         is written when ``pairs`` is empty.
         """
+        if self.check is not None:
+            self.check(subject, [*pairs, *later] if later else pairs)
+        self.rest(subject, pairs)
+
+    def rest(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """Write a statement of ``subject`` as :meth:`statement` does, its check told already."""
         parts = [subject]
         last = ""
         for predicate, value in pairs:

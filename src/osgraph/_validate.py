@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, NamespaceManager
+from rdflib.namespace import RDF, RDFS, SH, XSD, NamespaceManager
 from rdflib.term import Node
 
 from osgraph import _resources
 from osgraph._errors import ConfigurationError, OsgraphError, ReadWriteError
 from osgraph._messages import one_line, printable
-from osgraph._shape_queries import compile_shapes, path_text, run_checks
+from osgraph._shape_checks import ShapeChecks
+from osgraph._shape_queries import Finding, compile_shapes, path_text, run_checks
+from osgraph._value_tests import Term
 from osgraph._vocabulary import DEFAULT_BASE, OSG, new_graph
 
 _FORMATS = {
@@ -185,6 +187,77 @@ def validate_store(store: Any, base: str = DEFAULT_BASE) -> ValidationReport:
         )
     except (OSError, RuntimeError, SyntaxError, ValueError) as error:
         raise OsgraphError(f"the shapes could not be checked: {one_line(str(error))}") from None
+
+
+def shape_checks(base: str = DEFAULT_BASE, prefixes: dict[str, str] | None = None) -> ShapeChecks:
+    """osgraph's shapes for a graph built under ``base``, compiled to checks of one subject at
+    a time (see :class:`osgraph._shape_checks.ShapeChecks`), which read Turtle terms written
+    with ``prefixes``; :func:`checked_report` says what they found.
+
+    Raises
+    ------
+    ConfigurationError
+        When the shapes use a SHACL constraint or path the checks do not know.
+    """
+    return ShapeChecks(shapes(base), prefixes=prefixes)
+
+
+def checked_report(checks: ShapeChecks, base: str = DEFAULT_BASE) -> ValidationReport:
+    """What ``checks`` found in the subjects they were given, in the words of
+    :func:`validate_store`.
+
+    Raises
+    ------
+    ConfigurationError
+        When the subjects made a class the shapes name a superclass of another.
+    """
+    names = new_graph(base).namespace_manager
+
+    def name(term: Term) -> str:
+        if term.kind == "I":
+            try:
+                return names.normalizeUri(URIRef(term.text))
+            except Exception:  # rdflib refuses some IRIs as names
+                return f"<{term.text}>"
+        if term.kind == "B":
+            return f"_:{term.text}"
+        if term.language:
+            return f'"{term.text}"@{term.language}'
+        datatype = "" if term.datatype == str(XSD.string) else f"^^<{term.datatype}>"
+        return f'"{term.text}"{datatype}'
+
+    return _report(_shape_result(found) for found in checks.finish(name))
+
+
+def validate_by_subject(graph: Graph, base: str = DEFAULT_BASE) -> ValidationReport:
+    """Check ``graph`` with the checks of one subject at a time that a build runs as it writes
+    (:func:`shape_checks`): what :func:`validate_store` finds.
+
+    Examples
+    --------
+    >>> from osgraph import BuildOptions, build
+    >>> graph = build(options=BuildOptions(validate=False)).graph
+    >>> validate_by_subject(graph).results
+    ()
+    """
+
+    def classes(known: URIRef) -> list[URIRef]:
+        return [URIRef(str(c)) for c in graph.transitive_subjects(RDFS.subClassOf, known)]
+
+    checks = ShapeChecks(shapes(base), classes)
+    checks.graph(graph)
+    return checked_report(checks, base)
+
+
+def _shape_result(found: Finding) -> ShapeResult:
+    return ShapeResult(
+        severity=found.severity,
+        focus=found.focus,
+        path=found.path,
+        message=found.message or "does not conform",
+        value=None if found.value is None else found.value.text,
+        component=found.component,
+    )
 
 
 def _short(names: NamespaceManager, node: Any) -> str:
