@@ -29,10 +29,9 @@ so that the same graph always gives the same files.
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -60,8 +59,6 @@ BETWEENNESS_SAMPLE = 500
 """Above this many nodes, betweenness is estimated from this many sources (seeded)."""
 
 _KINDS = {str(term): kind for kind, term in INSTITUTION_KINDS.items()}
-# The institution query's placeholder for the kinds it asks for, bound from INSTITUTION_KINDS.
-_KIND_VALUES = "VALUES ?kind {}"
 
 
 def collaboration_network(
@@ -100,9 +97,9 @@ def collaboration_network(
         bipartite, side = _project_country_network(engine)
     else:
         bipartite, side = _project_institution_network(engine)
-    network = bipartite if kind == "bipartite" else _projection(bipartite, side)
+    network = bipartite if kind == "bipartite" else projection(bipartite, side)
     if kind == "bipartite":
-        _add_collaborators(network, side)
+        add_collaborators(network, side)
     else:
         for node, degree in network.degree():
             network.nodes[node]["collaborators"] = degree
@@ -210,18 +207,30 @@ def network_file(
     return write_network(collaboration_network(engine, network_kind(kind)), chosen)
 
 
-def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
+def network_rows(
+    engine: Engine, name: str, values: Mapping[str, Iterable[str]] | None = None
+) -> list[dict[str, str | None]]:
+    """The answer to the network query ``queries/network/NAME.rq``, with the IRIs of
+    ``values`` (a variable's name and its IRIs) bound in the query's empty ``VALUES`` block of
+    that variable, and the kinds of institution in that of ``?kind``.
+
+    Raises
+    ------
+    QueryError
+        When ``engine`` cannot answer.
+    """
     text = _resources.text("queries", "network", f"{name}.rq")
-    if _KIND_VALUES in text:
-        kinds = " ".join(f"<{term}>" for term in INSTITUTION_KINDS.values())
-        text = text.replace(_KIND_VALUES, f"VALUES ?kind {{ {kinds} }}")
+    bound = {"kind": [str(term) for term in INSTITUTION_KINDS.values()], **(values or {})}
+    for variable, iris in bound.items():
+        block = " ".join(f"<{iri}>" for iri in iris)
+        text = text.replace(f"VALUES ?{variable} {{}}", f"VALUES ?{variable} {{ {block} }}")
     if isinstance(engine, OxigraphEngine):
         return _oxigraph_rows(engine, text)
     return run_query(engine, text).as_dicts()
 
 
 def _oxigraph_rows(engine: OxigraphEngine, text: str) -> list[dict[str, str | None]]:
-    """The answer to one of the network's own queries, as :func:`_rows` gives it, read from
+    """The answer to one of the network's own queries, as :func:`network_rows` gives it, read from
     Oxigraph's terms at once: making rdflib terms of them first, as other answers are made,
     took most of the time of the view of a 100,000-row list.
 
@@ -245,11 +254,11 @@ def _oxigraph_rows(engine: OxigraphEngine, text: str) -> list[dict[str, str | No
 
 
 def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
-    rows = sorted(_rows(engine, "project-institutions"), key=_row_key)
+    rows = sorted(network_rows(engine, "project-institutions"), key=row_key)
     project_places = _project_places(engine)
     # What the lists credit each (project, institution) pair with, and so each institution.
     credited: dict[tuple[str, str], Places] = defaultdict(Places)
-    for row in _rows(engine, "contribution-countries"):
+    for row in network_rows(engine, "contribution-countries"):
         pair = credited[str(row["project"]), str(row["institution"])]
         pair.add(row["country"], row["area"])
     institution_places: dict[str, Places] = defaultdict(Places)
@@ -265,7 +274,7 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     institutions: set[str] = set()
     for row in rows:
         project, institution = str(row["project"]), str(row["institution"])
-        _merge(
+        merge_facts(
             network,
             project,
             label=row["project_label"],
@@ -276,11 +285,11 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
             projects=1,
             **places_of.get(project, {}),
         )
-        _merge(
+        merge_facts(
             network,
             institution,
             label=row["institution_label"],
-            kind=_KINDS.get(str(row["kind"]), "institution"),
+            kind=institution_kind(row["kind"]),
             headquarters=row["headquarters"],
             homepage=row["institution_link"],
             bipartite=1,
@@ -300,7 +309,13 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     return network, institutions
 
 
-def _add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
+def institution_kind(term: str | None) -> str:
+    """The kind of institution (``university``, ...) whose class is ``term``, or
+    ``institution`` when it is none of them."""
+    return _KINDS.get(str(term), "institution")
+
+
+def add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
     """Add ``collaborators`` to the institutions ``side`` of the bipartite ``network``: the
     other institutions that share a project with one (not its projects, its degree)."""
     for node in side:
@@ -309,80 +324,14 @@ def _add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
         network.nodes[node]["collaborators"] = len(reached)
 
 
-def most_connected(network: nx.Graph[str], max_nodes: int) -> nx.Graph[str]:
-    """The part of ``network`` that matters most, in at most ``max_nodes`` nodes (all of it
-    when it has no more).
-
-    A k-core would not do: in the bipartite network a project has one to a few institutions,
-    so its cores are either nearly all the projects that join two institutions or none. The
-    part is rather the institutions (or, in a projection, the nodes) with the most
-    collaborators, then the most projects: as many as leave room for one project of each set
-    of them that built projects together, so that every collaboration between the institutions
-    shown is drawn. Room left is given in rounds: a second project of each such set, a third,
-    and so on; then the projects of one institution alone, a round of one for each institution
-    at a time. Nodes come in the network's order, so the same network gives the same part.
-
-    Examples
-    --------
-    >>> star = nx.star_graph(5)
-    >>> sorted(most_connected(star, 3))
-    [0, 1, 2]
-    """
-    if network.number_of_nodes() <= max_nodes:
-        return network
-
-    def rank(node: str) -> tuple[int, int, str]:
-        facts = network.nodes[node]
-        degree = network.degree(node)
-        return (-facts.get("collaborators", degree), -facts.get("projects", degree), str(node))
-
-    sides = {node: facts.get("bipartite") for node, facts in network.nodes.items()}
-    anchors = sorted((node for node, side in sides.items() if side == 1), key=rank)
-    if 0 not in sides.values():  # a projection: its nodes, ranked
-        return network.subgraph(sorted(network, key=rank)[:max_nodes]).copy()
-    # A project's institutions among those kept, by their place in the ranking, and the sets of
-    # two or more of them with how many projects each.
-    members: dict[str, tuple[int, ...]] = {}
-    sets: Counter[tuple[int, ...]] = Counter()
-    kept = shared = 0
-    for place, anchor in enumerate(anchors):
-        change: Counter[tuple[int, ...]] = Counter()
-        for project in network[anchor]:
-            before = members.get(project, ())
-            change[before] -= 1
-            change[(*before, place)] += 1
-        more = sum((sets[s] + n > 0) - (sets[s] > 0) for s, n in change.items() if len(s) > 1 and n)
-        if kept + 1 + shared + more > max_nodes:
-            break
-        kept += 1
-        shared += more
-        sets.update(change)
-        for project in network[anchor]:
-            members[project] = (*members.get(project, ()), place)
-    by_set: dict[tuple[int, ...], list[str]] = defaultdict(list)
-    for project in sorted(members):
-        by_set[members[project]].append(project)
-    room = max_nodes - kept
-    chosen: list[str] = []
-    # Projects of two or more of the institutions first, then those of one alone.
-    for alone in (False, True):
-        groups = [by_set[s] for s in sorted(by_set) if (len(s) == 1) == alone]
-        for round_ in itertools.count():
-            groups = [group for group in groups if len(group) > round_]
-            if not groups or len(chosen) >= room:
-                break
-            chosen.extend(group[round_] for group in groups)
-    return network.subgraph({*anchors[:kept], *chosen[:room]}).copy()
-
-
 def _project_country_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
-    rows = sorted(_rows(engine, "project-countries"), key=_row_key)
+    rows = sorted(network_rows(engine, "project-countries"), key=row_key)
     network: nx.Graph[str] = nx.Graph()
     countries: set[str] = set()
     for row in rows:
         project, country = str(row["project"]), str(row["country"])
-        _merge(network, project, label=row["project_label"], kind="project", bipartite=0)
-        _merge(
+        merge_facts(network, project, label=row["project_label"], kind="project", bipartite=0)
+        merge_facts(
             network,
             country,
             label=row["country_label"],
@@ -425,32 +374,44 @@ class Places:
 def _project_places(engine: Engine) -> dict[str, Places]:
     """Where the lists place each project: every country and area of every row that lists it."""
     places: dict[str, Places] = defaultdict(Places)
-    for row in _rows(engine, "project-countries"):
+    for row in network_rows(engine, "project-countries"):
         places[str(row["project"])].add(row["country_label"], None)
-    for row in _rows(engine, "project-areas"):
+    for row in network_rows(engine, "project-areas"):
         places[str(row["project"])].add(None, row["area"])
     return places
 
 
-def _projection(bipartite: nx.Graph[str], side: set[str]) -> nx.Graph[str]:
+def projection(bipartite: nx.Graph[str], side: set[str], *, names: bool = True) -> nx.Graph[str]:
     """The weighted projection of ``bipartite`` onto ``side``, its nodes and edges in sorted
     order: networkx's own adds edges in the order of a set of names, which changes with the
-    hash seed of each Python process, and so would the files written from it."""
+    hash seed of each Python process, and so would the files written from it. Each edge's
+    ``projects`` names the shared projects, unless ``names`` is false (:func:`shared_projects`
+    names them later, for the edges kept)."""
     projected = nx.bipartite.weighted_projected_graph(bipartite, sorted(side))
     network: nx.Graph[str] = nx.Graph()
     network.add_nodes_from((node, projected.nodes[node]) for node in sorted(projected))
     for a, b in sorted(tuple(sorted(edge)) for edge in projected.edges()):
-        shared = nx.common_neighbors(bipartite, a, b)
         network.add_edge(a, b, weight=projected.edges[a, b]["weight"])
-        network.edges[a, b]["projects"] = _names(bipartite, shared)
+        if names:
+            network.edges[a, b]["projects"] = shared_projects(bipartite, a, b)
     return network
 
 
-def _row_key(row: dict[str, str | None]) -> tuple[str, ...]:
+def shared_projects(
+    bipartite: nx.Graph[str], a: str, b: str, labels: Mapping[str, object] | None = None
+) -> str:
+    """The labels of the projects ``a`` and ``b`` share in ``bipartite`` (or in ``labels``,
+    when given), in order."""
+    shared = nx.common_neighbors(bipartite, a, b)
+    named = bipartite.nodes(data="label") if labels is None else labels
+    return SEPARATOR.join(sorted(str(named[node]) for node in shared))
+
+
+def row_key(row: dict[str, str | None]) -> tuple[str, ...]:
     return tuple(map(str, row.values()))
 
 
-def _merge(network: nx.Graph[str], node: str, **facts: object) -> None:
+def merge_facts(network: nx.Graph[str], node: str, **facts: object) -> None:
     """Add ``node``, or add the facts it lacks (a row may repeat it with more to say)."""
     if node not in network:
         network.add_node(node)
@@ -458,10 +419,6 @@ def _merge(network: nx.Graph[str], node: str, **facts: object) -> None:
     for name, value in facts.items():
         if value not in (None, "") and attributes.get(name) in (None, ""):
             attributes[name] = value
-
-
-def _names(network: nx.Graph[str], nodes: Iterable[str]) -> str:
-    return SEPARATOR.join(sorted(str(network.nodes[node]["label"]) for node in nodes))
 
 
 def _largest_first(groups: Iterable[set[str]]) -> list[set[str]]:
