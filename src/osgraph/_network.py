@@ -208,11 +208,12 @@ def network_file(
 
 
 def network_rows(
-    engine: Engine, name: str, values: Mapping[str, Iterable[str]] | None = None
+    engine: Engine, name: str, values: Mapping[str, Iterable[str] | None] | None = None
 ) -> list[dict[str, str | None]]:
     """The answer to the network query ``queries/network/NAME.rq``, with the IRIs of
     ``values`` (a variable's name and its IRIs) bound in the query's empty ``VALUES`` block of
-    that variable, and the kinds of institution in that of ``?kind``.
+    that variable, or that block left out where they are None (the variable is then free), and
+    the kinds of institution in the block of ``?kind``.
 
     Raises
     ------
@@ -220,10 +221,12 @@ def network_rows(
         When ``engine`` cannot answer.
     """
     text = _resources.text("queries", "network", f"{name}.rq")
-    bound = {"kind": [str(term) for term in INSTITUTION_KINDS.values()], **(values or {})}
+    kinds: list[str] | None = [str(term) for term in INSTITUTION_KINDS.values()]
+    bound = {"kind": kinds, **(values or {})}
     for variable, iris in bound.items():
-        block = " ".join(f"<{iri}>" for iri in iris)
-        text = text.replace(f"VALUES ?{variable} {{}}", f"VALUES ?{variable} {{ {block} }}")
+        terms = None if iris is None else " ".join(f"<{iri}>" for iri in iris)
+        block = "" if terms is None else f"VALUES ?{variable} {{ {terms} }}"
+        text = text.replace(f"VALUES ?{variable} {{}}", block)
     if isinstance(engine, OxigraphEngine):
         return _oxigraph_rows(engine, text)
     return run_query(engine, text).as_dicts()
@@ -258,9 +261,10 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     project_places = _project_places(engine)
     # What the lists credit each (project, institution) pair with, and so each institution.
     credited: dict[tuple[str, str], Places] = defaultdict(Places)
-    for row in network_rows(engine, "contribution-countries"):
-        pair = credited[str(row["project"]), str(row["institution"])]
-        pair.add(row["country"], row["area"])
+    contributions = network_rows(engine, "contribution-countries")
+    names = place_names(engine, contributions)
+    for row in contributions:
+        credited[str(row["project"]), str(row["institution"])].add_named(row, names)
     institution_places: dict[str, Places] = defaultdict(Places)
     for (_, institution), places in credited.items():
         institution_places[institution].update(places)
@@ -360,6 +364,11 @@ class Places:
         if area:
             self.areas.add(area)
 
+    def add_named(self, row: dict[str, str | None], names: dict[str, list[str]]) -> None:
+        """Add the names (:func:`place_names`) of the ``country`` and ``area`` of ``row``."""
+        self.countries.update(names.get(str(row["country"]), ()))
+        self.areas.update(names.get(str(row["area"]), ()))
+
     def update(self, other: Places) -> None:
         self.countries |= other.countries
         self.areas |= other.areas
@@ -374,11 +383,28 @@ class Places:
 def _project_places(engine: Engine) -> dict[str, Places]:
     """Where the lists place each project: every country and area of every row that lists it."""
     places: dict[str, Places] = defaultdict(Places)
-    for row in network_rows(engine, "project-countries"):
-        places[str(row["project"])].add(row["country_label"], None)
-    for row in network_rows(engine, "project-areas"):
-        places[str(row["project"])].add(None, row["area"])
+    rows = network_rows(engine, "project-places", {"project": None})
+    names = place_names(engine, rows)
+    for row in rows:
+        places[str(row["project"])].add_named(row, names)
     return places
+
+
+def place_names(engine: Engine, rows: Iterable[dict[str, str | None]]) -> dict[str, list[str]]:
+    """The English names of the countries and areas whose IRIs ``rows`` give as ``country``
+    and ``area``: asked once each, where a name for each row made the network slow to read
+    from a store on disk.
+
+    Raises
+    ------
+    QueryError
+        When ``engine`` cannot answer.
+    """
+    places = sorted({str(row[name]) for row in rows for name in ("country", "area") if row[name]})
+    names: dict[str, list[str]] = defaultdict(list)
+    for row in network_rows(engine, "place-labels", {"place": places}):
+        names[str(row["place"])].append(str(row["label"]))
+    return names
 
 
 def projection(bipartite: nx.Graph[str], side: set[str], *, names: bool = True) -> nx.Graph[str]:

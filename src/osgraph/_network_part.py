@@ -30,6 +30,7 @@ from osgraph._network import (
     institution_kind,
     merge_facts,
     network_rows,
+    place_names,
     projection,
     row_key,
     shared_projects,
@@ -229,8 +230,10 @@ def _project_facts(engine: Engine, projects: Iterable[str]) -> dict[str, dict[st
             homepage=row["project_link"],
         )
     places: dict[str, Places] = defaultdict(Places)
-    for row in _rows_of(engine, "project-places", "project", found):
-        places[str(row["project"])].add(row["country"], row["area"])
+    rows = _rows_of(engine, "project-places", "project", found)
+    names = place_names(engine, rows)
+    for row in rows:
+        places[str(row["project"])].add_named(row, names)
     return {node: {**facts, **places[node].facts()} for node, facts in found.nodes(data=True)}
 
 
@@ -253,20 +256,12 @@ def _institution_places(
     engine: Engine, institutions: Iterable[str]
 ) -> dict[str, dict[str, object]]:
     """The ``country`` and ``area`` of ``institutions``: every place the lists credit their
-    contributions to. Read as IRIs, then named: a label for each of a hundred thousand
-    contributions is what made the whole network slow to read."""
+    contributions to."""
     rows = _rows_of(engine, "institution-places", "institution", institutions)
-    places = {str(row[name]) for row in rows for name in ("country", "area") if row[name]}
-    labels: dict[str, list[str]] = defaultdict(list)
-    for row in _rows_of(engine, "place-labels", "place", places):
-        labels[str(row["place"])].append(str(row["label"]))
+    names = place_names(engine, rows)
     found: dict[str, Places] = defaultdict(Places)
     for row in rows:
-        credited = found[str(row["institution"])]
-        for country in labels.get(str(row["country"]), ()):
-            credited.add(country, None)
-        for area in labels.get(str(row["area"]), ()):
-            credited.add(None, area)
+        found[str(row["institution"])].add_named(row, names)
     return {institution: dict(places.facts()) for institution, places in found.items()}
 
 
@@ -274,6 +269,8 @@ def _contribution_places(engine: Engine, projects: Iterable[str]) -> dict[tuple[
     """What the lists credit each contribution to ``projects`` with, by (project,
     institution)."""
     credited: dict[tuple[str, str], Places] = defaultdict(Places)
-    for row in _rows_of(engine, "project-contributions", "project", projects):
-        credited[str(row["project"]), str(row["institution"])].add(row["country"], row["area"])
+    rows = _rows_of(engine, "project-contributions", "project", projects)
+    names = place_names(engine, rows)
+    for row in rows:
+        credited[str(row["project"]), str(row["institution"])].add_named(row, names)
     return credited
