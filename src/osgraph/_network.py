@@ -257,7 +257,25 @@ def _oxigraph_rows(engine: OxigraphEngine, text: str) -> list[dict[str, str | No
 
 
 def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
-    rows = sorted(network_rows(engine, "project-institutions"), key=row_key)
+    # One row per (project, institution) with the facts of each, asked once per node: a row
+    # per edge with the labels and links of both made the network slow to read from disk.
+    everything = {"project": None, "institution": None}
+    of_project = first_rows(network_rows(engine, "project-facts", everything), "project")
+    of_institution = first_rows(
+        network_rows(engine, "institution-facts", everything), "institution"
+    )
+    pairs = [
+        (str(row["project"]), str(row["institution"]))
+        for row in network_rows(engine, "project-institution-pairs")
+    ]
+    rows = sorted(
+        (
+            {**of_project[project], **of_institution[institution]}
+            for project, institution in pairs
+            if project in of_project and institution in of_institution
+        ),
+        key=row_key,
+    )
     project_places = _project_places(engine)
     # What the lists credit each (project, institution) pair with, and so each institution.
     credited: dict[tuple[str, str], Places] = defaultdict(Places)
@@ -435,6 +453,16 @@ def shared_projects(
 
 def row_key(row: dict[str, str | None]) -> tuple[str, ...]:
     return tuple(map(str, row.values()))
+
+
+def first_rows(rows: Iterable[dict[str, str | None]], key: str) -> dict[str, dict[str, str | None]]:
+    """The first of ``rows``, in order, for each node that ``key`` names: the one whose facts
+    the network takes (a node's rows are each of its facts with each of its others, so the
+    first has the first of each)."""
+    first: dict[str, dict[str, str | None]] = {}
+    for row in sorted(rows, key=row_key):
+        first.setdefault(str(row[key]), row)
+    return first
 
 
 def merge_facts(network: nx.Graph[str], node: str, **facts: object) -> None:
