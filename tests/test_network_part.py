@@ -11,6 +11,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from osgraph import _network_part
 from osgraph._build import BuildOptions, build_file
 from osgraph._engines import Engine, open_engine
 from osgraph._network import collaboration_network
@@ -108,3 +109,14 @@ def test_the_page_of_a_large_network_is_the_same_whatever_the_hash_seed(
     first, second = (page.read_bytes() for page in pages)
     assert b"Left out:" in first
     assert first == second
+
+
+@pytest.mark.parametrize(("chunk", "chunks"), [(7, 1000), (7, 0)])
+def test_the_facts_asked_in_blocks_or_all_at_once_are_the_same(
+    bundled_kg: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, chunks: int
+) -> None:
+    # Blocks of a few IRIs each, or every node's facts read and those of the part kept.
+    monkeypatch.setattr(_network_part, "CHUNK", chunk)
+    monkeypatch.setattr(_network_part, "CHUNKS", chunks)
+    for kind in KINDS:
+        assert_same_part(open_engine(bundled_kg), kind, 40)

@@ -39,6 +39,8 @@ from osgraph._network import (
 CHUNK = 500
 """The most IRIs one query binds: a few tens of kilobytes, well within what osgraph's guard and
 an endpoint take."""
+CHUNKS = 20
+"""The most blocks of :data:`CHUNK` IRIs asked one after the other; more are read in one query."""
 
 
 def network_part(
@@ -207,8 +209,15 @@ def _shape(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
 def _rows_of(
     engine: Engine, name: str, variable: str, iris: Iterable[str]
 ) -> list[dict[str, str | None]]:
-    """The rows of the network query ``name`` for the IRIs bound to ``variable``, in order."""
+    """The rows of the network query ``name`` for the IRIs bound to ``variable``, in order:
+    asked in blocks of :data:`CHUNK`, or all at once and kept where there are more than
+    :data:`CHUNKS` blocks (the shared projects of a part of the institutions network may be
+    nearly all of them)."""
     chosen = sorted(iris)
+    if len(chosen) > CHUNK * CHUNKS:
+        wanted = set(chosen)
+        every = network_rows(engine, name, {variable: None})
+        return sorted((row for row in every if str(row[variable]) in wanted), key=row_key)
     rows = [
         row
         for start in range(0, len(chosen), CHUNK)
