@@ -29,8 +29,9 @@ so that the same graph always gives the same files.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
@@ -430,12 +431,26 @@ def projection(bipartite: nx.Graph[str], side: set[str], *, names: bool = True) 
     order: networkx's own adds edges in the order of a set of names, which changes with the
     hash seed of each Python process, and so would the files written from it. Each edge's
     ``projects`` names the shared projects, unless ``names`` is false (:func:`shared_projects`
-    names them later, for the edges kept)."""
-    projected = nx.bipartite.weighted_projected_graph(bipartite, sorted(side))
+    names them later, for the edges kept).
+
+    The weights are counted from each project's pairs of institutions, a few each: networkx's
+    own compares the neighbours of every institution with those of each it reaches, which took
+    minutes for the institutions of a 100,000-row list.
+
+    Examples
+    --------
+    >>> built = nx.Graph([("p", "a"), ("p", "b"), ("q", "a"), ("q", "b"), ("q", "c")])
+    >>> list(projection(built, {"a", "b", "c"}, names=False).edges(data="weight"))
+    [('a', 'b', 2), ('a', 'c', 1), ('b', 'c', 1)]
+    """
+    weights: Counter[tuple[str, str]] = Counter()
+    for project in bipartite:
+        if project not in side:
+            weights.update(itertools.combinations(sorted(bipartite[project]), 2))
     network: nx.Graph[str] = nx.Graph()
-    network.add_nodes_from((node, projected.nodes[node]) for node in sorted(projected))
-    for a, b in sorted(tuple(sorted(edge)) for edge in projected.edges()):
-        network.add_edge(a, b, weight=projected.edges[a, b]["weight"])
+    network.add_nodes_from((node, bipartite.nodes[node]) for node in sorted(side))
+    for (a, b), weight in sorted(weights.items()):
+        network.add_edge(a, b, weight=weight)
         if names:
             network.edges[a, b]["projects"] = shared_projects(bipartite, a, b)
     return network
