@@ -14,7 +14,8 @@ same network is drawn the same on every load.
 
 A network of more than ``max_nodes`` nodes (:data:`DEFAULT_MAX_NODES`) is shown in part: the
 part that matters most (:func:`osgraph._network_part.most_connected`), and the page says what is
-left out and how to see it.
+left out and how to see it. Only the facts of that part are read from the graph, after the
+network's bare shape (:func:`osgraph._network_part.network_part`).
 
 The country filter and the colours go by the countries (and areas) the lists credit a node
 with, never by an institution's headquarters, which the panel shows apart.
