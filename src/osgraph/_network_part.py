@@ -26,7 +26,6 @@ from osgraph._network import (
     NetworkKind,
     Places,
     add_collaborators,
-    add_measures,
     institution_kind,
     merge_facts,
     network_rows,
@@ -47,13 +46,12 @@ def network_part(
     engine: Engine, kind: NetworkKind, max_nodes: int
 ) -> tuple[nx.Graph[str], nx.Graph[str]] | None:
     """The shape of the ``kind`` network of the graph that ``engine`` answers for, and the part
-    of it that matters most (:func:`~osgraph._network_part.most_connected`), in at most
-    ``max_nodes`` nodes, with the facts and measures
-    :func:`~osgraph._network.collaboration_network` gives them (without betweenness and
-    communities). The shape has every node and edge, with ``kind`` (``project`` for
-    projects), ``projects``, ``collaborators``, ``degree`` and ``weighted_degree``, and no other
-    fact. None when the network has no more than ``max_nodes`` nodes, or is the ``countries``
-    network (a few hundred at most): all of it is shown, and is read whole.
+    of it that matters most (:func:`most_connected`), in at most ``max_nodes`` nodes, with the
+    facts and measures :func:`~osgraph._network.collaboration_network` gives them (without
+    betweenness and communities). The shape has every node and edge, with ``kind``
+    (``project`` for projects), ``projects`` and ``collaborators``, and no other fact. None
+    when the network has no more than ``max_nodes`` nodes, or is the ``countries`` network (a
+    few hundred at most): all of it is shown, and is read whole.
 
     Raises
     ------
@@ -83,8 +81,12 @@ def network_part(
             network.nodes[node]["collaborators"] = degree
     if network.number_of_nodes() <= max_nodes:
         return None
-    add_measures(network, betweenness=False, communities=False)
     part = most_connected(network, max_nodes)
+    # The measures of the nodes shown only, as the whole network has them: at a million rows,
+    # those of every node took longer than reading the facts of the part.
+    weighted = network.degree(part, weight="weight")
+    for node, degree in network.degree(part):
+        part.nodes[node].update(degree=degree, weighted_degree=weighted[node])
     projects = {node for node in part if bipartite.nodes[node].get("kind") == "project"}
     if kind == "institutions":  # the shared projects its edges name
         for a, b in part.edges():
