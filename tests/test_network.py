@@ -21,9 +21,9 @@ from osgraph._network import (
     NETWORKS,
     SEPARATOR,
     collaboration_network,
-    most_connected,
     write_network,
 )
+from osgraph._network_part import most_connected
 from osgraph._query import run_query
 
 from .conftest import run_osgraph

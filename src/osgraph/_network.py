@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -60,8 +60,6 @@ BETWEENNESS_SAMPLE = 500
 """Above this many nodes, betweenness is estimated from this many sources (seeded)."""
 
 _KINDS = {str(term): kind for kind, term in INSTITUTION_KINDS.items()}
-# The institution query's placeholder for the kinds it asks for, bound from INSTITUTION_KINDS.
-_KIND_VALUES = "VALUES ?kind {}"
 
 
 def collaboration_network(
@@ -100,9 +98,9 @@ def collaboration_network(
         bipartite, side = _project_country_network(engine)
     else:
         bipartite, side = _project_institution_network(engine)
-    network = bipartite if kind == "bipartite" else _projection(bipartite, side)
+    network = bipartite if kind == "bipartite" else projection(bipartite, side)
     if kind == "bipartite":
-        _add_collaborators(network, side)
+        add_collaborators(network, side)
     else:
         for node, degree in network.degree():
             network.nodes[node]["collaborators"] = degree
@@ -210,18 +208,33 @@ def network_file(
     return write_network(collaboration_network(engine, network_kind(kind)), chosen)
 
 
-def _rows(engine: Engine, name: str) -> list[dict[str, str | None]]:
+def network_rows(
+    engine: Engine, name: str, values: Mapping[str, Iterable[str] | None] | None = None
+) -> list[dict[str, str | None]]:
+    """The answer to the network query ``queries/network/NAME.rq``, with the IRIs of
+    ``values`` (a variable's name and its IRIs) bound in the query's empty ``VALUES`` block of
+    that variable, or that block left out where they are None (the variable is then free), and
+    the kinds of institution in the block of ``?kind``.
+
+    Raises
+    ------
+    QueryError
+        When ``engine`` cannot answer.
+    """
     text = _resources.text("queries", "network", f"{name}.rq")
-    if _KIND_VALUES in text:
-        kinds = " ".join(f"<{term}>" for term in INSTITUTION_KINDS.values())
-        text = text.replace(_KIND_VALUES, f"VALUES ?kind {{ {kinds} }}")
+    kinds: list[str] | None = [str(term) for term in INSTITUTION_KINDS.values()]
+    bound = {"kind": kinds, **(values or {})}
+    for variable, iris in bound.items():
+        terms = None if iris is None else " ".join(f"<{iri}>" for iri in iris)
+        block = "" if terms is None else f"VALUES ?{variable} {{ {terms} }}"
+        text = text.replace(f"VALUES ?{variable} {{}}", block)
     if isinstance(engine, OxigraphEngine):
         return _oxigraph_rows(engine, text)
     return run_query(engine, text).as_dicts()
 
 
 def _oxigraph_rows(engine: OxigraphEngine, text: str) -> list[dict[str, str | None]]:
-    """The answer to one of the network's own queries, as :func:`_rows` gives it, read from
+    """The answer to one of the network's own queries, as :func:`network_rows` gives it, read from
     Oxigraph's terms at once: making rdflib terms of them first, as other answers are made,
     took most of the time of the view of a 100,000-row list.
 
@@ -245,13 +258,32 @@ def _oxigraph_rows(engine: OxigraphEngine, text: str) -> list[dict[str, str | No
 
 
 def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
-    rows = sorted(_rows(engine, "project-institutions"), key=_row_key)
+    # One row per (project, institution) with the facts of each, asked once per node: a row
+    # per edge with the labels and links of both made the network slow to read from disk.
+    everything = {"project": None, "institution": None}
+    of_project = first_rows(network_rows(engine, "project-facts", everything), "project")
+    of_institution = first_rows(
+        network_rows(engine, "institution-facts", everything), "institution"
+    )
+    pairs = [
+        (str(row["project"]), str(row["institution"]))
+        for row in network_rows(engine, "project-institution-pairs")
+    ]
+    rows = sorted(
+        (
+            {**of_project[project], **of_institution[institution]}
+            for project, institution in pairs
+            if project in of_project and institution in of_institution
+        ),
+        key=row_key,
+    )
     project_places = _project_places(engine)
     # What the lists credit each (project, institution) pair with, and so each institution.
     credited: dict[tuple[str, str], Places] = defaultdict(Places)
-    for row in _rows(engine, "contribution-countries"):
-        pair = credited[str(row["project"]), str(row["institution"])]
-        pair.add(row["country"], row["area"])
+    contributions = network_rows(engine, "contribution-countries")
+    names = place_names(engine, contributions)
+    for row in contributions:
+        credited[str(row["project"]), str(row["institution"])].add_named(row, names)
     institution_places: dict[str, Places] = defaultdict(Places)
     for (_, institution), places in credited.items():
         institution_places[institution].update(places)
@@ -265,7 +297,7 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     institutions: set[str] = set()
     for row in rows:
         project, institution = str(row["project"]), str(row["institution"])
-        _merge(
+        merge_facts(
             network,
             project,
             label=row["project_label"],
@@ -276,11 +308,11 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
             projects=1,
             **places_of.get(project, {}),
         )
-        _merge(
+        merge_facts(
             network,
             institution,
             label=row["institution_label"],
-            kind=_KINDS.get(str(row["kind"]), "institution"),
+            kind=institution_kind(row["kind"]),
             headquarters=row["headquarters"],
             homepage=row["institution_link"],
             bipartite=1,
@@ -300,7 +332,13 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     return network, institutions
 
 
-def _add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
+def institution_kind(term: str | None) -> str:
+    """The kind of institution (``university``, ...) whose class is ``term``, or
+    ``institution`` when it is none of them."""
+    return _KINDS.get(str(term), "institution")
+
+
+def add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
     """Add ``collaborators`` to the institutions ``side`` of the bipartite ``network``: the
     other institutions that share a project with one (not its projects, its degree)."""
     for node in side:
@@ -309,80 +347,14 @@ def _add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
         network.nodes[node]["collaborators"] = len(reached)
 
 
-def most_connected(network: nx.Graph[str], max_nodes: int) -> nx.Graph[str]:
-    """The part of ``network`` that matters most, in at most ``max_nodes`` nodes (all of it
-    when it has no more).
-
-    A k-core would not do: in the bipartite network a project has one to a few institutions,
-    so its cores are either nearly all the projects that join two institutions or none. The
-    part is rather the institutions (or, in a projection, the nodes) with the most
-    collaborators, then the most projects: as many as leave room for one project of each set
-    of them that built projects together, so that every collaboration between the institutions
-    shown is drawn. Room left is given in rounds: a second project of each such set, a third,
-    and so on; then the projects of one institution alone, a round of one for each institution
-    at a time. Nodes come in the network's order, so the same network gives the same part.
-
-    Examples
-    --------
-    >>> star = nx.star_graph(5)
-    >>> sorted(most_connected(star, 3))
-    [0, 1, 2]
-    """
-    if network.number_of_nodes() <= max_nodes:
-        return network
-
-    def rank(node: str) -> tuple[int, int, str]:
-        facts = network.nodes[node]
-        degree = network.degree(node)
-        return (-facts.get("collaborators", degree), -facts.get("projects", degree), str(node))
-
-    sides = {node: facts.get("bipartite") for node, facts in network.nodes.items()}
-    anchors = sorted((node for node, side in sides.items() if side == 1), key=rank)
-    if 0 not in sides.values():  # a projection: its nodes, ranked
-        return network.subgraph(sorted(network, key=rank)[:max_nodes]).copy()
-    # A project's institutions among those kept, by their place in the ranking, and the sets of
-    # two or more of them with how many projects each.
-    members: dict[str, tuple[int, ...]] = {}
-    sets: Counter[tuple[int, ...]] = Counter()
-    kept = shared = 0
-    for place, anchor in enumerate(anchors):
-        change: Counter[tuple[int, ...]] = Counter()
-        for project in network[anchor]:
-            before = members.get(project, ())
-            change[before] -= 1
-            change[(*before, place)] += 1
-        more = sum((sets[s] + n > 0) - (sets[s] > 0) for s, n in change.items() if len(s) > 1 and n)
-        if kept + 1 + shared + more > max_nodes:
-            break
-        kept += 1
-        shared += more
-        sets.update(change)
-        for project in network[anchor]:
-            members[project] = (*members.get(project, ()), place)
-    by_set: dict[tuple[int, ...], list[str]] = defaultdict(list)
-    for project in sorted(members):
-        by_set[members[project]].append(project)
-    room = max_nodes - kept
-    chosen: list[str] = []
-    # Projects of two or more of the institutions first, then those of one alone.
-    for alone in (False, True):
-        groups = [by_set[s] for s in sorted(by_set) if (len(s) == 1) == alone]
-        for round_ in itertools.count():
-            groups = [group for group in groups if len(group) > round_]
-            if not groups or len(chosen) >= room:
-                break
-            chosen.extend(group[round_] for group in groups)
-    return network.subgraph({*anchors[:kept], *chosen[:room]}).copy()
-
-
 def _project_country_network(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
-    rows = sorted(_rows(engine, "project-countries"), key=_row_key)
+    rows = sorted(network_rows(engine, "project-countries"), key=row_key)
     network: nx.Graph[str] = nx.Graph()
     countries: set[str] = set()
     for row in rows:
         project, country = str(row["project"]), str(row["country"])
-        _merge(network, project, label=row["project_label"], kind="project", bipartite=0)
-        _merge(
+        merge_facts(network, project, label=row["project_label"], kind="project", bipartite=0)
+        merge_facts(
             network,
             country,
             label=row["country_label"],
@@ -411,6 +383,11 @@ class Places:
         if area:
             self.areas.add(area)
 
+    def add_named(self, row: dict[str, str | None], names: dict[str, list[str]]) -> None:
+        """Add the names (:func:`place_names`) of the ``country`` and ``area`` of ``row``."""
+        self.countries.update(names.get(str(row["country"]), ()))
+        self.areas.update(names.get(str(row["area"]), ()))
+
     def update(self, other: Places) -> None:
         self.countries |= other.countries
         self.areas |= other.areas
@@ -425,32 +402,85 @@ class Places:
 def _project_places(engine: Engine) -> dict[str, Places]:
     """Where the lists place each project: every country and area of every row that lists it."""
     places: dict[str, Places] = defaultdict(Places)
-    for row in _rows(engine, "project-countries"):
-        places[str(row["project"])].add(row["country_label"], None)
-    for row in _rows(engine, "project-areas"):
-        places[str(row["project"])].add(None, row["area"])
+    rows = network_rows(engine, "project-places", {"project": None})
+    names = place_names(engine, rows)
+    for row in rows:
+        places[str(row["project"])].add_named(row, names)
     return places
 
 
-def _projection(bipartite: nx.Graph[str], side: set[str]) -> nx.Graph[str]:
+def place_names(engine: Engine, rows: Iterable[dict[str, str | None]]) -> dict[str, list[str]]:
+    """The English names of the countries and areas whose IRIs ``rows`` give as ``country``
+    and ``area``: asked once each, where a name for each row made the network slow to read
+    from a store on disk.
+
+    Raises
+    ------
+    QueryError
+        When ``engine`` cannot answer.
+    """
+    places = sorted({str(row[name]) for row in rows for name in ("country", "area") if row[name]})
+    names: dict[str, list[str]] = defaultdict(list)
+    for row in network_rows(engine, "place-labels", {"place": places}):
+        names[str(row["place"])].append(str(row["label"]))
+    return names
+
+
+def projection(bipartite: nx.Graph[str], side: set[str], *, names: bool = True) -> nx.Graph[str]:
     """The weighted projection of ``bipartite`` onto ``side``, its nodes and edges in sorted
     order: networkx's own adds edges in the order of a set of names, which changes with the
-    hash seed of each Python process, and so would the files written from it."""
-    projected = nx.bipartite.weighted_projected_graph(bipartite, sorted(side))
+    hash seed of each Python process, and so would the files written from it. Each edge's
+    ``projects`` names the shared projects, unless ``names`` is false (:func:`shared_projects`
+    names them later, for the edges kept).
+
+    The weights are counted from each project's pairs of institutions, a few each: networkx's
+    own compares the neighbours of every institution with those of each it reaches, which took
+    minutes for the institutions of a 100,000-row list.
+
+    Examples
+    --------
+    >>> built = nx.Graph([("p", "a"), ("p", "b"), ("q", "a"), ("q", "b"), ("q", "c")])
+    >>> list(projection(built, {"a", "b", "c"}, names=False).edges(data="weight"))
+    [('a', 'b', 2), ('a', 'c', 1), ('b', 'c', 1)]
+    """
+    weights: Counter[tuple[str, str]] = Counter()
+    for project in bipartite:
+        if project not in side:
+            weights.update(itertools.combinations(sorted(bipartite[project]), 2))
     network: nx.Graph[str] = nx.Graph()
-    network.add_nodes_from((node, projected.nodes[node]) for node in sorted(projected))
-    for a, b in sorted(tuple(sorted(edge)) for edge in projected.edges()):
-        shared = nx.common_neighbors(bipartite, a, b)
-        network.add_edge(a, b, weight=projected.edges[a, b]["weight"])
-        network.edges[a, b]["projects"] = _names(bipartite, shared)
+    network.add_nodes_from((node, bipartite.nodes[node]) for node in sorted(side))
+    for (a, b), weight in sorted(weights.items()):
+        network.add_edge(a, b, weight=weight)
+        if names:
+            network.edges[a, b]["projects"] = shared_projects(bipartite, a, b)
     return network
 
 
-def _row_key(row: dict[str, str | None]) -> tuple[str, ...]:
+def shared_projects(
+    bipartite: nx.Graph[str], a: str, b: str, labels: Mapping[str, object] | None = None
+) -> str:
+    """The labels of the projects ``a`` and ``b`` share in ``bipartite`` (or in ``labels``,
+    when given), in order."""
+    shared = nx.common_neighbors(bipartite, a, b)
+    named = bipartite.nodes(data="label") if labels is None else labels
+    return SEPARATOR.join(sorted(str(named[node]) for node in shared))
+
+
+def row_key(row: dict[str, str | None]) -> tuple[str, ...]:
     return tuple(map(str, row.values()))
 
 
-def _merge(network: nx.Graph[str], node: str, **facts: object) -> None:
+def first_rows(rows: Iterable[dict[str, str | None]], key: str) -> dict[str, dict[str, str | None]]:
+    """The first of ``rows``, in order, for each node that ``key`` names: the one whose facts
+    the network takes (a node's rows are each of its facts with each of its others, so the
+    first has the first of each)."""
+    first: dict[str, dict[str, str | None]] = {}
+    for row in sorted(rows, key=row_key):
+        first.setdefault(str(row[key]), row)
+    return first
+
+
+def merge_facts(network: nx.Graph[str], node: str, **facts: object) -> None:
     """Add ``node``, or add the facts it lacks (a row may repeat it with more to say)."""
     if node not in network:
         network.add_node(node)
@@ -458,10 +488,6 @@ def _merge(network: nx.Graph[str], node: str, **facts: object) -> None:
     for name, value in facts.items():
         if value not in (None, "") and attributes.get(name) in (None, ""):
             attributes[name] = value
-
-
-def _names(network: nx.Graph[str], nodes: Iterable[str]) -> str:
-    return SEPARATOR.join(sorted(str(network.nodes[node]["label"]) for node in nodes))
 
 
 def _largest_first(groups: Iterable[set[str]]) -> list[set[str]]:

@@ -13,8 +13,9 @@ seeded positions) and no physics, so that they are usable at once. Both layouts 
 same network is drawn the same on every load.
 
 A network of more than ``max_nodes`` nodes (:data:`DEFAULT_MAX_NODES`) is shown in part: the
-part that matters most (:func:`osgraph._network.most_connected`), and the page says what is
-left out and how to see it.
+part that matters most (:func:`osgraph._network_part.most_connected`), and the page says what is
+left out and how to see it. Only the facts of that part are read from the graph, after the
+network's bare shape (:func:`osgraph._network_part.network_part`).
 
 The country filter and the colours go by the countries (and areas) the lists credit a node
 with, never by an institution's headquarters, which the panel shows apart.
@@ -41,9 +42,9 @@ from osgraph._network import (
     SEPARATOR,
     add_communities,
     collaboration_network,
-    most_connected,
     network_kind,
 )
+from osgraph._network_part import most_connected, network_part
 from osgraph._query import choose_engine
 from osgraph._vocabulary import INSTITUTION_KINDS
 
@@ -163,10 +164,17 @@ def view_page(
 
 
 def _view_of(
-    network: nx.Graph[str], kind: str, source: str, *, max_nodes: int, steps: Steps | None
+    network: nx.Graph[str],
+    kind: str,
+    source: str,
+    *,
+    max_nodes: int,
+    steps: Steps | None,
+    part: nx.Graph[str] | None = None,
 ) -> tuple[nx.Graph[str], bytes]:
-    """The part of ``network`` that :func:`view_page` shows, and the page."""
-    part = most_connected(network, max_nodes)
+    """The part of ``network`` that :func:`view_page` shows, and the page; ``part`` is that
+    part when it is already chosen."""
+    part = most_connected(network, max_nodes) if part is None else part
     add_communities(part)  # those of the part shown, which the colours show
     components = nx.number_connected_components(network) if network else 0
     summary = (
@@ -198,7 +206,9 @@ def network_view(
     ``endpoint`` serves (its named graph ``graph``, when given), the part of it that its
     :func:`view_page` shows, and that page. The page shows at most ``max_nodes`` nodes
     (:data:`DEFAULT_MAX_NODES`); only those credited in ``country`` (a name as the page's
-    country filter lists it), when given. ``steps`` is told of each step.
+    country filter lists it), when given. ``steps`` is told of each step. Of a network larger
+    than the page, only the part shown is read with its facts; the network is then its shape
+    (:func:`osgraph._network_part.network_part`).
 
     Raises
     ------
@@ -215,11 +225,20 @@ def network_view(
     with _step(steps, "reading"):
         engine = choose_engine(kg, endpoint=endpoint, graph=graph)
     with _step(steps, "network"):
-        # Communities are found in the part the page shows, not in all of a large network.
-        network = collaboration_network(engine, chosen, betweenness=False, communities=False)
-        if country is not None:
-            network = _in_country(network, country)
-    part, page = _view_of(network, kind, endpoint or str(kg), max_nodes=max_nodes, steps=steps)
+        # Of a large network, the facts of the part shown only; the filter by country needs
+        # those of every node.
+        found = network_part(engine, chosen, max_nodes) if country is None else None
+        if found is None:
+            # Communities are found in the part the page shows, not in all of a large network.
+            network = collaboration_network(engine, chosen, betweenness=False, communities=False)
+            if country is not None:
+                network = _in_country(network, country)
+            part = None
+        else:
+            network, part = found
+    part, page = _view_of(
+        network, kind, endpoint or str(kg), max_nodes=max_nodes, steps=steps, part=part
+    )
     return network, part, page
 
 
