@@ -277,7 +277,9 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
         ),
         key=row_key,
     )
-    project_places = _project_places(engine)
+    project_places = places_by_project(
+        engine, network_rows(engine, "project-places", {"project": None})
+    )
     # What the lists credit each (project, institution) pair with, and so each institution.
     credited: dict[tuple[str, str], Places] = defaultdict(Places)
     contributions = network_rows(engine, "contribution-countries")
@@ -297,27 +299,10 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     institutions: set[str] = set()
     for row in rows:
         project, institution = str(row["project"]), str(row["institution"])
-        merge_facts(
-            network,
-            project,
-            label=row["project_label"],
-            kind="project",
-            domain=row["domain"],
-            homepage=row["project_link"],
-            bipartite=0,
-            projects=1,
-            **places_of.get(project, {}),
-        )
-        merge_facts(
-            network,
-            institution,
-            label=row["institution_label"],
-            kind=institution_kind(row["kind"]),
-            headquarters=row["headquarters"],
-            homepage=row["institution_link"],
-            bipartite=1,
-            **places_of.get(institution, {}),
-        )
+        facts = places_of.get(project, {})
+        merge_facts(network, project, **project_facts(row), bipartite=0, projects=1, **facts)
+        facts = places_of.get(institution, {})
+        merge_facts(network, institution, **institution_facts(row), bipartite=1, **facts)
         if not network.has_edge(project, institution):
             network.add_edge(
                 project,
@@ -332,10 +317,26 @@ def _project_institution_network(engine: Engine) -> tuple[nx.Graph[str], set[str
     return network, institutions
 
 
-def institution_kind(term: str | None) -> str:
-    """The kind of institution (``university``, ...) whose class is ``term``, or
-    ``institution`` when it is none of them."""
-    return _KINDS.get(str(term), "institution")
+def project_facts(row: Mapping[str, str | None]) -> dict[str, object]:
+    """A project's facts from a row of ``project-facts.rq``, in the order its node takes them."""
+    return {
+        "label": row["project_label"],
+        "kind": "project",
+        "domain": row["domain"],
+        "homepage": row["project_link"],
+    }
+
+
+def institution_facts(row: Mapping[str, str | None]) -> dict[str, object]:
+    """An institution's facts from a row of ``institution-facts.rq`` (its kind of institution,
+    ``university``, ..., or ``institution`` when it is none of them), in the order its node
+    takes them."""
+    return {
+        "label": row["institution_label"],
+        "kind": _KINDS.get(str(row["kind"]), "institution"),
+        "headquarters": row["headquarters"],
+        "homepage": row["institution_link"],
+    }
 
 
 def add_collaborators(network: nx.Graph[str], side: set[str]) -> None:
@@ -399,10 +400,10 @@ class Places:
         return {name: SEPARATOR.join(sorted(names)) for name, names in facts.items() if names}
 
 
-def _project_places(engine: Engine) -> dict[str, Places]:
-    """Where the lists place each project: every country and area of every row that lists it."""
+def places_by_project(engine: Engine, rows: list[dict[str, str | None]]) -> dict[str, Places]:
+    """Where the lists place each project of ``rows`` (of ``project-places.rq``): every
+    country and area of every row that lists it."""
     places: dict[str, Places] = defaultdict(Places)
-    rows = network_rows(engine, "project-places", {"project": None})
     names = place_names(engine, rows)
     for row in rows:
         places[str(row["project"])].add_named(row, names)

@@ -26,10 +26,12 @@ from osgraph._network import (
     NetworkKind,
     Places,
     add_collaborators,
-    institution_kind,
+    institution_facts,
     merge_facts,
     network_rows,
     place_names,
+    places_by_project,
+    project_facts,
     projection,
     row_key,
     shared_projects,
@@ -233,33 +235,19 @@ def _project_facts(engine: Engine, projects: Iterable[str]) -> dict[str, dict[st
     takes it from its rows in order."""
     found: nx.Graph[str] = nx.Graph()
     for row in _rows_of(engine, "project-facts", "project", projects):
-        merge_facts(
-            found,
-            str(row["project"]),
-            label=row["project_label"],
-            domain=row["domain"],
-            homepage=row["project_link"],
-        )
-    places: dict[str, Places] = defaultdict(Places)
-    rows = _rows_of(engine, "project-places", "project", found)
-    names = place_names(engine, rows)
-    for row in rows:
-        places[str(row["project"])].add_named(row, names)
-    return {node: {**facts, **places[node].facts()} for node, facts in found.nodes(data=True)}
+        merge_facts(found, str(row["project"]), **project_facts(row))
+    places = places_by_project(engine, _rows_of(engine, "project-places", "project", found))
+    return {
+        node: {**facts, **places.get(node, Places()).facts()}
+        for node, facts in found.nodes(data=True)
+    }
 
 
 def _institution_facts(engine: Engine, institutions: Iterable[str]) -> dict[str, dict[str, object]]:
     """The facts of ``institutions`` but the places the lists credit them in."""
     found: nx.Graph[str] = nx.Graph()
     for row in _rows_of(engine, "institution-facts", "institution", institutions):
-        merge_facts(
-            found,
-            str(row["institution"]),
-            label=row["institution_label"],
-            kind=institution_kind(row["kind"]),
-            headquarters=row["headquarters"],
-            homepage=row["institution_link"],
-        )
+        merge_facts(found, str(row["institution"]), **institution_facts(row))
     return {node: dict(facts) for node, facts in found.nodes.items()}
 
 
