@@ -76,9 +76,15 @@ def run_query(
     QueryError
         When it is an update, or the engine cannot parse or run it.
     """
+    _refuse_outside_limits(text, allow_service)
+    return engine.query(text, bindings or {})
+
+
+def _refuse_outside_limits(text: str, allow_service: bool) -> None:
+    """Raise unless :func:`osgraph._guard.check_query` finds ``text`` a query within
+    osgraph's limits."""
     if check_query(text, allow_service=allow_service) == "update":
         raise QueryError("osgraph runs queries, not updates: the graph is read-only")
-    return engine.query(text, bindings or {})
 
 
 def run_query_within(
@@ -160,7 +166,7 @@ def answer_query(
     )
     if format == "table":
         return "".join(str(part) for part in parts)
-    return b"".join(part for part in parts if isinstance(part, bytes))
+    return b"".join(part if isinstance(part, bytes) else part.encode() for part in parts)
 
 
 def answer_parts(
@@ -272,8 +278,7 @@ def stream_query(
         engine fails while they are read.
     """
     if isinstance(engine, OxigraphEngine):
-        if check_query(text, allow_service=False) == "update":
-            raise QueryError("osgraph runs queries, not updates: the graph is read-only")
+        _refuse_outside_limits(text, allow_service=False)
         return engine.stream(text, bindings or {})
     return run_query(engine, text, bindings)
 
