@@ -85,7 +85,7 @@ class StoreLoad:
         failure = self._error or self._cut  # a store of part of the graph is no store
         try:
             if failure is not None:
-                raise ReadWriteError(f"{self.folder}: cannot hold the store: {describe(failure)}")
+                raise self._cannot_hold(failure)
             if self._thread is None:
                 self._file.flush()
                 self._store.bulk_load(
@@ -95,9 +95,7 @@ class StoreLoad:
             # at 100,000 rows (2.3 s instead of 5.1 s for projects-by-country), for 3 s once.
             self._store.optimize()
         except (OSError, RuntimeError) as error:
-            raise ReadWriteError(
-                f"{self.folder}: cannot hold the store: {describe(error)}"
-            ) from None
+            raise self._cannot_hold(error) from None
         finally:
             self._store = None  # closed, so that it can be moved
 
@@ -116,9 +114,10 @@ class StoreLoad:
         try:
             return ox.Store(str(self.folder))
         except (OSError, RuntimeError) as error:
-            raise ReadWriteError(
-                f"{self.folder}: cannot hold the store: {describe(error)}"
-            ) from None
+            raise self._cannot_hold(error) from None
+
+    def _cannot_hold(self, why: BaseException | str) -> ReadWriteError:
+        return ReadWriteError(f"{self.folder}: cannot hold the store: {describe(why)}")
 
     def _load(self, pipe: Path) -> None:
         import pyoxigraph as ox
@@ -139,9 +138,7 @@ class StoreLoad:
                 assert self._thread is not None
                 self._thread.join(0.001)
                 if not self._thread.is_alive():
-                    raise ReadWriteError(
-                        f"{self.folder}: cannot hold the store: {describe(self._error or '')}"
-                    ) from None
+                    raise self._cannot_hold(self._error or "") from None
         os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "w", encoding="utf-8", buffering=1 << 20)
 
