@@ -44,7 +44,7 @@ from osgraph._network import (
     collaboration_network,
     network_kind,
 )
-from osgraph._network_part import most_connected, network_part
+from osgraph._network_part import country_part, most_connected, network_part, subnetwork
 from osgraph._query import choose_engine
 from osgraph._vocabulary import INSTITUTION_KINDS
 
@@ -208,7 +208,8 @@ def network_view(
     (:data:`DEFAULT_MAX_NODES`); only those credited in ``country`` (a name as the page's
     country filter lists it), when given. ``steps`` is told of each step. Of a network larger
     than the page, only the part shown is read with its facts; the network is then its shape
-    (:func:`osgraph._network_part.network_part`).
+    (:func:`osgraph._network_part.network_part`). Of one country's, only the nodes credited
+    there (:func:`osgraph._network_part.country_part`).
 
     Raises
     ------
@@ -225,12 +226,17 @@ def network_view(
     with _step(steps, "reading"):
         engine = choose_engine(kg, endpoint=endpoint, graph=graph)
     with _step(steps, "network"):
-        # Of a large network, the facts of the part shown only; the filter by country needs
-        # those of every node.
+        # Of a large network, the facts of the part shown only; of one country's, those of the
+        # nodes credited there.
         found = network_part(engine, chosen, max_nodes) if country is None else None
+        credited = None if country is None else country_part(engine, chosen, country)
         if found is None:
             # Communities are found in the part the page shows, not in all of a large network.
-            network = collaboration_network(engine, chosen, betweenness=False, communities=False)
+            network = (
+                collaboration_network(engine, chosen, betweenness=False, communities=False)
+                if credited is None
+                else credited
+            )
             if country is not None:
                 network = _in_country(network, country)
             part = None
@@ -265,7 +271,7 @@ def _in_country(network: nx.Graph[str], country: str) -> nx.Graph[str]:
             f"--country {country!r}: no node is credited there; the page's country filter and "
             "`osgraph query projects-by-country` name the countries of the graph"
         )
-    part = network.subgraph(nodes).copy()
+    part = subnetwork(network, set(nodes))
     part.remove_edges_from(
         [(a, b) for a, b, facts in part.edges(data=True) if _places(facts) and not credited(facts)]
     )
