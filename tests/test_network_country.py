@@ -3,6 +3,9 @@ and page as filtering the whole network."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -59,3 +62,24 @@ def test_no_node_of_an_unknown_country_is_read(bundled_kg: Path) -> None:
     part = country_part(open_engine(bundled_kg, "oxigraph"), "bipartite", "Atlantis")
     assert part is not None and part.number_of_nodes() == 0
     assert country_part(open_engine(bundled_kg), "countries", "Switzerland") is None
+
+
+@pytest.mark.process
+def test_the_page_of_a_country_is_the_same_whatever_the_hash_seed(
+    bundled_kg: Path, tmp_path: Path
+) -> None:
+    # A few nodes of many: where networkx's subgraph follows the order of a set.
+    pages = [tmp_path / f"{seed}.html" for seed in ("1", "2")]
+    command = [sys.executable, "-m", "osgraph", "view", "--kg", str(bundled_kg)]
+    for page in pages:
+        done = subprocess.run(
+            [*command, "--country", "Switzerland", "--out", str(page)],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONHASHSEED": page.stem},
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    first, second = (page.read_bytes() for page in pages)
+    assert first == second
