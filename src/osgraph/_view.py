@@ -51,10 +51,11 @@ from osgraph._vocabulary import INSTITUTION_KINDS
 Steps = Callable[[str, int, int], None]
 """Told of each step of a view as it starts (``step, 0, 0``) and ends (``step, 1, 1``)."""
 
-DEFAULT_MAX_NODES = 3000
-"""The most nodes a view shows unless told otherwise. A page of 5,000 nodes is usable in
-headless Chromium in under 2 s on the benchmark's machine (bench/results.md), but each move of
-it lags; 3,000 leave room for slower machines."""
+DEFAULT_MAX_NODES = 2000
+"""The most nodes a view shows unless told otherwise. Pages of the part of a 100,000-row list's
+network, in headless Chromium on two shared cores: 2,000 nodes are usable after 2 to 3 s, a
+search selects a node in about 1 s and the view is drawn again in under 50 ms as it moves; 3,000
+took up to 4 s, searches 1.5 s and up to 60 ms a frame, 5,000 up to 5 s, 2.3 s and 100 ms."""
 
 PHYSICS_LIMIT = 400
 """Above this many nodes, positions are computed up front and physics is off."""
@@ -302,7 +303,7 @@ def _left_out(network: nx.Graph[str], part: nx.Graph[str], kind: str) -> str:
         f"Shown: {shown}. Left out: {hidden:,} nodes and "
         f"{network.number_of_edges() - part.number_of_edges():,} edges; search and filters "
         f"find only what is shown. To see more: osgraph view --max-nodes with a larger number "
-        f"(pages of more than 5,000 nodes are slow to move), osgraph view --country for one "
+        f"(larger pages are slower to open, to search and to move), osgraph view --country for one "
         f"country's part, or the smaller networks: --network institutions or --network countries."
     )
 
