@@ -73,17 +73,74 @@ def network_part(
     """
     if kind == "countries":
         return None
-    bipartite, side = _shape(engine)
-    if kind == "bipartite":
-        add_collaborators(bipartite, side)
-        network = bipartite
-    else:
-        network = projection(bipartite, side, names=False)
-        for node, degree in network.degree():
-            network.nodes[node]["collaborators"] = degree
+    bipartite, network = _network_shape(engine, kind)
     if network.number_of_nodes() <= max_nodes:
         return None
     part = most_connected(network, max_nodes)
+    _add_facts(engine, kind, bipartite, network, part)
+    return network, part
+
+
+def country_part(engine: Engine, kind: NetworkKind, country: str) -> nx.Graph[str] | None:
+    """The nodes of the ``kind`` network of the graph that ``engine`` answers for that the lists
+    credit in ``country`` (an English name, in any case), with the edges between them, their
+    facts and measures as :func:`network_part` gives them; the facts of no other node are read.
+    None for the ``countries`` network (a few hundred nodes at most), which is read whole.
+
+    Raises
+    ------
+    QueryError
+        When ``engine`` cannot answer the network's queries.
+
+    Examples
+    --------
+    >>> from osgraph import BuildOptions, build
+    >>> from osgraph._engines import RdflibEngine
+    >>> engine = RdflibEngine(build(options=BuildOptions(validate=False)).graph)
+    >>> part = country_part(engine, "bipartite", "switzerland")
+    >>> sorted(label for _, label in part.nodes(data="label"))[:3]
+    ['Artemis', 'Comprehensive-rust', 'ETH Zurich']
+    """
+    if kind == "countries":
+        return None
+    wanted = country.strip().casefold()
+    places = sorted(
+        str(row["place"])
+        for row in network_rows(engine, "places")
+        if str(row["label"]).casefold() == wanted
+    )
+    credited: set[str] = set()
+    if places:
+        for name, variable in (("projects-in", "project"), ("institutions-in", "institution")):
+            rows = network_rows(engine, name, {"place": places})
+            credited.update(str(row[variable]) for row in rows)
+    bipartite, network = _network_shape(engine, kind)
+    part = subnetwork(network, credited)
+    _add_facts(engine, kind, bipartite, network, part)
+    return part
+
+
+def _network_shape(engine: Engine, kind: NetworkKind) -> tuple[nx.Graph[str], nx.Graph[str]]:
+    """The bipartite shape (:func:`_shape`), and the ``kind`` network's, with ``collaborators``."""
+    bipartite, side = _shape(engine)
+    if kind == "bipartite":
+        add_collaborators(bipartite, side)
+        return bipartite, bipartite
+    network = projection(bipartite, side, names=False)
+    for node, degree in network.degree():
+        network.nodes[node]["collaborators"] = degree
+    return bipartite, network
+
+
+def _add_facts(
+    engine: Engine,
+    kind: NetworkKind,
+    bipartite: nx.Graph[str],
+    network: nx.Graph[str],
+    part: nx.Graph[str],
+) -> None:
+    """Give the nodes and edges of ``part`` of the ``kind`` ``network`` (whose bipartite shape
+    is ``bipartite``) their facts, read from ``engine``, and their measures in ``network``."""
     # The measures of the nodes shown only, as the whole network has them: at a million rows,
     # those of every node took longer than reading the facts of the part.
     weighted = network.degree(part, weight="weight")
@@ -109,7 +166,6 @@ def network_part(
             edge.update(credited.get((project, institution), Places()).facts())
         else:
             edge["projects"] = shared_projects(bipartite, a, b, labels)
-    return network, part
 
 
 def most_connected(network: nx.Graph[str], max_nodes: int) -> nx.Graph[str]:
@@ -142,7 +198,7 @@ def most_connected(network: nx.Graph[str], max_nodes: int) -> nx.Graph[str]:
     sides = {node: facts.get("bipartite") for node, facts in network.nodes.items()}
     anchors = sorted((node for node, side in sides.items() if side == 1), key=rank)
     if 0 not in sides.values():  # a projection: its nodes, ranked
-        return _part(network, set(sorted(network, key=rank)[:max_nodes]))
+        return subnetwork(network, set(sorted(network, key=rank)[:max_nodes]))
     # A project's institutions among those kept, by their place in the ranking, and the sets of
     # two or more of them with how many projects each.
     members: dict[str, tuple[int, ...]] = {}
@@ -175,10 +231,10 @@ def most_connected(network: nx.Graph[str], max_nodes: int) -> nx.Graph[str]:
             if not groups or len(chosen) >= room:
                 break
             chosen.extend(group[round_] for group in groups)
-    return _part(network, {*anchors[:kept], *chosen[:room]})
+    return subnetwork(network, {*anchors[:kept], *chosen[:room]})
 
 
-def _part(network: nx.Graph[str], kept: set[str]) -> nx.Graph[str]:
+def subnetwork(network: nx.Graph[str], kept: set[str]) -> nx.Graph[str]:
     """The part of ``network`` on the nodes ``kept``, its nodes and edges in the network's
     order: networkx's own subgraph of a few nodes of many follows the order of their set,
     which changes with the hash seed of each Python process, and so would the page."""
@@ -195,18 +251,18 @@ def _shape(engine: Engine) -> tuple[nx.Graph[str], set[str]]:
     """The bipartite network of projects and institutions, without facts, its nodes and edges
     in the order :func:`~osgraph._network.collaboration_network` adds them; and its
     institutions."""
+    rows = network_rows(engine, "project-institution-pairs")
+    pairs = sorted((str(row["project"]), str(row["institution"])) for row in rows)
+    # Added at once, then given their facts: an edge and its nodes at a time took most of the
+    # time of choosing the part of a million rows' network.
     network: nx.Graph[str] = nx.Graph()
-    institutions: set[str] = set()
-    for row in sorted(network_rows(engine, "project-institution-pairs"), key=row_key):
-        project, institution = str(row["project"]), str(row["institution"])
-        if project not in network:
-            network.add_node(project, kind="project", bipartite=0, projects=1)
-        if institution not in network:
-            network.add_node(institution, bipartite=1)
-        network.add_edge(project, institution, weight=1)
-        institutions.add(institution)
-    for institution in institutions:
-        network.nodes[institution]["projects"] = network.degree(institution)
+    network.add_edges_from(pairs, weight=1)
+    institutions = {institution for _, institution in pairs}
+    for node, facts in network.nodes.items():
+        if node in institutions:
+            facts.update(bipartite=1, projects=len(network[node]))
+        else:
+            facts.update(kind="project", bipartite=0, projects=1)
     return network, institutions
 
 

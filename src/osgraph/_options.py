@@ -203,7 +203,7 @@ OutputFolderOption = Annotated[
 MaxNodesOption = Annotated[
     int | None,
     typer.Option(
-        help="The most nodes the page shows (default 3000): of a larger network, the part that "
+        help="The most nodes the page shows (default 2000): of a larger network, the part that "
         "matters most, and the page says what is left out.",
         min=1,
         show_default=False,

@@ -44,17 +44,18 @@ from osgraph._network import (
     collaboration_network,
     network_kind,
 )
-from osgraph._network_part import most_connected, network_part
+from osgraph._network_part import country_part, most_connected, network_part, subnetwork
 from osgraph._query import choose_engine
 from osgraph._vocabulary import INSTITUTION_KINDS
 
 Steps = Callable[[str, int, int], None]
 """Told of each step of a view as it starts (``step, 0, 0``) and ends (``step, 1, 1``)."""
 
-DEFAULT_MAX_NODES = 3000
-"""The most nodes a view shows unless told otherwise. A page of 5,000 nodes is usable in
-headless Chromium in under 2 s on the benchmark's machine (bench/results.md), but each move of
-it lags; 3,000 leave room for slower machines."""
+DEFAULT_MAX_NODES = 2000
+"""The most nodes a view shows unless told otherwise. Pages of the part of a 100,000-row list's
+network, in headless Chromium on two shared cores: 2,000 nodes are usable after 2 to 3 s, a
+search selects a node in about 1 s and the view is drawn again in under 50 ms as it moves; 3,000
+took up to 4 s, searches 1.5 s and up to 60 ms a frame, 5,000 up to 5 s, 2.3 s and 100 ms."""
 
 PHYSICS_LIMIT = 400
 """Above this many nodes, positions are computed up front and physics is off."""
@@ -208,7 +209,8 @@ def network_view(
     (:data:`DEFAULT_MAX_NODES`); only those credited in ``country`` (a name as the page's
     country filter lists it), when given. ``steps`` is told of each step. Of a network larger
     than the page, only the part shown is read with its facts; the network is then its shape
-    (:func:`osgraph._network_part.network_part`).
+    (:func:`osgraph._network_part.network_part`). Of one country's, only the nodes credited
+    there (:func:`osgraph._network_part.country_part`).
 
     Raises
     ------
@@ -225,12 +227,17 @@ def network_view(
     with _step(steps, "reading"):
         engine = choose_engine(kg, endpoint=endpoint, graph=graph)
     with _step(steps, "network"):
-        # Of a large network, the facts of the part shown only; the filter by country needs
-        # those of every node.
+        # Of a large network, the facts of the part shown only; of one country's, those of the
+        # nodes credited there.
         found = network_part(engine, chosen, max_nodes) if country is None else None
+        credited = None if country is None else country_part(engine, chosen, country)
         if found is None:
             # Communities are found in the part the page shows, not in all of a large network.
-            network = collaboration_network(engine, chosen, betweenness=False, communities=False)
+            network = (
+                collaboration_network(engine, chosen, betweenness=False, communities=False)
+                if credited is None
+                else credited
+            )
             if country is not None:
                 network = _in_country(network, country)
             part = None
@@ -265,7 +272,7 @@ def _in_country(network: nx.Graph[str], country: str) -> nx.Graph[str]:
             f"--country {country!r}: no node is credited there; the page's country filter and "
             "`osgraph query projects-by-country` name the countries of the graph"
         )
-    part = network.subgraph(nodes).copy()
+    part = subnetwork(network, set(nodes))
     part.remove_edges_from(
         [(a, b) for a, b, facts in part.edges(data=True) if _places(facts) and not credited(facts)]
     )
@@ -296,7 +303,7 @@ def _left_out(network: nx.Graph[str], part: nx.Graph[str], kind: str) -> str:
         f"Shown: {shown}. Left out: {hidden:,} nodes and "
         f"{network.number_of_edges() - part.number_of_edges():,} edges; search and filters "
         f"find only what is shown. To see more: osgraph view --max-nodes with a larger number "
-        f"(pages of more than 5,000 nodes are slow to move), osgraph view --country for one "
+        f"(larger pages are slower to open, to search and to move), osgraph view --country for one "
         f"country's part, or the smaller networks: --network institutions or --network countries."
     )
 

@@ -127,14 +127,15 @@
   const byId = new Map(data.nodes.map((node) => [node.id, node]));
   const network = new vis.Network(document.getElementById("network"), { nodes, edges }, data.options);
 
-  // Labels are readable wherever the view is: as many as fit in it without overlapping, of the
-  // nodes with the most projects and links first, are drawn LABEL_PX high; the others are too
-  // small on screen to be drawn (vis-network leaves out a label smaller than
-  // data.options.nodes.scaling.label.drawThreshold) until the view zooms or moves, which
-  // places the labels again.
+  // Labels are readable wherever the view is: as many as fit in it without overlapping one
+  // another or any node drawn, of the nodes with the most projects and links first, are drawn
+  // LABEL_PX high; the others are too small on screen to be drawn (vis-network leaves out a
+  // label smaller than data.options.nodes.scaling.label.drawThreshold) until the view zooms or
+  // moves, which places the labels again.
   const LABEL_PX = 14;
   const ZOOMED = 3;  // how much closer the view must be for the other labels to show meanwhile
   const CANDIDATES = 400;  // nodes in view tried for a label, most important first
+  const CELL = 64;  // the side, in pixels, of the cells that find what a label could overlap
   function placeLabels() {
     const scale = network.getScale();
     const canvas = document.querySelector("#network canvas");
@@ -143,30 +144,61 @@
     const positions = network.getPositions();
     const canvasWidth = canvas.clientWidth;
     const canvasHeight = canvas.clientHeight;
-    const inView = (node) => {
-      if (nodes.get(node.id).hidden) return false;
-      const at = network.canvasToDOM(positions[node.id]);
-      return at.x >= 0 && at.y >= 0 && at.x <= canvasWidth && at.y <= canvasHeight;
+    // What is drawn in view, as boxes on screen [left, top, right, bottom, node], in the cells
+    // of a grid over the canvas: every node shown, then each label placed.
+    const cells = new Map();
+    const cellsOf = (box, each) => {
+      for (let x = Math.floor(box[0] / CELL); x <= Math.floor(box[2] / CELL); x++) {
+        for (let y = Math.floor(box[1] / CELL); y <= Math.floor(box[3] / CELL); y++) each(`${x},${y}`);
+      }
     };
-    const important = data.nodes.filter(inView)
-      .sort((a, b) => (b.projects || 0) - (a.projects || 0) || (b.degree || 0) - (a.degree || 0)
+    const add = (box) => cellsOf(box, (cell) => {
+      if (!cells.has(cell)) cells.set(cell, []);
+      cells.get(cell).push(box);
+    });
+    const overlaps = (box) => {
+      let found = false;
+      cellsOf(box, (cell) => {
+        found = found || (cells.get(cell) || []).some((b) => b[4] !== box[4]
+          && box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]);
+      });
+      return found;
+    };
+    const shown = [];
+    for (const node of data.nodes) {
+      const drawn = nodes.get(node.id);
+      if (drawn.hidden) continue;
+      const at = network.canvasToDOM(positions[node.id]);
+      const radius = drawn.size * scale + 1;  // and its border
+      const box = [at.x - radius, at.y - radius, at.x + radius, at.y + radius, node.id];
+      if (box[2] < 0 || box[3] < 0 || box[0] > canvasWidth || box[1] > canvasHeight) continue;
+      add(box);
+      if (at.x >= 0 && at.y >= 0 && at.x <= canvasWidth && at.y <= canvasHeight) shown.push([node, at, radius]);
+    }
+    const important = shown
+      .sort(([a], [b]) => (b.projects || 0) - (a.projects || 0) || (b.degree || 0) - (a.degree || 0)
         || a.label.localeCompare(b.label))
       .slice(0, CANDIDATES);
-    const boxes = [];
-    const labelled = new Set();
-    for (const node of important) {
-      const at = network.canvasToDOM(positions[node.id]);
+    // A label goes below its node, where vis-network draws it (half its height and 4 units below
+    // the node's shape), or else above, moved up by the font's vadjust (in the canvas's units).
+    const labelled = new Map();  // how far up each label drawn is moved
+    for (const [node, at, radius] of important) {
       const half = measure.measureText(node.label).width / 2;
-      const below = at.y + nodes.get(node.id).size * scale;
-      const box = [at.x - half - 2, below, at.x + half + 2, below + LABEL_PX * 1.3];
-      if (box[0] < 0 || box[2] > canvasWidth || box[3] > canvasHeight) continue;
-      if (boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
-      boxes.push(box);
-      labelled.add(node.id);
+      const below = at.y + radius + LABEL_PX / 2 + 4 * scale;
+      const above = at.y - radius - 4 * scale - LABEL_PX;
+      for (const top of [below, above]) {
+        const box = [at.x - half - 2, top - 1, at.x + half + 2, top + LABEL_PX + 1, node.id];
+        if (box[0] < 0 || box[1] < 0 || box[2] > canvasWidth || box[3] > canvasHeight || overlaps(box)) continue;
+        add(box);
+        labelled.set(node.id, (top - below) / scale);
+        break;
+      }
     }
     nodes.update(data.nodes.map((node) => ({
       id: node.id,
-      font: { size: labelled.has(node.id) ? LABEL_PX / scale : LABEL_PX / (scale * ZOOMED) },
+      font: labelled.has(node.id)
+        ? { size: LABEL_PX / scale, vadjust: labelled.get(node.id) }
+        : { size: LABEL_PX / (scale * ZOOMED), vadjust: 0 },
     })));
   }
   let placing = null;
