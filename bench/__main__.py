@@ -26,8 +26,9 @@ user runs it, ``osgraph query NAME --format csv`` in a process of its own, besid
 command takes to open the store (``osgraph query`` of an ``ASK``) and to load the Turtle into
 Oxigraph in memory instead. The view of a network of ``--view-nodes`` nodes, and the view of
 each size's list as a user makes it (its ratio to the build), are timed in headless Chromium
-beside pyvis's defaults (:mod:`bench.view`); and ``osgraph --help`` and the build of the
-bundled list are timed.
+beside pyvis's defaults (:mod:`bench.view`), and the view of the ``--sweep-rows`` list at each
+``--sweep-nodes`` budget, from which the default ``--max-nodes`` is chosen; and
+``osgraph --help`` and the build of the bundled list are timed.
 
 Usage: python -m bench [ROWS ...] [--runs N]   (default: 10000 100000 1000000, 3 runs)
 """
@@ -50,9 +51,12 @@ from bench.generate import generate_list, generate_named_list
 from bench.measure import measure
 from bench.view import (
     ListViewTimings,
+    SweepPoint,
     ViewTimings,
     list_report_lines,
     report_lines,
+    sweep_max_nodes,
+    sweep_report_lines,
     time_list_view,
     time_views,
 )
@@ -293,6 +297,7 @@ def report(
     view: ViewTimings | None,
     commands: list[tuple[str, float]],
     list_views: Sequence[ListViewTimings] = (),
+    sweep: tuple[int, Sequence[SweepPoint]] | None = None,
 ) -> str:
     lines = [
         "# osgraph benchmark",
@@ -350,6 +355,8 @@ def report(
         lines += ["", *report_lines(view)]
     if list_views:
         lines += ["", *list_report_lines(list_views)]
+    if sweep:
+        lines += ["", *sweep_report_lines(*sweep)]
     lines += ["", "| command | wall |", "| --- | ---: |"]
     lines += [f"| `{label}` | {seconds:.2f} s |" for label, seconds in commands]
     if len(commands) > 2:
@@ -399,6 +406,20 @@ def main() -> None:
         help="sizes of the lists whose view is timed (default: the sizes built)",
     )
     parser.add_argument(
+        "--sweep-rows",
+        type=int,
+        default=100_000,
+        help="size of the list whose view is also timed at each --sweep-nodes (one of the "
+        "sizes whose view is timed)",
+    )
+    parser.add_argument(
+        "--sweep-nodes",
+        type=int,
+        nargs="*",
+        default=[500, 1000, 2000, 3000, 5000, 8000],
+        help="the --max-nodes of each page of the sweep",
+    )
+    parser.add_argument(
         "--pyvis-timeout", type=float, default=300.0, help="seconds to wait for pyvis's page"
     )
     arguments = parser.parse_args()
@@ -422,8 +443,14 @@ def main() -> None:
         for rows in arguments.rows if arguments.view_rows is None else arguments.view_rows:
             print(f"timing the view of a list of {rows:,} rows...", flush=True)
             list_views.append(time_list_view(rows, Path(folder), arguments.pyvis_timeout))
+        sweep = None
+        if arguments.sweep_nodes and arguments.sweep_rows in {t.rows for t in list_views}:
+            print(f"timing the view of {arguments.sweep_rows:,} rows at each size...", flush=True)
+            kg = Path(folder) / f"view-{arguments.sweep_rows}" / "osgraph.ttl"
+            points = sweep_max_nodes(kg, arguments.sweep_nodes, Path(folder))
+            sweep = (arguments.sweep_rows, points)
     commands = time_commands()
-    text = report(arguments, timings, queries, view, commands, list_views)
+    text = report(arguments, timings, queries, view, commands, list_views, sweep)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

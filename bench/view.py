@@ -198,6 +198,85 @@ def time_list_view(
     )
 
 
+@dataclass(frozen=True)
+class SweepPoint:
+    """The page of one ``--max-nodes`` budget: ``osgraph view``'s time and peak memory, the
+    page's size and the nodes it shows, and in headless Chromium the time until usable, the
+    time a search takes, and the median time to draw one frame again after a zoom (how much each
+    move lags)."""
+
+    budget: int
+    shown: int
+    command: float
+    peak: int
+    page_bytes: int
+    usable: float
+    search: float
+    frame: float
+
+
+# Five synchronous redraws of vis-network after zooming in and out, the median in milliseconds.
+_FRAME = """() => {
+  const network = osgraphView.network;
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    network.moveTo({ scale: network.getScale() * (i % 2 ? 0.8 : 1.25) });
+    const started = performance.now();
+    network.renderer._redraw();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[2];
+}"""
+
+
+def sweep_max_nodes(
+    kg: Path, budgets: Sequence[int], work: Path, browser: object | None = None
+) -> list[SweepPoint]:
+    """Write the bipartite view of ``kg`` at each of ``budgets`` nodes (``--max-nodes``) and time
+    each page: how the default ``--max-nodes`` is chosen."""
+    points = []
+    with _chromium(browser) as chromium:
+        for budget in budgets:
+            page = work / f"sweep-{budget}.html"
+            command = [sys.executable, "-m", "osgraph", "view", "--kg", str(kg)]
+            wall, peak = measure([*command, "--max-nodes", str(budget), "--out", str(page)])
+            usable, search = _time_osgraph_page(chromium, page)
+            tab = chromium.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+            try:
+                tab.goto(page.as_uri())
+                tab.wait_for_function("window.osgraphView !== undefined")
+                tab.wait_for_function("!osgraphView.network.physics.physicsEnabled", timeout=0)
+                frame = float(tab.evaluate(_FRAME)) / 1000
+                shown = int(tab.evaluate("osgraphView.nodes.length"))
+            finally:
+                tab.close()
+            points.append(
+                SweepPoint(budget, shown, wall, peak, page.stat().st_size, usable, search, frame)
+            )
+    return points
+
+
+def sweep_report_lines(rows: int, points: Sequence[SweepPoint]) -> list[str]:
+    """The Markdown of a sweep of ``--max-nodes`` on the view of a list of ``rows`` rows."""
+    lines = [
+        f"The view of the {rows:,}-row list at each `--max-nodes` (the default is chosen from "
+        "this), opened from a file in headless Chromium at 1400x900; a frame is the median "
+        "time to draw the network again after a zoom:",
+        "",
+        "| `--max-nodes` | shown | `osgraph view` | peak RSS | page | usable after | search "
+        "| frame |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for p in points:
+        lines.append(
+            f"| {p.budget:,} | {p.shown:,} | {p.command:.1f} s | {p.peak / 2**20:,.0f} MB "
+            f"| {p.page_bytes / 2**20:.1f} MB | {p.usable:.1f} s | {p.search:.2f} s "
+            f"| {p.frame * 1000:.0f} ms |"
+        )
+    return lines
+
+
 def _counts(page: str) -> tuple[int, int]:
     """The nodes of the network and those the page shows, as the page says them."""
     nodes = int(re.findall(r'<p id="summary">([\d,]+) nodes', page)[0].replace(",", ""))
