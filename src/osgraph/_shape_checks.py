@@ -50,6 +50,11 @@ def _term_key(term: Term) -> str | None:
     return None if term.kind == "L" else node_key(term)
 
 
+_Waiting = dict[str, str | list[str]]
+"""The values of an sh:class not yet seen as instances, each with the focus nodes (one, or a
+list) that have it: a value seen as an instance is taken out at once."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class _Rule:
     """The checks of one shape: of its focus node (no ``predicates``) or of the values of its
@@ -75,7 +80,7 @@ class _Rule:
     instances: set[str] | None
     """The instances of the one class of ``classes``, when it has no subclass."""
     tests: tuple[tuple[Test, str, str], ...]
-    classes: tuple[tuple[tuple[set[str], ...], str, str], ...]
+    classes: tuple[tuple[tuple[set[str], ...], str, str, _Waiting], ...]
     """The instances of each class and its subclasses, of which a value must be one (filled
     as the subjects are given)."""
 
@@ -122,8 +127,13 @@ class ShapeChecks:
         self._inverse = {rule.predicates[0] for rule in every if rule.inverse}
         self._named_by: dict[str, Counter[str | None]] = {p: Counter() for p in self._inverse}
         self._inverse_foci: dict[_Rule, list[str]] = {r: [] for r in every if r.inverse}
-        self._pending: list[tuple[str, _Rule, int, str]] = []
-        """The values of an sh:class not yet seen as instances, by focus node, rule and class."""
+        self._classed_rules = [rule for rule in dict.fromkeys(every) if rule.classes]
+        self._drains: dict[int, list[_Waiting]] = {}
+        """The values waiting to be an instance of a class, by the instances of the class."""
+        for rule in self._classed_rules:
+            for sets, _, _, waiting in rule.classes:
+                for instances in sets:
+                    self._drains.setdefault(id(instances), []).append(waiting)
         self._labels: dict[str, str] = {}
         self._found: list[tuple[_Rule, Term, str | None, str, str, Term | None]] = []
         self._subclassed: set[tuple[str, str]] = set()
@@ -131,7 +141,9 @@ class ShapeChecks:
         self._expanded: dict[str, str] = {"a": _TYPE}
         self._read = {p for rule in every for p in rule.predicates} | {_TYPE, _LABEL, _SUBCLASS}
         """The predicates some check reads: the others are not looked at."""
-        self._dispatch: dict[tuple[object, ...], tuple[list[set[str]], list[_Rule]]] = {}
+        self._dispatch: dict[
+            tuple[object, ...], tuple[list[set[str]], list[_Rule], list[_Waiting]]
+        ] = {}
 
     def statement(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
         """Check a subject and all its ``(predicate, object)`` pairs, written in Turtle with
@@ -177,13 +189,16 @@ class ShapeChecks:
                 f"the graph makes a class a subclass of {min(set(unknown) & self._named)}, "
                 "which the streamed checks were not told of: validate with --engine oxigraph"
             )
-        for key, rule, index, value_key in self._pending:
-            sets, component, default = rule.classes[index]
-            if not any(value_key in kind for kind in sets):
-                label = self._labels.get(key)
-                self._found.append(
-                    (rule, _focus(key), label, component, default, _focus(value_key))
-                )
+        for rule in self._classed_rules:
+            for sets, component, default, waiting in rule.classes:
+                for value_key, foci in waiting.items():
+                    if any(value_key in kind for kind in sets):
+                        continue
+                    for key in [foci] if isinstance(foci, str) else foci:
+                        label = self._labels.get(key)
+                        self._found.append(
+                            (rule, _focus(key), label, component, default, _focus(value_key))
+                        )
         for rule, foci in self._inverse_foci.items():
             named = self._named_by[rule.predicates[0]]
             for key in foci:
@@ -217,9 +232,12 @@ class ShapeChecks:
         dispatch = self._dispatch.get(tuple(kinds))
         if dispatch is None:
             dispatch = self._dispatched(tuple(kinds), term)
-        typed_sets, rules = dispatch
+        typed_sets, rules, drains = dispatch
         for typed in typed_sets:
             typed.add(key)
+        for waiting in drains:
+            if waiting:
+                waiting.pop(key, None)
         if _SUBCLASS in values:
             self._subclassed |= {(key, term(known).text) for known in values[_SUBCLASS]}
         for predicate in self._inverse.intersection(values):
@@ -268,7 +286,7 @@ class ShapeChecks:
                             rule, focus, key, label, values, term, [value], key_of
                         )
                     else:
-                        self._pending.append((key, rule, 0, value_key))  # maybe one later
+                        _wait(rule.classes[0][3], value_key, key)  # maybe one later
                         label = self._remember_label(key, label, values, term)
             elif rule.classes:
                 label = self._classed(rule, focus, key, label, values, term, raw, key_of)
@@ -291,9 +309,10 @@ class ShapeChecks:
 
     def _dispatched(
         self, kinds: tuple[Value, ...], term: Callable[[Value], Term]
-    ) -> tuple[list[set[str]], list[_Rule]]:
-        """The instances a subject of types ``kinds`` is one of, and the rules it is checked
-        by: the same for all subjects of the same types (kept for the first few of them)."""
+    ) -> tuple[list[set[str]], list[_Rule], list[_Waiting]]:
+        """The instances a subject of types ``kinds`` is one of, the rules it is checked by,
+        and the values that wait for it to be an instance: the same for all subjects of the
+        same types (kept for the first few of them)."""
         types = [term(kind).text for kind in kinds]
         typed = [self._typed[kind] for kind in dict.fromkeys(types) if kind in self._typed]
         shapes = [rules for kind in types for rules in self._targets.get(kind, ())]
@@ -301,9 +320,10 @@ class ShapeChecks:
         rules = [
             rule for rules in {id(rules): rules for rules in shapes}.values() for rule in rules
         ]
+        drains = [waiting for known in typed for waiting in self._drains.get(id(known), ())]
         if len(self._dispatch) < 1 << 10:
-            self._dispatch[kinds] = (typed, rules)
-        return typed, rules
+            self._dispatch[kinds] = (typed, rules, drains)
+        return typed, rules, drains
 
     def _tested(
         self,
@@ -345,12 +365,12 @@ class ShapeChecks:
         or remember it, to check at the end; the focus node's label as known."""
         for value in raw:
             value_key = key_of(value)
-            for index, (sets, component, default) in enumerate(rule.classes):
+            for sets, component, default, waiting in rule.classes:
                 if value_key is None:  # a literal: never an instance
                     label = _least_label(label, values, term)
                     self._found.append((rule, focus, label, component, default, term(value)))
                 elif not (value_key in sets[0] or any(value_key in s for s in sets)):
-                    self._pending.append((key, rule, index, value_key))  # maybe one later
+                    _wait(waiting, value_key, key)  # maybe one later
                     label = self._remember_label(key, label, values, term)
         return label
 
@@ -366,6 +386,16 @@ class ShapeChecks:
         if label is not None:
             self._labels[key] = label
         return label
+
+
+def _wait(waiting: _Waiting, value_key: str, key: str) -> None:
+    """Remember that the focus node ``key`` has a value not yet seen as an instance."""
+    foci = waiting.setdefault(value_key, key)
+    if foci is not key:
+        if isinstance(foci, str):
+            waiting[value_key] = [foci, key]
+        else:
+            foci.append(key)
 
 
 def _named(message: str, focus: Term, value: Term | None, name: Callable[[Term], str]) -> str:
@@ -418,7 +448,8 @@ def _rule(
             unique_lang = (component, "More than one String shares the same Language")
         elif predicate == SH["class"]:
             known = tuple(typed.setdefault(str(c), set()) for c in classes(class_iri(parameter)))
-            kinds.append((known, component, default_message(shapes, predicate, parameter)))
+            default = default_message(shapes, predicate, parameter)
+            kinds.append((known, component, default, _Waiting()))
     if inverse and (tests or kinds or unique_lang):
         raise ConfigurationError(
             f"the shape {shape_name(shapes, shape)} checks the values of an inverse path, which "
