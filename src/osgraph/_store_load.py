@@ -37,7 +37,7 @@ PART = 1 << 24
 
 class StoreLoad:
     """An Oxigraph store in ``folder``, loaded from the Turtle given to :meth:`write` after
-    :meth:`tee`, through the named pipe ``pipe``; from the Turtle's file by :meth:`finish`
+    :meth:`tee`, through named pipes named after ``pipe``; from the Turtle's file by :meth:`finish`
     when there is no pipe."""
 
     def __init__(self, folder: Path, pipe: Path | None, part: int = PART) -> None:
