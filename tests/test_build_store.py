@@ -113,3 +113,31 @@ def test_a_build_leaves_only_the_graph_and_its_store_and_clears_what_a_killed_on
     assert sorted(path.name for path in out.iterdir()) == sorted(
         ["osgraph.ttl", "osgraph.oxigraph", running.name]
     )
+
+
+def test_a_store_loaded_in_parts_holds_the_graph_of_the_turtle(
+    bundled_kg: Path, tmp_path: Path
+) -> None:
+    """The store is bulk-loaded in parts that each begin with the prefixes and end where a
+    statement ends: all of them together hold every triple of the Turtle, and no other."""
+    import pyoxigraph as ox
+
+    from osgraph._store_load import store_load
+
+    text = bundled_kg.read_text(encoding="utf-8")
+    part = 1 << 12
+    assert len(text) > 8 * part  # so that there are several parts
+    out = tmp_path / "osgraph.ttl"
+    with store_load(out, part) as load, out.open("w", encoding="utf-8") as file:
+        load.tee(file)
+        statement: list[str] = []
+        for line in text.splitlines(keepends=True):  # as the writer writes: one call each
+            statement.append(line)
+            if line.startswith("@prefix ") or line == "\n" or line.endswith(" .\n"):
+                load.write("".join(statement))
+                statement = []
+        load.finish()
+        stored = ox.Store.read_only(str(load.folder))
+        whole = ox.Store()
+        whole.load(path=str(bundled_kg), format=ox.RdfFormat.TURTLE)
+        assert set(stored) == set(whole) and len(whole) > 1000

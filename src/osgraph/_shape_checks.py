@@ -11,15 +11,14 @@ does not know is an error that names it: no check is ever left out in silence.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from osgraph._errors import ConfigurationError
@@ -36,12 +35,24 @@ from osgraph._shape_queries import (
     shape_message,
     shape_name,
 )
-from osgraph._value_tests import Term, Test, term_of, value_test
+from osgraph._value_tests import Term, Test, TurtleTerms, node_key, term_of, value_test
 
 Value = TypeVar("Value")
 
 _TYPE, _LABEL, _SUBCLASS = str(RDF.type), str(RDFS.label), str(RDFS.subClassOf)
-_STRING, _LANG_STRING, _INTEGER = str(XSD.string), str(RDF.langString), str(XSD.integer)
+
+
+def _same(term: Term) -> Term:
+    return term
+
+
+def _term_key(term: Term) -> str | None:
+    return None if term.kind == "L" else node_key(term)
+
+
+_Waiting = dict[str, str | list[str]]
+"""The values of an sh:class not yet seen as instances, each with the focus nodes (one, or a
+list) that have it: a value seen as an instance is taken out at once."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -58,10 +69,18 @@ class _Rule:
     counts: tuple[tuple[int, int, str, str], ...]
     """Each ``(least, most, component, default message)`` number of distinct values."""
     unique_lang: tuple[str, str] | None
-    needed: bool
-    """Whether the path must have a value (an ``sh:minCount`` above 0)."""
+    least: int
+    most: int
+    """The numbers of values that meet every count: the counts are looked at one by one only
+    when a number is not between them."""
+    single: str
+    """The one predicate of a path that is one predicate (not inverse), else empty."""
+    valued: bool
+    """Whether values are tested one by one or by language."""
+    instances: set[str] | None
+    """The instances of the one class of ``classes``, when it has no subclass."""
     tests: tuple[tuple[Test, str, str], ...]
-    classes: tuple[tuple[tuple[set[str], ...], str, str], ...]
+    classes: tuple[tuple[tuple[set[str], ...], str, str, _Waiting], ...]
     """The instances of each class and its subclasses, of which a value must be one (filled
     as the subjects are given)."""
 
@@ -106,18 +125,25 @@ class ShapeChecks:
         every = [rule for shapes_ in self._targets.values() for rules in shapes_ for rule in rules]
         self._named = set(self._targets) | set(self._typed)
         self._inverse = {rule.predicates[0] for rule in every if rule.inverse}
-        self._named_by: dict[str, Counter[str]] = {p: Counter() for p in self._inverse}
+        self._named_by: dict[str, Counter[str | None]] = {p: Counter() for p in self._inverse}
         self._inverse_foci: dict[_Rule, list[str]] = {r: [] for r in every if r.inverse}
-        self._pending: list[tuple[str, _Rule, int, str]] = []
-        """The values of an sh:class not yet seen as instances, by focus node, rule and class."""
+        self._classed_rules = [rule for rule in dict.fromkeys(every) if rule.classes]
+        self._drains: dict[int, list[_Waiting]] = {}
+        """The values waiting to be an instance of a class, by the instances of the class."""
+        for rule in self._classed_rules:
+            for sets, _, _, waiting in rule.classes:
+                for instances in sets:
+                    self._drains.setdefault(id(instances), []).append(waiting)
         self._labels: dict[str, str] = {}
         self._found: list[tuple[_Rule, Term, str | None, str, str, Term | None]] = []
         self._subclassed: set[tuple[str, str]] = set()
-        self._prefixes = dict(prefixes or {})
+        self._terms = TurtleTerms(prefixes or {})
         self._expanded: dict[str, str] = {"a": _TYPE}
         self._read = {p for rule in every for p in rule.predicates} | {_TYPE, _LABEL, _SUBCLASS}
         """The predicates some check reads: the others are not looked at."""
-        self._parsed: dict[str, Term] = {}
+        self._dispatch: dict[
+            tuple[object, ...], tuple[list[set[str]], list[_Rule], list[_Waiting]]
+        ] = {}
 
     def statement(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
         """Check a subject and all its ``(predicate, object)`` pairs, written in Turtle with
@@ -127,7 +153,7 @@ class ShapeChecks:
         for predicate, value in pairs:
             full = expanded.get(predicate)
             if full is None:
-                full = self._parse(predicate).text
+                full = self._terms.parse(predicate).text
                 full = expanded[predicate] = full if full in self._read else ""
             if not full:
                 continue
@@ -136,7 +162,8 @@ class ShapeChecks:
                 values[full] = [value]
             else:
                 found.append(value)
-        self._subject(self._parse(subject), values, self._term)
+        terms = self._terms
+        self._subject(terms.parse(subject), values, terms.term, terms.key)
 
     def graph(self, graph: Graph) -> None:
         """Check every subject of an rdflib graph."""
@@ -144,7 +171,7 @@ class ShapeChecks:
             values: dict[str, list[Term]] = {}
             for predicate, value in graph.predicate_objects(subject):
                 values.setdefault(str(predicate), []).append(term_of(value))
-            self._subject(term_of(subject), values, lambda term: term)
+            self._subject(term_of(subject), values, _same, _term_key)
 
     def finish(self, name: Callable[[Term], str]) -> list[Finding]:
         """What the checks found, once every subject was checked; ``focus`` is the text that
@@ -162,13 +189,16 @@ class ShapeChecks:
                 f"the graph makes a class a subclass of {min(set(unknown) & self._named)}, "
                 "which the streamed checks were not told of: validate with --engine oxigraph"
             )
-        for key, rule, index, value_key in self._pending:
-            sets, component, default = rule.classes[index]
-            if not any(value_key in kind for kind in sets):
-                label = self._labels.get(key)
-                self._found.append(
-                    (rule, _focus(key), label, component, default, _focus(value_key))
-                )
+        for rule in self._classed_rules:
+            for sets, component, default, waiting in rule.classes:
+                for value_key, foci in waiting.items():
+                    if any(value_key in kind for kind in sets):
+                        continue
+                    for key in [foci] if isinstance(foci, str) else foci:
+                        label = self._labels.get(key)
+                        self._found.append(
+                            (rule, _focus(key), label, component, default, _focus(value_key))
+                        )
         for rule, foci in self._inverse_foci.items():
             named = self._named_by[rule.predicates[0]]
             for key in foci:
@@ -189,76 +219,160 @@ class ShapeChecks:
         ]
 
     def _subject(
-        self, focus: Term, values: Mapping[str, Sequence[Value]], term: Callable[[Value], Term]
+        self,
+        focus: Term,
+        values: Mapping[str, Sequence[Value]],
+        term: Callable[[Value], Term],
+        key_of: Callable[[Value], str | None],
     ) -> None:
-        key = _key(focus)
-        types = [term(kind).text for kind in values.get(_TYPE, ())]
-        for kind in types:
-            typed = self._typed.get(kind)
-            if typed is not None:
-                typed.add(key)
+        """Check one subject; ``term`` makes a value a :class:`Term` and ``key_of`` gives the
+        key of a value that may be an instance (None for a literal), without a term."""
+        key = node_key(focus)
+        kinds = values.get(_TYPE, ())
+        dispatch = self._dispatch.get(tuple(kinds))
+        if dispatch is None:
+            dispatch = self._dispatched(tuple(kinds), term)
+        typed_sets, rules, drains = dispatch
+        for typed in typed_sets:
+            typed.add(key)
+        for waiting in drains:
+            if waiting:
+                waiting.pop(key, None)
         if _SUBCLASS in values:
             self._subclassed |= {(key, term(known).text) for known in values[_SUBCLASS]}
         for predicate in self._inverse.intersection(values):
-            self._named_by[predicate].update({_key(term(v)) for v in values[predicate]})
-        shapes = [rules for kind in types for rules in self._targets.get(kind, ())]
-        if len(shapes) > 1:  # a node of two classes of one shape is checked once
-            shapes = list({id(rules): rules for rules in shapes}.values())
-        found, pending = self._found, self._pending
+            self._named_by[predicate].update({key_of(v) for v in values[predicate]})
         label: str | None = _UNKNOWN
-        for rules in shapes:
-            for rule in rules:
-                predicates = rule.predicates
-                if rule.inverse:
-                    self._inverse_foci[rule].append(key)
-                    label = self._remember_label(key, label, values, term)
-                    continue
-                if not predicates:
-                    raw: Sequence[Value] | None = None
-                    count = 1
-                else:
-                    raw = (
-                        values.get(predicates[0], ())
-                        if len(predicates) == 1
-                        else [v for p in predicates for v in values.get(p, ())]
-                    )
-                    count = len(raw)
-                    if count > 1:  # each triple is given once: its objects are distinct terms
-                        count = len(set(raw))
-                    elif count == 0 and not rule.needed:
-                        continue  # no value, and none needed: nothing to check
-                for least, most, component, default in rule.counts:
-                    if count < least or count > most:
-                        label = _least_label(label, values, term)
-                        found.append((rule, focus, label, component, default, None))
-                if not (rule.tests or rule.classes or rule.unique_lang):
-                    continue
+        for rule in rules:
+            single = rule.single
+            if single:
+                raw: Sequence[Value] | None = values.get(single)
                 if raw is None:
-                    terms = [focus]
-                elif len(raw) == 1:
-                    terms = [term(raw[0])]
-                else:
-                    terms = [term(v) for v in set(raw)]
-                if rule.unique_lang is not None:
-                    languages = Counter(t.language.lower() for t in terms if t.language)
-                    for _ in (language for language, count in languages.items() if count > 1):
-                        label = _least_label(label, values, term)
-                        found.append((rule, focus, label, *rule.unique_lang, None))
-                for value in terms:
-                    for test, component, default in rule.tests:
-                        if not test(value):
-                            label = _least_label(label, values, term)
-                            found.append((rule, focus, label, component, default, value))
-                    if not rule.classes:
+                    if rule.least:
+                        label = self._counted(rule, focus, 0, label, values, term)
+                    continue  # no value: nothing more to check
+                count = len(raw)
+            elif rule.inverse:
+                self._inverse_foci[rule].append(key)
+                label = self._remember_label(key, label, values, term)
+                continue
+            elif rule.predicates:
+                raw = [v for p in rule.predicates for v in values.get(p, ())]
+                count = len(raw)
+                if not count:
+                    if rule.least:
+                        label = self._counted(rule, focus, 0, label, values, term)
+                    continue
+            else:
+                raw, count = None, 1
+            if count > 1:  # each triple is given once: its objects are distinct terms
+                raw = list(dict.fromkeys(raw))  # type: ignore[arg-type]
+                count = len(raw)
+            if count < rule.least or count > rule.most:
+                label = self._counted(rule, focus, count, label, values, term)
+            if rule.valued:
+                label = self._tested(rule, focus, label, values, term, raw)
+            instances = rule.instances
+            if raw is None:  # the focus node is the value: a term already
+                if rule.classes:
+                    label = self._classed(rule, focus, key, label, values, term, [focus])
+            elif instances is not None:  # one class, with no subclass
+                for value in raw:
+                    value_key = key_of(value)
+                    if value_key in instances:
                         continue
-                    value_key = value.text if value.kind == "I" else f"_:{value.text}"
-                    for index, (sets, component, default) in enumerate(rule.classes):
-                        if value.kind == "L":  # never an instance
-                            label = _least_label(label, values, term)
-                            found.append((rule, focus, label, component, default, value))
-                        elif not (value_key in sets[0] or any(value_key in s for s in sets)):
-                            pending.append((key, rule, index, value_key))  # maybe one later
-                            label = self._remember_label(key, label, values, term)
+                    if value_key is None:  # a literal: the check of any class says so
+                        label = self._classed(
+                            rule, focus, key, label, values, term, [value], key_of
+                        )
+                    else:
+                        _wait(rule.classes[0][3], value_key, key)  # maybe one later
+                        label = self._remember_label(key, label, values, term)
+            elif rule.classes:
+                label = self._classed(rule, focus, key, label, values, term, raw, key_of)
+
+    def _counted(
+        self,
+        rule: _Rule,
+        focus: Term,
+        count: int,
+        label: str | None,
+        values: Mapping[str, Sequence[Value]],
+        term: Callable[[Value], Term],
+    ) -> str | None:
+        """Report each count of ``rule`` that ``count`` values do not meet."""
+        for least, most, component, default in rule.counts:
+            if count < least or count > most:
+                label = _least_label(label, values, term)
+                self._found.append((rule, focus, label, component, default, None))
+        return label
+
+    def _dispatched(
+        self, kinds: tuple[Value, ...], term: Callable[[Value], Term]
+    ) -> tuple[list[set[str]], list[_Rule], list[_Waiting]]:
+        """The instances a subject of types ``kinds`` is one of, the rules it is checked by,
+        and the values that wait for it to be an instance: the same for all subjects of the
+        same types (kept for the first few of them)."""
+        types = [term(kind).text for kind in kinds]
+        typed = [self._typed[kind] for kind in dict.fromkeys(types) if kind in self._typed]
+        shapes = [rules for kind in types for rules in self._targets.get(kind, ())]
+        # a node of two classes of one shape is checked once
+        rules = [
+            rule for rules in {id(rules): rules for rules in shapes}.values() for rule in rules
+        ]
+        drains = [waiting for known in typed for waiting in self._drains.get(id(known), ())]
+        if len(self._dispatch) < 1 << 10:
+            self._dispatch[kinds] = (typed, rules, drains)
+        return typed, rules, drains
+
+    def _tested(
+        self,
+        rule: _Rule,
+        focus: Term,
+        label: str | None,
+        values: Mapping[str, Sequence[Value]],
+        term: Callable[[Value], Term],
+        raw: Sequence[Value] | None,
+    ) -> str | None:
+        """Run the tests of one value and the language check of ``rule`` on the focus node
+        (no ``raw``) or on each distinct value of ``raw``; the focus node's label as known."""
+        found = self._found
+        terms = [focus] if raw is None else [term(v) for v in raw]
+        if rule.unique_lang is not None:
+            languages = Counter(t.language.lower() for t in terms if t.language)
+            for _ in (language for language, count in languages.items() if count > 1):
+                label = _least_label(label, values, term)
+                found.append((rule, focus, label, *rule.unique_lang, None))
+        for value in terms:
+            for test, component, default in rule.tests:
+                if not test(value):
+                    label = _least_label(label, values, term)
+                    found.append((rule, focus, label, component, default, value))
+        return label
+
+    def _classed(
+        self,
+        rule: _Rule,
+        focus: Term,
+        key: str,
+        label: str | None,
+        values: Mapping[str, Sequence[Value]],
+        term: Callable[[Value], Term],
+        raw: Sequence[Any],
+        key_of: Callable[[Any], str | None] = _term_key,
+    ) -> str | None:
+        """Check that each distinct value of ``raw`` is an instance of the classes of ``rule``,
+        or remember it, to check at the end; the focus node's label as known."""
+        for value in raw:
+            value_key = key_of(value)
+            for sets, component, default, waiting in rule.classes:
+                if value_key is None:  # a literal: never an instance
+                    label = _least_label(label, values, term)
+                    self._found.append((rule, focus, label, component, default, term(value)))
+                elif not (value_key in sets[0] or any(value_key in s for s in sets)):
+                    _wait(waiting, value_key, key)  # maybe one later
+                    label = self._remember_label(key, label, values, term)
+        return label
 
     def _remember_label(
         self,
@@ -273,43 +387,15 @@ class ShapeChecks:
             self._labels[key] = label
         return label
 
-    def _term(self, text: str) -> Term:
-        term = self._parsed.get(text)
-        if term is None:
-            term = self._parse(text)
-            if term.kind != "L":  # the IRIs that recur, those of the last ones seen
-                if len(self._parsed) >= 1 << 16:
-                    self._parsed.clear()
-                self._parsed[text] = term
-        return term
 
-    def _parse(self, text: str) -> Term:
-        """A Turtle term as :mod:`osgraph._turtle` writes it."""
-        first = text[0]
-        if first == "<":
-            return _new(Term, ("I", text[1:-1], "", ""))
-        if first == '"':
-            if text[-1] == '"' and "\\" not in text:  # most are plain strings
-                return _new(Term, ("L", text[1:-1], _STRING, ""))
-            found = _LITERAL.fullmatch(text)
-            if found is None:
-                raise ValueError(f"not a Turtle literal: {text!r}")
-            lexical, language, datatype = found.groups()
-            if "\\" in lexical:
-                lexical = _ESCAPE.sub(_unescape, lexical)
-            if language:
-                return Term("L", lexical, _LANG_STRING, language)
-            return Term("L", lexical, self._parse(datatype).text if datatype else _STRING)
-        prefix, colon, local = text.partition(":")
-        namespace = self._prefixes.get(prefix) if colon else None
-        if namespace is not None:
-            return _new(Term, ("I", namespace + local.replace("\\", ""), "", ""))
-        if text.startswith("_:"):
-            return Term("B", text[2:])
-        for pattern, datatype in _NUMBERS:
-            if pattern.fullmatch(text):
-                return Term("L", text, datatype)
-        raise ValueError(f"not a Turtle term osgraph writes: {text!r}")
+def _wait(waiting: _Waiting, value_key: str, key: str) -> None:
+    """Remember that the focus node ``key`` has a value not yet seen as an instance."""
+    foci = waiting.setdefault(value_key, key)
+    if foci is not key:
+        if isinstance(foci, str):
+            waiting[value_key] = [foci, key]
+        else:
+            foci.append(key)
 
 
 def _named(message: str, focus: Term, value: Term | None, name: Callable[[Term], str]) -> str:
@@ -331,31 +417,8 @@ def _least_label(
     return min(labels) if labels else None
 
 
-def _key(term: Term) -> str:
-    return term.text if term.kind == "I" else f"_:{term.text}"
-
-
 def _focus(key: str) -> Term:
     return Term("B", key[2:]) if key.startswith("_:") else Term("I", key)
-
-
-_new = tuple.__new__
-_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^(\S+))?', re.S)
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
-_CHARACTERS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
-_NUMBERS = (
-    (re.compile(r"[+-]?[0-9]+"), _INTEGER),
-    (re.compile(r"[+-]?[0-9]*\.[0-9]+"), str(XSD.decimal)),
-    (re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"), str(XSD.double)),
-    (re.compile(r"true|false"), str(XSD.boolean)),
-)
-
-
-def _unescape(found: re.Match[str]) -> str:
-    code = found[1]
-    if len(code) > 1:
-        return chr(int(code[1:], 16))
-    return _CHARACTERS.get(code, code)
 
 
 def _rule(
@@ -385,7 +448,8 @@ def _rule(
             unique_lang = (component, "More than one String shares the same Language")
         elif predicate == SH["class"]:
             known = tuple(typed.setdefault(str(c), set()) for c in classes(class_iri(parameter)))
-            kinds.append((known, component, default_message(shapes, predicate, parameter)))
+            default = default_message(shapes, predicate, parameter)
+            kinds.append((known, component, default, _Waiting()))
     if inverse and (tests or kinds or unique_lang):
         raise ConfigurationError(
             f"the shape {shape_name(shapes, shape)} checks the values of an inverse path, which "
@@ -395,7 +459,10 @@ def _rule(
     message = shape_message(shapes, shape)
     return _Rule(
         predicates, inverse, shown, severity, message, tuple(counts), unique_lang,
-        any(least > 0 for least, *_ in counts), tuple(tests), tuple(kinds),
+        max((c[0] for c in counts), default=0), min((c[1] for c in counts), default=1 << 62),
+        predicates[0] if len(predicates) == 1 and not inverse else "", bool(tests or unique_lang),
+        kinds[0][0][0] if len(kinds) == 1 and len(kinds[0][0]) == 1 else None,
+        tuple(tests), tuple(kinds),
     )  # fmt: skip
 
 

@@ -26,7 +26,7 @@ from osgraph._gazetteer import Gazetteer
 from osgraph._gazetteer_file import InstitutionFacts, ProjectFacts
 from osgraph._iri import IriScheme, slug
 from osgraph._names import name_key
-from osgraph._resolve import Named, Resolution
+from osgraph._resolve import ContributionKey, Named, Resolution
 from osgraph._sources.entries import ListInfo, Origin
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
 from osgraph._vocabulary import (
@@ -199,10 +199,9 @@ def _write_projects(
     area, has_contribution = vocabulary(OSG.area), vocabulary(OSG.contribution)
     areas = _areas(resolution)
     used_domains: set[str] = set()
-    later: dict[str, list[tuple[str, str]]] = {}
+    later: dict[str, list[ContributionKey]] = {}  # the terms made only when told: they are many
     for made in resolution.contributions if writer.check else ():
-        node = nodes.contribution(made.project, made.institution, made.country)
-        later.setdefault(made.project, []).append((has_contribution, node))
+        later.setdefault(made.project, []).append(made)
     for key, project in resolution.projects.items():
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
         pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
@@ -223,7 +222,10 @@ def _write_projects(
             pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
                 used_domains.add(facts.domain)
-        writer.statement(nodes.project(key), pairs, later.pop(key, ()))
+        contributions = [
+            (has_contribution, nodes.contribution(*made)) for made in later.pop(key, ())
+        ]
+        writer.statement(nodes.project(key), pairs, contributions)
     _write_domains(writer, vocabulary, used_domains)
 
 

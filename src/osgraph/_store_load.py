@@ -5,6 +5,11 @@ its file and to a named pipe, which a thread loads the store from, so that the s
 while Python writes and checks the graph rather than after. Where there are no named pipes
 (Windows), the store is loaded from the file once it is written.
 
+A bulk load holds what it read in memory until its input ends (1.4 GB for the 2.3 million
+triples of 100,000 rows, more for more), so the Turtle is loaded in parts of a bounded size,
+each begun with the prefixes and ended where a statement ends, through a pipe of its own: a
+part is loaded while the next is written, so at most two are in memory at once.
+
 The store is made in a new folder next to the Turtle, named for the process that makes it; the
 build moves it into place or it is removed. A folder left by a build whose process is gone
 (killed before it could remove it) is removed by the next build of the same file.
@@ -25,19 +30,27 @@ from typing import IO, Any
 from osgraph._engines import describe
 from osgraph._errors import ReadWriteError
 
+PART = 1 << 24
+"""The characters of Turtle in a part: about 350,000 triples, which a bulk load holds in some
+300 MB (the whole graph of 100,000 rows took 1.4 GB); smaller parts cost more time to load."""
+
 
 class StoreLoad:
     """An Oxigraph store in ``folder``, loaded from the Turtle given to :meth:`write` after
-    :meth:`tee`, through the named pipe ``pipe``; from the Turtle's file by :meth:`finish`
+    :meth:`tee`, through named pipes named after ``pipe``; from the Turtle's file by :meth:`finish`
     when there is no pipe."""
 
-    def __init__(self, folder: Path, pipe: Path | None) -> None:
+    def __init__(self, folder: Path, pipe: Path | None, part: int = PART) -> None:
         self.folder = folder
         self._pipe_path = pipe
         self._pipe: IO[str] | None = None
         self._error: BaseException | None = None
         self._cut: OSError | None = None
         self._thread: threading.Thread | None = None
+        self._loading: list[threading.Thread] = []
+        self._part, self._parts, self._written = part, 0, 0
+        """The characters of Turtle in a part, the parts begun, those written in this one."""
+        self._prefixes: list[str] = []
         self._store = self._open()
 
     def tee(self, file: IO[str]) -> StoreLoad:
@@ -50,26 +63,59 @@ class StoreLoad:
         """
         self._write_file = file.write
         self._file = file
-        pipe = self._pipe_path
-        if pipe is not None:
-            try:
-                os.mkfifo(pipe)
-            except OSError as error:
-                raise ReadWriteError(f"{pipe}: cannot be made: {describe(error)}") from None
-            self._thread = threading.Thread(target=self._load, args=(pipe,), daemon=True)
-            self._thread.start()
-            self._pipe = self._open_pipe(pipe)
+        if self._pipe_path is not None:
+            self._begin_part()
         return self
 
     def write(self, text: str) -> None:
-        """Write Turtle to the file, and to the store."""
+        """Write Turtle to the file, and to the store: the prefixes first, then each statement
+        in one call (a part of the store's Turtle ends only where a call's text ends)."""
         self._write_file(text)
+        if self._pipe is None:
+            return
+        if text.startswith("@prefix "):  # every part begins with them
+            self._prefixes.append(text)
+        elif self._written >= self._part:
+            self._end_part()
+            self._begin_part()
+        self._written += len(text)
+        self._send(text)
+
+    def _send(self, text: str) -> None:
         if self._pipe is not None:
             try:
                 self._pipe.write(text)
             except OSError as error:  # the load stopped reading: finish says why
                 self._pipe = None
                 self._cut = error
+
+    def _begin_part(self) -> None:
+        """Load the Turtle written from now on through a new pipe, in a thread of its own, once
+        the load of the part before the last has ended (at most two are in memory)."""
+        assert self._pipe_path is not None
+        pipe = self._pipe_path.with_name(f"{self._pipe_path.name}-{self._parts}")
+        self._parts += 1
+        while len(self._loading) > 1:
+            self._loading.pop(0).join()
+        if self._error is not None:  # a part failed: finish says why
+            return
+        try:
+            os.mkfifo(pipe)
+        except OSError as error:
+            raise ReadWriteError(f"{pipe}: cannot be made: {describe(error)}") from None
+        self._thread = threading.Thread(target=self._load, args=(pipe,), daemon=True)
+        self._thread.start()
+        self._loading.append(self._thread)
+        self._pipe = self._open_pipe(pipe)
+        self._written = 0
+        self._send("".join(self._prefixes))
+
+    def _end_part(self) -> None:
+        """End the Turtle of the part being loaded: its load goes on with what it read."""
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            with contextlib.suppress(OSError):  # the load stopped: finish says why
+                pipe.close()
 
     def finish(self) -> None:
         """Wait until the store holds all that was written, and close it.
@@ -100,13 +146,10 @@ class StoreLoad:
             self._store = None  # closed, so that it can be moved
 
     def close(self) -> None:
-        """End the Turtle the store is loaded from, and wait for the load to end."""
-        pipe, self._pipe = self._pipe, None
-        if pipe is not None:
-            with contextlib.suppress(OSError):  # the load stopped: finish says why
-                pipe.close()
-        if self._thread is not None:
-            self._thread.join()
+        """End the Turtle the store is loaded from, and wait for the loads to end."""
+        self._end_part()
+        while self._loading:
+            self._loading.pop(0).join()
 
     def _open(self) -> Any:
         import pyoxigraph as ox
@@ -125,7 +168,7 @@ class StoreLoad:
         try:
             self._store.bulk_load(path=str(pipe), format=ox.RdfFormat.TURTLE, lenient=True)
         except BaseException as error:  # raised in the build's thread, by finish
-            self._error = error
+            self._error = self._error or error
 
     def _open_pipe(self, pipe: Path) -> IO[str]:
         """The pipe, opened to write once the load has opened it to read (a load that fails
@@ -144,10 +187,10 @@ class StoreLoad:
 
 
 @contextmanager
-def store_load(out: Path) -> Iterator[StoreLoad]:
+def store_load(out: Path, part: int = PART) -> Iterator[StoreLoad]:
     """The store of the Turtle ``out``, in a new folder next to it, to be loaded as the Turtle
-    is written (:meth:`StoreLoad.tee`); the folder is removed when the block ends unless the
-    store was moved out of it.
+    is written (:meth:`StoreLoad.tee`), in parts of about ``part`` characters; the folder is
+    removed when the block ends unless the store was moved out of it.
 
     Raises
     ------
@@ -162,7 +205,7 @@ def store_load(out: Path) -> Iterator[StoreLoad]:
     load = None
     try:
         pipe = work / "turtle" if hasattr(os, "mkfifo") else None
-        load = StoreLoad(work / "store", pipe)
+        load = StoreLoad(work / "store", pipe, part)
         yield load
     finally:
         if load is not None:

@@ -10,7 +10,7 @@ import datetime
 import logging
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -45,6 +45,115 @@ def term_of(node: Node) -> Term:
 
 _STRING, _INTEGER = str(XSD.string), str(XSD.integer)
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+class TurtleTerms:
+    """The terms of Turtle as :mod:`osgraph._turtle` writes them with ``prefixes``, read as
+    :class:`Term` (or only as the key of a node); the IRIs read last are kept, as they recur.
+
+    Examples
+    --------
+    >>> terms = TurtleTerms({"ex": "https://example.org/"})
+    >>> terms.key("ex:a"), terms.key('"a"'), terms.term('"ten"@en').language
+    ('https://example.org/a', None, 'en')
+    """
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self._prefixes = dict(prefixes)
+        self._parsed: dict[str, Term] = {}
+        self._keys: dict[str, str | None] = {}
+
+    def key(self, text: str) -> str | None:
+        """The IRI of a node, ``_:`` and its label for a blank node, None for a literal;
+        without making a term."""
+        found = self._keys.get(text, _NOT_YET)
+        if found is _NOT_YET:
+            first = text[0]
+            if first == "<":
+                return text[1:-1]  # the IRIs written in full are those that seldom recur
+            if first != '"':
+                prefix, colon, local = text.partition(":")
+                namespace = self._prefixes.get(prefix) if colon else None
+                if namespace is not None:
+                    found = namespace + local.replace("\\", "")
+            if found is _NOT_YET:
+                value = self.parse(text)
+                found = None if value.kind == "L" else node_key(value)
+            if len(self._keys) >= 1 << 16:
+                self._keys.clear()
+            self._keys[text] = found
+        return found
+
+    def term(self, text: str) -> Term:
+        """:meth:`parse`, of an IRI read lately kept."""
+        term = self._parsed.get(text)
+        if term is None:
+            term = self.parse(text)
+            if term.kind != "L":
+                if len(self._parsed) >= 1 << 16:
+                    self._parsed.clear()
+                self._parsed[text] = term
+        return term
+
+    def parse(self, text: str) -> Term:
+        """A Turtle term.
+
+        Raises
+        ------
+        ValueError
+            When ``text`` is no term that osgraph writes.
+        """
+        first = text[0]
+        if first == "<":
+            return _new(Term, ("I", text[1:-1], "", ""))
+        if first == '"':
+            if text[-1] == '"' and "\\" not in text:  # most are plain strings
+                return _new(Term, ("L", text[1:-1], _STRING, ""))
+            found = _LITERAL.fullmatch(text)
+            if found is None:
+                raise ValueError(f"not a Turtle literal: {text!r}")
+            lexical, language, datatype = found.groups()
+            if "\\" in lexical:
+                lexical = _ESCAPE.sub(_unescape, lexical)
+            if language:
+                return Term("L", lexical, _LANG_STRING, language)
+            return Term("L", lexical, self.parse(datatype).text if datatype else _STRING)
+        prefix, colon, local = text.partition(":")
+        namespace = self._prefixes.get(prefix) if colon else None
+        if namespace is not None:
+            return _new(Term, ("I", namespace + local.replace("\\", ""), "", ""))
+        if text.startswith("_:"):
+            return Term("B", text[2:])
+        for pattern, datatype in _NUMBERS:
+            if pattern.fullmatch(text):
+                return Term("L", text, datatype)
+        raise ValueError(f"not a Turtle term osgraph writes: {text!r}")
+
+
+def node_key(term: Term) -> str:
+    """What names a node among the instances of a class: its IRI, or ``_:`` and its label."""
+    return term.text if term.kind == "I" else f"_:{term.text}"
+
+
+_NOT_YET = "\0"  # no key looked up yet: no key is that text
+_new = tuple.__new__
+_LANG_STRING = str(RDF.langString)
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^(\S+))?', re.S)
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_CHARACTERS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+_NUMBERS = (
+    (re.compile(r"[+-]?[0-9]+"), _INTEGER),
+    (re.compile(r"[+-]?[0-9]*\.[0-9]+"), str(XSD.decimal)),
+    (re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"), str(XSD.double)),
+    (re.compile(r"true|false"), str(XSD.boolean)),
+)
+
+
+def _unescape(found: re.Match[str]) -> str:
+    code = found[1]
+    if len(code) > 1:
+        return chr(int(code[1:], 16))
+    return _CHARACTERS.get(code, code)
 
 
 def value_test(shapes: Graph, shape: Node, predicate: Node, parameter: Node) -> Test:
