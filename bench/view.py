@@ -99,7 +99,7 @@ def time_views(
     pyvis_page.write_text(_pyvis_defaults(network), encoding="utf-8")
 
     with _chromium(browser) as chromium:
-        usable, search = _time_osgraph_page(chromium, page)
+        usable, search, _, _ = _time_osgraph_page(chromium, page)
         first_drawn, settled = _time_pyvis_page(chromium, pyvis_page, timeout)
     return ViewTimings(
         nodes=network.number_of_nodes(),
@@ -180,7 +180,7 @@ def time_list_view(
     pyvis_page = work / f"pyvis-{rows}.html"
     written = _write_pyvis_page(kg, pyvis_page, timeout)
     with _chromium(browser) as chromium:
-        usable, search = _time_osgraph_page(chromium, page)
+        usable, search, _, _ = _time_osgraph_page(chromium, page)
         settled = _time_pyvis_page(chromium, pyvis_page, timeout)[1] if written else None
     return ListViewTimings(
         rows=rows,
@@ -241,16 +241,7 @@ def sweep_max_nodes(
             page = work / f"sweep-{budget}.html"
             command = [sys.executable, "-m", "osgraph", "view", "--kg", str(kg)]
             wall, peak = measure([*command, "--max-nodes", str(budget), "--out", str(page)])
-            usable, search = _time_osgraph_page(chromium, page)
-            tab = chromium.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
-            try:
-                tab.goto(page.as_uri())
-                tab.wait_for_function("window.osgraphView !== undefined")
-                tab.wait_for_function("!osgraphView.network.physics.physicsEnabled", timeout=0)
-                frame = float(tab.evaluate(_FRAME)) / 1000
-                shown = int(tab.evaluate("osgraphView.nodes.length"))
-            finally:
-                tab.close()
+            usable, search, frame, shown = _time_osgraph_page(chromium, page)
             points.append(
                 SweepPoint(budget, shown, wall, peak, page.stat().st_size, usable, search, frame)
             )
@@ -330,7 +321,9 @@ def list_report_lines(timings: Sequence[ListViewTimings]) -> list[str]:
     return lines
 
 
-def _time_osgraph_page(browser: object, page_path: Path) -> tuple[float, float]:
+def _time_osgraph_page(browser: object, page_path: Path) -> tuple[float, float, float, int]:
+    """Seconds until the page is usable, seconds a search takes to select a node, seconds to
+    draw a frame again after a zoom, and the nodes shown."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
     try:
         page.goto(page_path.as_uri())
@@ -342,6 +335,8 @@ def _time_osgraph_page(browser: object, page_path: Path) -> tuple[float, float]:
             "Object.keys(osgraphView.network.getPositions()).length === osgraphView.nodes.length"
         )
         assert placed, "the view drew a network without every node placed"
+        frame = float(page.evaluate(_FRAME)) / 1000
+        shown = int(page.evaluate("osgraphView.nodes.length"))
         label = page.evaluate(
             "osgraphView.nodes.get().map((n) => n.label).reduce((a, b) => (b > a ? b : a))"
         )
@@ -350,7 +345,7 @@ def _time_osgraph_page(browser: object, page_path: Path) -> tuple[float, float]:
         page.press("#search", "Enter")
         page.wait_for_function("osgraphView.network.getSelectedNodes().length === 1")
         search = (page.evaluate("performance.now()") - started) / 1000
-        return usable, search
+        return usable, search, frame, shown
     finally:
         page.close()
 

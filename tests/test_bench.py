@@ -111,15 +111,13 @@ def test_the_view_benchmark_opens_both_pages(tmp_path: Path, browser: object) ->
     assert f"{timings.nodes:,} nodes and {timings.edges:,} edges" in lines[0]
     assert any(line.startswith("| `osgraph view`") for line in lines)
     assert "physics settled" in lines[-1] and "not within" not in lines[-1]
-    # The sweep of --max-nodes: a budget below the network's size shows at most that many
-    # nodes, one above it the whole network, each page drawn and searched.
-    points = sweep_max_nodes(tmp_path / "osgraph.ttl", [10, 1000], tmp_path, browser)
-    assert 0 < points[0].shown <= 10 and points[1].shown == timings.nodes
-    assert all(p.usable > 0 and p.search > 0 and p.frame > 0 for p in points)
-    assert points[0].page_bytes < points[1].page_bytes
-    table = sweep_report_lines(110, points)
-    shown = [line.split(" | ")[1] for line in table[-2:]]
-    assert shown == [str(points[0].shown), f"{timings.nodes:,}"]
+    # The sweep of --max-nodes (one budget: the page of the whole network is timed above): a
+    # budget below the network's size shows at most that many nodes, drawn and searched.
+    (point,) = sweep_max_nodes(tmp_path / "osgraph.ttl", [10], tmp_path, browser)
+    assert 0 < point.shown <= 10 < timings.nodes
+    assert point.usable > 0 and point.search > 0 and point.frame > 0
+    assert 0 < point.page_bytes < timings.page_bytes
+    assert sweep_report_lines(110, [point])[-1].startswith(f"| 10 | {point.shown} | ")
 
 
 def test_a_list_of_real_names_resolves_through_the_standards_and_ror(tmp_path: Path) -> None:
