@@ -125,6 +125,29 @@ def two_lists_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# Areas where a country belongs, in a row of one country for all and in a row of one institution;
+# and a row whose institutions and countries do not line up, so that it credits no institution.
+AREAS = """project,institutions,countries
+Alpha,Google;Meta,Multinational
+Beta,ETH Zurich;Google,Switzerland;United States
+Gamma,Tsinghua University;Alibaba;Meta,China;United States
+Delta,Meta,European Union
+Epsilon,Zorblat Widgets;Quuxly Labs,France;Germany;Italy
+"""
+
+
+@pytest.fixture(scope="session")
+def areas_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small list with areas, rows of one country for all and of one institution, and a row
+    that credits no institution, written as `osgraph build` writes it."""
+    from osgraph._build import build_file
+
+    folder = tmp_path_factory.mktemp("areas")
+    (folder / "areas.csv").write_text(AREAS, encoding="utf-8")
+    build_file([folder / "areas.csv"], folder / "osgraph.ttl", BuildOptions(validate=False))
+    return folder / "osgraph.ttl"
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Headless Debian Chromium driven by Playwright (no browser download). Outside CI, a

@@ -186,25 +186,6 @@ def split(*joined: object) -> set[str]:
     return {name for text in joined if text for name in str(text).split(SEPARATOR)}
 
 
-# Areas where a country belongs, in a row of one country for all and in a row of one institution;
-# and a row whose institutions and countries do not line up, so that it credits no institution.
-AREAS = """project,institutions,countries
-Alpha,Google;Meta,Multinational
-Beta,ETH Zurich;Google,Switzerland;United States
-Gamma,Tsinghua University;Alibaba;Meta,China;United States
-Delta,Meta,European Union
-Epsilon,Zorblat Widgets;Quuxly Labs,France;Germany;Italy
-"""
-
-
-@pytest.fixture(scope="module")
-def areas_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("areas")
-    (folder / "areas.csv").write_text(AREAS, encoding="utf-8")
-    build_file([folder / "areas.csv"], folder / "osgraph.ttl", BuildOptions(validate=False))
-    return folder / "osgraph.ttl"
-
-
 @pytest.fixture(
     scope="module", params=["bundled list", "bundled and OpenDigger lists", "areas and unaligned"]
 )

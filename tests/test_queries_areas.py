@@ -11,27 +11,10 @@ import pytest
 from rdflib import RDFS, Graph, Namespace
 from rdflib.term import Node
 
-from osgraph import BuildOptions, open_engine, run_query
-from osgraph._build import build_file
+from osgraph import open_engine, run_query
 from osgraph._catalogue import load_query
 
 OSG = Namespace("https://w3id.org/osgraph/ontology#")
-
-AREAS = """project,institutions,countries
-Alpha,Google;Meta,Multinational
-Beta,ETH Zurich;Google,Switzerland;United States
-Gamma,Tsinghua University;Alibaba;Meta,China;United States
-Delta,Meta,European Union
-Epsilon,Zorblat Widgets;Quuxly Labs,France;Germany;Italy
-"""
-
-
-@pytest.fixture(scope="module")
-def areas_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("areas")
-    (folder / "areas.csv").write_text(AREAS, encoding="utf-8")
-    build_file([folder / "areas.csv"], folder / "osgraph.ttl", BuildOptions(validate=False))
-    return folder / "osgraph.ttl"
 
 
 @pytest.fixture(scope="module")
