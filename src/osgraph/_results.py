@@ -2,7 +2,9 @@
 results formats (CSV, TSV, JSON, XML), Turtle for a graph, and a table for the terminal.
 
 The results formats are written a row at a time (:func:`result_parts`), so that a million rows
-reach a pipe as the engine finds them, and the answer held whole is written by the same code.
+reach a pipe as the engine finds them, and the answer held whole is written by the same code:
+from the engine's own terms (a :class:`TermReader` reads them), each distinct term once, since
+making rdflib's terms of a large answer costs more than writing it.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 from typing import Literal as TypingLiteral
 from xml.sax.saxutils import escape, quoteattr
 
@@ -94,16 +97,66 @@ class QueryResult:
             return _turtle(self)
         if self.kind == "ASK":
             return _boolean(bool(self.boolean), format)
-        return b"".join(_select_parts(self.variables, self.rows, format))
+        return b"".join(_select_parts(self.variables, self.rows, format, RDFLIB_TERMS))
 
 
 Row = tuple[Identifier | None, ...]
 """One solution of a SELECT answer: a term, or None, for each of its variables."""
 
 
+class Term(NamedTuple):
+    """A term as the results formats write it: an IRI (``uri``), a blank node (``bnode``) or a
+    literal, by its text; a literal's language, or else its datatype (none for a string)."""
+
+    kind: TypingLiteral["uri", "bnode", "literal"]
+    text: str
+    language: str | None = None
+    datatype: str | None = None
+
+
+def rdflib_term(term: Identifier) -> Term:
+    """An rdflib term as the results formats write it.
+
+    Examples
+    --------
+    >>> rdflib_term(Literal("Kafka", lang="en"))
+    Term(kind='literal', text='Kafka', language='en', datatype=None)
+    """
+    if isinstance(term, URIRef):
+        return Term("uri", str(term))
+    if isinstance(term, BNode):
+        return Term("bnode", str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return Term("literal", str(term), term.language)
+        return Term("literal", str(term), None, str(term.datatype) if term.datatype else None)
+    raise ValueError(f"{term!r} is not a term a results format holds")
+
+
+@dataclass(frozen=True, slots=True)
+class TermReader:
+    """How the terms of an engine's rows are read: as the results formats write them
+    (``term``), and as rdflib's terms (``identifier``), for a table and an answer held whole.
+
+    ``exact`` says that terms are equal only when they are the same term, so that what is
+    written of one can be kept for the next time it comes: an answer repeats its terms (an
+    institution in every row of its projects). rdflib's literals are not: ``"a"@EN`` equals
+    ``"a"@en``.
+    """
+
+    term: Callable[[Any], Term]
+    identifier: Callable[[Any], Identifier]
+    exact: bool
+
+
+RDFLIB_TERMS = TermReader(rdflib_term, lambda term: term, exact=False)
+"""The reader of rows of rdflib's terms."""
+
+
 @dataclass(frozen=True, slots=True)
 class RowStream:
-    r"""The rows of a SELECT answer as the engine finds them, read once.
+    r"""The rows of a SELECT answer as the engine finds them, read once, in the engine's own
+    terms, which ``terms`` reads.
 
     Examples
     --------
@@ -113,7 +166,33 @@ class RowStream:
     """
 
     variables: tuple[str, ...]
-    rows: Iterator[Row]
+    rows: Iterator[Sequence[Any]]
+    terms: TermReader = RDFLIB_TERMS
+
+    def identifiers(self) -> Iterator[Row]:
+        """The rows not read yet, in rdflib's terms, each distinct term made once.
+
+        Examples
+        --------
+        >>> rows = iter([(URIRef("https://example.org/a"),), (None,)])
+        >>> list(RowStream(("x",), rows).identifiers())
+        [(rdflib.term.URIRef('https://example.org/a'),), (None,)]
+        """
+        identifier = self.terms.identifier
+        if not self.terms.exact:
+            for values in self.rows:
+                yield tuple(None if term is None else identifier(term) for term in values)
+            return
+        made: dict[Any, Identifier | None] = {None: None}
+
+        def convert(term: Any) -> Identifier | None:
+            found = made.get(term)
+            if found is None and term is not None:
+                found = made[term] = identifier(term)
+            return found
+
+        for values in self.rows:
+            yield tuple(map(convert, values))
 
 
 def result_parts(answer: QueryResult | RowStream, format: ResultFormat) -> Iterator[bytes]:
@@ -140,7 +219,7 @@ def result_parts(answer: QueryResult | RowStream, format: ResultFormat) -> Itera
         return
     _check_format(format)
     try:
-        yield from _select_parts(answer.variables, answer.rows, format)
+        yield from _select_parts(answer.variables, answer.rows, format, answer.terms)
     except QueryError:  # the engine's, while the rows were read
         raise
     except Exception as error:
@@ -165,19 +244,45 @@ _BATCH = 512
 
 
 def _select_parts(
-    variables: tuple[str, ...], rows: Iterable[Row], format: ResultFormat
+    variables: tuple[str, ...],
+    rows: Iterable[Iterable[Any]],
+    format: ResultFormat,
+    terms: TermReader,
 ) -> Iterator[bytes]:
-    head, row, separator, end = _WRITERS[format](variables)
+    head, column, row, separator, end = _WRITERS[format](variables)
+    cells = [_cells(column(name), terms) for name in variables]
     yield head.encode("utf-8")
     batch: list[str] = []
     first = True
     for values in rows:
-        batch.append(row(values) if first or not separator else separator + row(values))
+        written = row([cell(term) for cell, term in zip(cells, values, strict=True)])
+        batch.append(written if first or not separator else separator + written)
         if first or len(batch) == _BATCH:
             yield "".join(batch).encode("utf-8")
             batch.clear()
             first = False
     yield ("".join(batch) + end).encode("utf-8")
+
+
+def _cells(binding: Callable[[Term], str], terms: TermReader) -> Callable[[Any], str]:
+    """What a format writes of each term of a variable's column (its ``binding``): nothing
+    where it is unbound; each distinct term written once when the terms are exact."""
+    read = terms.term
+
+    def cell(term: Any) -> str:
+        return "" if term is None else binding(read(term))
+
+    if not terms.exact:
+        return cell
+    written: dict[Any, str] = {}
+
+    def known(term: Any) -> str:
+        found = written.get(term)
+        if found is None:
+            found = written[term] = cell(term)
+        return found
+
+    return known
 
 
 def _boolean(answer: bool, format: ResultFormat) -> bytes:
@@ -255,8 +360,10 @@ def _is_number(term: Identifier | None) -> bool:
     )
 
 
-Writer = tuple[str, Callable[[Row], str], str, str]
-"""What a results format writes of an answer: its head, a row, what separates rows, its end."""
+Writer = tuple[str, Callable[[str], Callable[[Term], str]], Callable[[list[str]], str], str, str]
+"""What a results format writes of an answer: its head, a variable's term (for each variable,
+by its name), a row of those (an empty one where a variable is unbound), what separates rows,
+its end."""
 
 _XML_HEAD = (
     '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"'
@@ -265,7 +372,8 @@ _XML_HEAD = (
 
 
 def _csv(variables: tuple[str, ...]) -> Writer:
-    """SPARQL 1.1 CSV: lexical values, blank nodes as ``_:label``, lines ending in CRLF."""
+    """SPARQL 1.1 CSV: lexical values, blank nodes as ``_:label``, lines ending in CRLF, each
+    value quoted as Python's ``csv`` module quotes it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -275,95 +383,96 @@ def _csv(variables: tuple[str, ...]) -> Writer:
         writer.writerow(values)
         return buffer.getvalue()
 
-    def value(term: Identifier | None) -> str:
-        if term is None:
-            return ""
-        return f"_:{term}" if isinstance(term, BNode) else str(term)
+    def value(term: Term) -> str:
+        text = f"_:{term.text}" if term.kind == "bnode" else term.text
+        return line((text,))[:-2] if text else ""
 
-    return line(variables), lambda row: line(map(value, row)), "", ""
+    def row(cells: list[str]) -> str:
+        # A line of one empty value is written quoted, as ``csv`` writes it: an empty line
+        # would be no row.
+        return '""\r\n' if cells == [""] else ",".join(cells) + "\r\n"
+
+    return line(variables), lambda name: value, row, "", ""
 
 
 def _tsv(variables: tuple[str, ...]) -> Writer:
     """SPARQL 1.1 TSV: a header of ``?names``, then terms in Turtle syntax."""
 
-    def row(values: Row) -> str:
-        return "\t".join("" if term is None else _tsv_term(term) for term in values) + "\n"
+    def row(cells: list[str]) -> str:
+        return "\t".join(cells) + "\n"
 
-    return "\t".join(f"?{name}" for name in variables) + "\n", row, "", ""
+    head = "\t".join(f"?{name}" for name in variables) + "\n"
+    return head, lambda name: _tsv_term, row, "", ""
 
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 """What a TSV cell cannot hold raw: its line and cell separators, and a string's own quote."""
 
 
-def _tsv_term(term: Identifier) -> str:
+def _tsv_term(term: Term) -> str:
     """A term in Turtle syntax, on one line: a literal in quotes with its line breaks and tabs
     escaped (rdflib's ``n3()`` writes a long string, with raw line breaks, which no TSV reader
-    takes)."""
-    if not isinstance(term, Literal):
-        return term.n3()
-    text = f'"{str(term).translate(_TSV_ESCAPES)}"'
+    takes); an IRI as rdflib's ``n3()`` writes it, refused where Turtle cannot hold it."""
+    if term.kind == "uri":
+        return URIRef(term.text).n3()
+    if term.kind == "bnode":
+        return f"_:{term.text}"
+    text = f'"{term.text.translate(_TSV_ESCAPES)}"'
     if term.language:
         return f"{text}@{term.language}"
-    return f"{text}^^{term.datatype.n3()}" if term.datatype else text
+    return f"{text}^^{URIRef(term.datatype).n3()}" if term.datatype else text
 
 
 def _json(variables: tuple[str, ...]) -> Writer:
     """SPARQL 1.1 JSON: the head first, so that it can be read before the last row."""
 
-    def term_json(term: Identifier) -> dict[str, str]:
-        if isinstance(term, URIRef):
-            return {"type": "uri", "value": str(term)}
-        if isinstance(term, BNode):
-            return {"type": "bnode", "value": str(term)}
-        assert isinstance(term, Literal)
-        found = {"type": "literal", "value": str(term)}
-        if term.language:
-            found["xml:lang"] = term.language
-        elif term.datatype:
-            found["datatype"] = str(term.datatype)
-        return found
+    # A row's object of bindings as json.dumps writes it, written a binding, and a string, at a
+    # time: json.dumps of an object costs more than the row's other work.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
 
-    def row(values: Row) -> str:
-        binding = {
-            name: term_json(term)
-            for name, term in zip(variables, values, strict=True)
-            if term is not None
-        }
-        return json.dumps(binding, ensure_ascii=False, allow_nan=False)
+    def column(name: str) -> Callable[[Term], str]:
+        key = f"{encode(name)}: "
+
+        def binding(term: Term) -> str:
+            found = f'{key}{{"type": "{term.kind}", "value": {encode(term.text)}'
+            if term.language:
+                return f'{found}, "xml:lang": {encode(term.language)}}}'
+            if term.datatype:
+                return f'{found}, "datatype": {encode(term.datatype)}}}'
+            return found + "}"
+
+        return binding
+
+    def row(cells: list[str]) -> str:
+        return "{" + ", ".join(filter(None, cells)) + "}"
 
     head = json.dumps({"vars": list(variables)}, ensure_ascii=False)
-    return f'{{"head": {head}, "results": {{"bindings": [', row, ", ", "]}}"
+    return f'{{"head": {head}, "results": {{"bindings": [', column, row, ", ", "]}}"
 
 
 def _xml(variables: tuple[str, ...]) -> Writer:
     """SPARQL 1.1 XML results, as rdflib writes them."""
 
-    def binding(name: str, term: Identifier) -> str:
-        if isinstance(term, URIRef):
-            value = f"<uri>{escape(str(term))}</uri>"
-        elif isinstance(term, BNode):
-            value = f"<bnode>{escape(str(term))}</bnode>"
-        else:
-            assert isinstance(term, Literal)
+    def column(name: str) -> Callable[[Term], str]:
+        start = f"<binding name={quoteattr(name)}>"
+
+        def binding(term: Term) -> str:
+            if term.kind != "literal":
+                return f"{start}<{term.kind}>{escape(term.text)}</{term.kind}></binding>"
             attribute = ""
             if term.language:
                 attribute = f" xml:lang={quoteattr(term.language)}"
             elif term.datatype:
-                attribute = f" datatype={quoteattr(str(term.datatype))}"
-            value = f"<literal{attribute}>{escape(str(term))}</literal>"
-        return f"<binding name={quoteattr(name)}>{value}</binding>"
+                attribute = f" datatype={quoteattr(term.datatype)}"
+            return f"{start}<literal{attribute}>{escape(term.text)}</literal></binding>"
 
-    def row(values: Row) -> str:
-        inside = "".join(
-            binding(name, term)
-            for name, term in zip(variables, values, strict=True)
-            if term is not None
-        )
-        return f"<result>{inside}</result>"
+        return binding
+
+    def row(cells: list[str]) -> str:
+        return f"<result>{''.join(cells)}</result>"
 
     head = "".join(f"<variable name={quoteattr(name)}></variable>" for name in variables)
-    return f"{_XML_HEAD}<head>{head}</head><results>", row, "", "</results></sparql>"
+    return f"{_XML_HEAD}<head>{head}</head><results>", column, row, "", "</results></sparql>"
 
 
 _WRITERS: dict[str, Callable[[tuple[str, ...]], Writer]] = {
