@@ -26,7 +26,8 @@ from rdflib.term import Identifier
 from osgraph._catalogue import with_values
 from osgraph._errors import ConfigurationError, QueryError, ReadWriteError
 from osgraph._messages import one_line
-from osgraph._results import QueryResult, RowStream, Term, TermReader, rdflib_term
+from osgraph._result_formats import Term, TermReader, rdflib_term
+from osgraph._results import QueryResult, RowStream
 from osgraph._store_folder import (
     STORE_MARKER,
     built_store,
