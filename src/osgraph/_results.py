@@ -3,8 +3,8 @@ results formats (CSV, TSV, JSON, XML), Turtle for a graph, and a table for the t
 
 The results formats are written a row at a time (:func:`result_parts`), so that a million rows
 reach a pipe as the engine finds them, and the answer held whole is written by the same code
-(:mod:`osgraph._result_formats`): from the engine's own terms, since making rdflib's terms of a
-large answer costs more than writing it.
+(:mod:`osgraph._result_formats`). That code reads the terms the engine gives (pyoxigraph's, for a
+stream from Oxigraph): making rdflib's terms of a large answer costs more than writing it.
 """
 
 from __future__ import annotations
@@ -119,7 +119,8 @@ class RowStream:
     terms: TermReader = RDFLIB_TERMS
 
     def identifiers(self) -> Iterator[Row]:
-        """The rows not read yet, in rdflib's terms, each distinct term made once.
+        """The rows not read yet, in rdflib's terms (each distinct term made once, when the
+        terms are exact): for a table, and an answer held whole.
 
         Examples
         --------
