@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Literal, URIRef, Variable
+from rdflib import XSD, BNode, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from osgraph import named_queries, open_engine, run_query
-from osgraph._catalogue import bind_parameters
+from osgraph._catalogue import bind_parameters, with_values
 from osgraph._engines import from_oxigraph
 from osgraph._query import answer_parts, stream_query
 from osgraph._results import RESULT_FORMATS, QueryResult, RowStream, result_parts
@@ -78,6 +78,51 @@ def test_the_results_formats_are_what_rdflib_writes_and_oxigraph_reads(bundled_k
             parsed = ox.parse_query_results(answer.serialize(format), PARSERS[format])
             read = [tuple(None if t is None else from_oxigraph(t) for t in row) for row in parsed]
             assert read == [tuple(row) for row in answer.rows]  # blank nodes keep their labels
+
+
+# Terms no list holds, as a graph file: literals whose lexical form rdflib writes in its own
+# canonical form, an ill-typed one, another datatype, markup, quotes, separators, an empty string,
+# a language with a region, a blank node and an IRI with a comma.
+ODD_GRAPH = r"""
+@prefix ex: <https://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:p "1.0E0"^^xsd:double, "01"^^xsd:integer, "abc"^^xsd:integer, "0.10"^^xsd:decimal,
+    "x"^^xsd:string, "y"^^ex:unit, "<b>&amp; \"q\"</b>"@en-GB, "line\nbreak, comma\r\ttab",
+    "", _:b1, <https://example.org/é?a=1,b=2> .
+"""
+
+ODD_QUERIES = (
+    "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY STR(?o)",
+    "SELECT ?o WHERE { ?s ?p ?o } ORDER BY STR(?o)",  # a row of one empty string
+    "SELECT ?x ?o WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?x } } ORDER BY STR(?o)",
+    "SELECT ?x WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?x } }",  # rows of one unbound variable
+)
+
+
+def test_oxigraph_terms_are_written_as_rdflib_terms_are(bundled_kg: Path, tmp_path: Path) -> None:
+    # A stream writes pyoxigraph's terms as they are; an answer held whole, rdflib's terms, as
+    # rdflib's own serializers do (above): every named query, and odd terms, write the same.
+    odd = tmp_path / "odd.ttl"
+    odd.write_text(ODD_GRAPH, encoding="utf-8")
+    asked = [(odd, text) for text in ODD_QUERIES]
+    for named in named_queries().values():
+        given = dict.fromkeys(named.needs[:1], "Tsinghua University")
+        asked.append((bundled_kg, with_values(named.text, bind_parameters(given, named))))
+    engines = {kg: open_engine(kg, "oxigraph") for kg in (odd, bundled_kg)}
+    for kg, text in asked:
+        whole = run_query(engines[kg], text)
+        for format in RESULT_FORMATS:
+            stream = stream_query(engines[kg], text)
+            assert isinstance(stream, RowStream)
+            assert b"".join(result_parts(stream, format)) == whole.serialize(format), text
+    whole = run_query(engines[odd], ODD_QUERIES[0])
+    written = {Literal("1.0", datatype=XSD.double), Literal("abc", datatype=XSD.integer)}
+    assert written <= {term for row in whole.rows for term in row}
+    for text in ODD_QUERIES:
+        whole = run_query(engines[odd], text)
+        for format in ("csv", "xml"):
+            theirs = rdflib_result(whole).serialize(format=format, encoding="utf-8")
+            assert whole.serialize(format) == theirs
 
 
 def test_streamed_parts_make_the_whole_answer(bundled_kg: Path) -> None:

@@ -26,6 +26,7 @@ from rdflib.term import Identifier
 from osgraph._catalogue import with_values
 from osgraph._errors import ConfigurationError, QueryError, ReadWriteError
 from osgraph._messages import one_line
+from osgraph._result_formats import Term, TermReader, rdflib_term
 from osgraph._results import QueryResult, RowStream
 from osgraph._store_folder import (
     STORE_MARKER,
@@ -297,12 +298,13 @@ class OxigraphEngine:
         answer = self.stream(text, bindings)
         if isinstance(answer, QueryResult):
             return answer
-        return QueryResult("SELECT", answer.variables, tuple(answer.rows))
+        return QueryResult("SELECT", answer.variables, tuple(answer.identifiers()))
 
     def stream(self, text: str, bindings: Mapping[str, Identifier]) -> QueryResult | RowStream:
         """Run ``text`` with ``bindings``: a SELECT answer's rows are read as Oxigraph finds
-        them (the first of a query without ``ORDER BY`` or aggregates at once), any other
-        answer whole. Any failure, also while the rows are read, is a :class:`QueryError`."""
+        them (the first of a query without ``ORDER BY`` or aggregates at once), in pyoxigraph's
+        terms (:func:`oxigraph_terms` reads them), any other answer whole. Any failure, also
+        while the rows are read, is a :class:`QueryError`."""
         import pyoxigraph as ox
 
         try:
@@ -315,29 +317,48 @@ class OxigraphEngine:
             variables = tuple(variable.value for variable in result.variables)
         except Exception as error:
             raise _query_error(error) from None
-        return RowStream(variables, _rows(result))
+        return RowStream(variables, _solutions(result), oxigraph_terms())
 
 
-def _rows(solutions: Any) -> Iterator[tuple[Identifier | None, ...]]:
-    """Oxigraph's solutions as rows of rdflib terms. Solutions are computed as they are read:
-    an engine's error while they are is a :class:`QueryError`."""
-    # Answers repeat their terms (an institution in every row of its projects): each distinct
-    # term becomes an rdflib term once.
-    converted: dict[object, Identifier] = {}
-
-    def convert(term: object) -> Identifier | None:
-        if term is None:
-            return None
-        found = converted.get(term)
-        if found is None:
-            found = converted[term] = from_oxigraph(term)
-        return found
-
+def _solutions(solutions: Any) -> Iterator[Any]:
+    """Oxigraph's solutions, computed as they are read: an engine's error while they are is a
+    :class:`QueryError`."""
     try:
-        for solution in solutions:
-            yield tuple(map(convert, solution))
+        yield from solutions
     except Exception as error:
         raise _query_error(error) from None
+
+
+def oxigraph_terms() -> TermReader:
+    """How pyoxigraph's terms are read, written straight from their text: making rdflib terms
+    of a large answer costs more than the rest of its writing. Literals of other datatypes than
+    strings are written as rdflib's, in its canonical form (the double ``1.0E0`` is ``1.0``;
+    Oxigraph says ``1``), so that every answer is written as it always was.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> double = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+    >>> oxigraph_terms().term(ox.Literal("1.0E0", datatype=double)).text
+    '1.0'
+    """
+    import pyoxigraph as ox
+
+    string = ox.NamedNode(_XSD_STRING)
+
+    def term(found: Any) -> Term:
+        if isinstance(found, ox.NamedNode):
+            return Term("uri", found.value)
+        if isinstance(found, ox.BlankNode):
+            return Term("bnode", found.value)
+        if isinstance(found, ox.Literal):
+            if found.language:
+                return Term("literal", found.value, found.language)
+            if found.datatype == string:
+                return Term("literal", found.value)
+        return rdflib_term(from_oxigraph(found))
+
+    return TermReader(term, from_oxigraph, exact=True)
 
 
 def _query_error(error: Exception) -> QueryError:
@@ -411,6 +432,9 @@ def graph_of_triples(triples: Iterable[Any]) -> Graph:
     return graph
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def from_oxigraph(term: object) -> Identifier:
     """The rdflib term of a pyoxigraph term.
 
@@ -430,7 +454,7 @@ def from_oxigraph(term: object) -> Identifier:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        if datatype == _XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise QueryError(f"osgraph cannot read the term {term!r}")

@@ -9,6 +9,7 @@ caller gets one of osgraph's errors with a one-line message, never an engine's o
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -258,7 +259,7 @@ def answer_parts(
         result = _first_rows(result, limit)
         if format == "table":
             if isinstance(result, RowStream):
-                result = QueryResult("SELECT", result.variables, tuple(result.rows))
+                result = QueryResult("SELECT", result.variables, tuple(result.identifiers()))
             yield format_table(result)
             return
         # The format checked above, as the ResultFormat it is (no cast needed to say so).
@@ -288,7 +289,7 @@ def _first_rows(result: QueryResult | RowStream, limit: int | None) -> QueryResu
     if limit is None:
         return result
     if isinstance(result, RowStream):
-        return RowStream(result.variables, itertools.islice(result.rows, limit))
+        return dataclasses.replace(result, rows=itertools.islice(result.rows, limit))
     if result.kind != "SELECT":
         return result
     return QueryResult("SELECT", result.variables, result.rows[:limit])

@@ -2,25 +2,26 @@
 results formats (CSV, TSV, JSON, XML), Turtle for a graph, and a table for the terminal.
 
 The results formats are written a row at a time (:func:`result_parts`), so that a million rows
-reach a pipe as the engine finds them, and the answer held whole is written by the same code.
+reach a pipe as the engine finds them, and the answer held whole is written by the same code
+(:mod:`osgraph._result_formats`). That code reads the terms the engine gives (pyoxigraph's, for a
+stream from Oxigraph): making rdflib's terms of a large answer costs more than writing it.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from typing import Literal as TypingLiteral
-from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.term import Identifier
 
 from osgraph._errors import ConfigurationError, QueryError
 from osgraph._messages import one_line
+from osgraph._result_formats import RDFLIB_TERMS, TermReader, boolean, select_parts
 
 ResultFormat = TypingLiteral["csv", "tsv", "json", "xml"]
 RESULT_FORMATS: tuple[ResultFormat, ...] = ("csv", "tsv", "json", "xml")
@@ -93,8 +94,8 @@ class QueryResult:
         if self.kind == "CONSTRUCT":
             return _turtle(self)
         if self.kind == "ASK":
-            return _boolean(bool(self.boolean), format)
-        return b"".join(_select_parts(self.variables, self.rows, format))
+            return boolean(bool(self.boolean), format)
+        return b"".join(select_parts(self.variables, self.rows, format, RDFLIB_TERMS))
 
 
 Row = tuple[Identifier | None, ...]
@@ -103,7 +104,8 @@ Row = tuple[Identifier | None, ...]
 
 @dataclass(frozen=True, slots=True)
 class RowStream:
-    r"""The rows of a SELECT answer as the engine finds them, read once.
+    r"""The rows of a SELECT answer as the engine finds them, read once, in the engine's own
+    terms, which ``terms`` reads.
 
     Examples
     --------
@@ -113,7 +115,35 @@ class RowStream:
     """
 
     variables: tuple[str, ...]
-    rows: Iterator[Row]
+    rows: Iterator[Sequence[Any]]
+    terms: TermReader = RDFLIB_TERMS
+
+    def identifiers(self) -> Iterator[Row]:
+        """The rows not read yet, in rdflib's terms (each distinct term made once, when the
+        terms are exact): for a table, and an answer held whole.
+
+        Examples
+        --------
+        >>> from rdflib import URIRef
+        >>> rows = iter([(URIRef("https://example.org/a"),), (None,)])
+        >>> list(RowStream(("x",), rows).identifiers())
+        [(rdflib.term.URIRef('https://example.org/a'),), (None,)]
+        """
+        identifier = self.terms.identifier
+        if not self.terms.exact:
+            for values in self.rows:
+                yield tuple(None if term is None else identifier(term) for term in values)
+            return
+        made: dict[Any, Identifier | None] = {None: None}
+
+        def convert(term: Any) -> Identifier | None:
+            found = made.get(term)
+            if found is None and term is not None:
+                found = made[term] = identifier(term)
+            return found
+
+        for values in self.rows:
+            yield tuple(map(convert, values))
 
 
 def result_parts(answer: QueryResult | RowStream, format: ResultFormat) -> Iterator[bytes]:
@@ -131,6 +161,7 @@ def result_parts(answer: QueryResult | RowStream, format: ResultFormat) -> Itera
 
     Examples
     --------
+    >>> from rdflib import URIRef
     >>> rows = RowStream(("x",), iter([(URIRef("https://example.org/a"),)]))
     >>> list(result_parts(rows, "tsv"))
     [b'?x\n', b'<https://example.org/a>\n', b'']
@@ -140,7 +171,7 @@ def result_parts(answer: QueryResult | RowStream, format: ResultFormat) -> Itera
         return
     _check_format(format)
     try:
-        yield from _select_parts(answer.variables, answer.rows, format)
+        yield from select_parts(answer.variables, answer.rows, format, answer.terms)
     except QueryError:  # the engine's, while the rows were read
         raise
     except Exception as error:
@@ -158,38 +189,6 @@ def _check_format(format: str) -> None:
 def _unwritable(error: Exception, format: str) -> QueryError:
     reason = one_line(str(error))[:300] or type(error).__name__
     return QueryError(f"the answer cannot be written as {format}: {reason}")
-
-
-_BATCH = 512
-"""Rows written together after the first: one write per row would cost a system call each."""
-
-
-def _select_parts(
-    variables: tuple[str, ...], rows: Iterable[Row], format: ResultFormat
-) -> Iterator[bytes]:
-    head, row, separator, end = _WRITERS[format](variables)
-    yield head.encode("utf-8")
-    batch: list[str] = []
-    first = True
-    for values in rows:
-        batch.append(row(values) if first or not separator else separator + row(values))
-        if first or len(batch) == _BATCH:
-            yield "".join(batch).encode("utf-8")
-            batch.clear()
-            first = False
-    yield ("".join(batch) + end).encode("utf-8")
-
-
-def _boolean(answer: bool, format: ResultFormat) -> bytes:
-    """An ASK answer: the boolean of JSON and XML, a table of one column in CSV and TSV."""
-    text = "true" if answer else "false"
-    if format == "json":
-        return json.dumps({"head": {}, "boolean": answer}).encode()
-    if format == "xml":
-        return f"{_XML_HEAD}<head></head><boolean>{text}</boolean></sparql>".encode()
-    if format == "tsv":
-        return f"?boolean\n{text}\n".encode()
-    return f"boolean\r\n{text}\r\n".encode()
 
 
 def format_table(result: QueryResult) -> str:
@@ -253,122 +252,3 @@ def _is_number(term: Identifier | None) -> bool:
         and isinstance(term.value, int | float)
         and not isinstance(term.value, bool)
     )
-
-
-Writer = tuple[str, Callable[[Row], str], str, str]
-"""What a results format writes of an answer: its head, a row, what separates rows, its end."""
-
-_XML_HEAD = (
-    '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"'
-    ' xmlns:xml="http://www.w3.org/XML/1998/namespace">'
-)
-
-
-def _csv(variables: tuple[str, ...]) -> Writer:
-    """SPARQL 1.1 CSV: lexical values, blank nodes as ``_:label``, lines ending in CRLF."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: Iterable[str]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
-
-    def value(term: Identifier | None) -> str:
-        if term is None:
-            return ""
-        return f"_:{term}" if isinstance(term, BNode) else str(term)
-
-    return line(variables), lambda row: line(map(value, row)), "", ""
-
-
-def _tsv(variables: tuple[str, ...]) -> Writer:
-    """SPARQL 1.1 TSV: a header of ``?names``, then terms in Turtle syntax."""
-
-    def row(values: Row) -> str:
-        return "\t".join("" if term is None else _tsv_term(term) for term in values) + "\n"
-
-    return "\t".join(f"?{name}" for name in variables) + "\n", row, "", ""
-
-
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-"""What a TSV cell cannot hold raw: its line and cell separators, and a string's own quote."""
-
-
-def _tsv_term(term: Identifier) -> str:
-    """A term in Turtle syntax, on one line: a literal in quotes with its line breaks and tabs
-    escaped (rdflib's ``n3()`` writes a long string, with raw line breaks, which no TSV reader
-    takes)."""
-    if not isinstance(term, Literal):
-        return term.n3()
-    text = f'"{str(term).translate(_TSV_ESCAPES)}"'
-    if term.language:
-        return f"{text}@{term.language}"
-    return f"{text}^^{term.datatype.n3()}" if term.datatype else text
-
-
-def _json(variables: tuple[str, ...]) -> Writer:
-    """SPARQL 1.1 JSON: the head first, so that it can be read before the last row."""
-
-    def term_json(term: Identifier) -> dict[str, str]:
-        if isinstance(term, URIRef):
-            return {"type": "uri", "value": str(term)}
-        if isinstance(term, BNode):
-            return {"type": "bnode", "value": str(term)}
-        assert isinstance(term, Literal)
-        found = {"type": "literal", "value": str(term)}
-        if term.language:
-            found["xml:lang"] = term.language
-        elif term.datatype:
-            found["datatype"] = str(term.datatype)
-        return found
-
-    def row(values: Row) -> str:
-        binding = {
-            name: term_json(term)
-            for name, term in zip(variables, values, strict=True)
-            if term is not None
-        }
-        return json.dumps(binding, ensure_ascii=False, allow_nan=False)
-
-    head = json.dumps({"vars": list(variables)}, ensure_ascii=False)
-    return f'{{"head": {head}, "results": {{"bindings": [', row, ", ", "]}}"
-
-
-def _xml(variables: tuple[str, ...]) -> Writer:
-    """SPARQL 1.1 XML results, as rdflib writes them."""
-
-    def binding(name: str, term: Identifier) -> str:
-        if isinstance(term, URIRef):
-            value = f"<uri>{escape(str(term))}</uri>"
-        elif isinstance(term, BNode):
-            value = f"<bnode>{escape(str(term))}</bnode>"
-        else:
-            assert isinstance(term, Literal)
-            attribute = ""
-            if term.language:
-                attribute = f" xml:lang={quoteattr(term.language)}"
-            elif term.datatype:
-                attribute = f" datatype={quoteattr(str(term.datatype))}"
-            value = f"<literal{attribute}>{escape(str(term))}</literal>"
-        return f"<binding name={quoteattr(name)}>{value}</binding>"
-
-    def row(values: Row) -> str:
-        inside = "".join(
-            binding(name, term)
-            for name, term in zip(variables, values, strict=True)
-            if term is not None
-        )
-        return f"<result>{inside}</result>"
-
-    head = "".join(f"<variable name={quoteattr(name)}></variable>" for name in variables)
-    return f"{_XML_HEAD}<head>{head}</head><results>", row, "", "</results></sparql>"
-
-
-_WRITERS: dict[str, Callable[[tuple[str, ...]], Writer]] = {
-    "csv": _csv,
-    "tsv": _tsv,
-    "json": _json,
-    "xml": _xml,
-}
