@@ -12,7 +12,7 @@ from osgraph import open_engine
 from osgraph._catalogue import bind_parameters, named_queries
 from osgraph._engines import OxigraphEngine, RdflibEngine
 from osgraph._query import run_query
-from osgraph._store_folder import STORE_MARKER, built_store
+from osgraph._store_folder import STORE_MARKER, built_store, holds, mark_store
 
 from .conftest import run_osgraph
 
@@ -66,6 +66,42 @@ def test_a_graph_edited_after_the_build_is_not_answered_from_its_store(
             assert table[("China",)] == ("41",), engine
     finally:
         built_store(kg).rename(built_store(built))
+
+
+def test_a_store_knows_its_graph_by_its_state_only_once_that_has_settled(
+    built: Path, tmp_path: Path
+) -> None:
+    """The Turtle's size, time and file number stand for its bytes (no hash) only when the
+    marker was written more than a tick after the Turtle last changed; an edit within that
+    tick, or one that changes the time, is found by the hash."""
+    kg = tmp_path / "osgraph.ttl"
+    kg.write_bytes(built.read_bytes())
+    marker = tmp_path / STORE_MARKER
+    mark_store(tmp_path, kg)
+    assert holds(marker, kg)
+    written = kg.stat().st_mtime_ns
+
+    def edit_keeping_size_and_time() -> None:
+        text = kg.read_bytes()
+        kg.write_bytes(text.replace(b'"China"@en', b'"Chinb"@en', 1))
+        assert len(kg.read_bytes()) == len(text)
+        os.utime(kg, ns=(written, written))
+
+    edit_keeping_size_and_time()
+    assert not holds(marker, kg)  # marked within the tick of the Turtle's time: hashed
+    kg.write_bytes(built.read_bytes())
+    mark_store(tmp_path, kg)
+    written = kg.stat().st_mtime_ns
+    settled = written + 3_000_000_000
+    os.utime(marker, ns=(settled, settled))
+    assert holds(marker, kg)
+    os.utime(kg, ns=(written + 1, written + 1))
+    assert holds(marker, kg)  # another time, the same bytes: found by the hash
+    os.utime(kg, ns=(written, written))
+    edit_keeping_size_and_time()
+    assert holds(marker, kg)  # the state is taken for the bytes: no hash of a settled Turtle
+    os.utime(kg, ns=(written + 1, written + 1))
+    assert not holds(marker, kg)
 
 
 def test_no_store_writes_only_the_graph_and_the_same_bytes(built: Path, tmp_path: Path) -> None:

@@ -28,13 +28,7 @@ from osgraph._errors import ConfigurationError, QueryError, ReadWriteError
 from osgraph._messages import one_line
 from osgraph._result_formats import Term, TermReader, rdflib_term
 from osgraph._results import QueryResult, RowStream
-from osgraph._store_folder import (
-    STORE_MARKER,
-    built_store,
-    check_store_folder,
-    read_marker,
-    store_stamp,
-)
+from osgraph._store_folder import STORE_MARKER, built_store, check_store_folder, holds, mark_store
 
 LARGE_GRAPH_BYTES = 5_000_000
 """From this size on, ``auto`` reads a Turtle file into Oxigraph rather than rdflib."""
@@ -262,21 +256,21 @@ class OxigraphEngine:
         """
         import pyoxigraph as ox
 
-        stamp = store_stamp(kg)
         marker = directory / STORE_MARKER if directory else None
+        held = marker is not None and holds(marker, kg)
         try:
             if directory is not None and marker is not None:
                 store = _open_store(directory, marker)
-                if read_marker(marker) == stamp:
+                if held:
                     return cls(store)
                 store.clear()
                 marker.write_text("", encoding="utf-8")  # osgraph's store, holding no graph yet
             else:
                 store = ox.Store()
             store.bulk_load(path=str(kg), format=ox.RdfFormat.TURTLE)
-            if marker is not None:
+            if directory is not None:
                 store.flush()
-                marker.write_text(stamp, encoding="utf-8")
+                mark_store(directory, kg)
         except (SyntaxError, ValueError) as error:
             raise QueryError(f"{kg}: not readable as Turtle: {describe(error)}") from None
         except (OSError, RuntimeError) as error:
@@ -377,7 +371,7 @@ def _open_built_store(kg: Path) -> OxigraphEngine | None:
 
     folder = built_store(kg)
     marker = folder / STORE_MARKER
-    if not marker.is_file() or read_marker(marker) != store_stamp(kg):
+    if not marker.is_file() or not holds(marker, kg):
         return None
     try:
         return OxigraphEngine(ox.Store.read_only(str(folder)))
