@@ -261,6 +261,8 @@ def test_every_named_query_answers_as_the_embedded_store(
     assert there_names == here_names
     assert Counter(map(repr, there)) == Counter(map(repr, here))
     order_by = [line for line in QUERIES[name].text.splitlines() if line.startswith("ORDER BY")]
+    if not order_by:  # rows in no set order: the same rows are the same answer
+        return
     # Rows that tie on the ORDER BY keys may come in any order: the keys must come in one. A key
     # the query makes of a column ("#" and the column) stands for the column.
     made = re.findall(r'BIND\(CONCAT\("#", \?(\w+)\) AS \?(\w+)\)', QUERIES[name].text)
