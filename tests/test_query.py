@@ -165,6 +165,26 @@ def test_country_collaborations(engine: Engine, rows: list) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "count", "names"),
+    [
+        ("collaborations", "projects", ["institution_a", "institution_b"]),
+        ("country-collaborations", "projects", ["country_a", "country_b"]),
+        ("institutions-by-projects", "projects", ["institution"]),
+        ("unidentified-institutions", "projects", ["institution"]),
+        ("projects-by-country", "projects", ["country"]),
+        ("cross-border-projects", None, ["project"]),
+    ],
+)
+def test_sorted_answers_come_most_first_then_by_name(
+    engine: Engine, name: str, count: str | None, names: list[str]
+) -> None:
+    answer = ask(engine, name)
+    order = [(-int(r[count]) if count else 0, *(r[n] for n in names)) for r in answer]
+    assert len(set(order)) > 1
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize(
     ("parameters", "expected"),
     [
         ({"institution": "Tsinghua University"}, None),
