@@ -18,7 +18,7 @@ from osgraph._query import answer_parts, stream_query
 from osgraph._results import RESULT_FORMATS, QueryResult, RowStream, result_parts
 from tests.conftest import run_osgraph
 
-# Contributions without the ORDER BY of the named query: Oxigraph finds its rows one by one.
+# One pattern, every contribution's project: Oxigraph finds its rows one by one.
 UNORDERED = """
 PREFIX osg: <https://w3id.org/osgraph/ontology#>
 SELECT ?contribution ?project WHERE { ?contribution osg:project ?project }
