@@ -126,7 +126,11 @@ class ShapeChecks:
         self._named = set(self._targets) | set(self._typed)
         self._inverse = {rule.predicates[0] for rule in every if rule.inverse}
         self._named_by: dict[str, Counter[str | None]] = {p: Counter() for p in self._inverse}
-        self._inverse_foci: dict[_Rule, list[str]] = {r: [] for r in every if r.inverse}
+        """How many subjects name each node by each inverse path, until the node is a focus."""
+        self._inverse_foci: dict[_Rule, dict[str, int]] = {r: {} for r in every if r.inverse}
+        """The focus nodes of each inverse path, with how many subjects named them before they
+        were seen: their counts leave ``_named_by`` then, which would otherwise hold a second
+        copy of the key of every focus node (millions of contributions)."""
         self._classed_rules = [rule for rule in dict.fromkeys(every) if rule.classes]
         self._drains: dict[int, list[_Waiting]] = {}
         """The values waiting to be an instance of a class, by the instances of the class."""
@@ -199,11 +203,12 @@ class ShapeChecks:
                         self._found.append(
                             (rule, _focus(key), label, component, default, _focus(value_key))
                         )
-        for rule, foci in self._inverse_foci.items():
+        for rule, seen in self._inverse_foci.items():
             named = self._named_by[rule.predicates[0]]
-            for key in foci:
+            for key, before in seen.items():
+                count = before + named.get(key, 0)  # named before it was seen, and after
                 for least, most, component, default in rule.counts:
-                    if not least <= named.get(key, 0) <= most:
+                    if not least <= count <= most:
                         found = (rule, _focus(key), self._labels.get(key), component, default, None)
                         self._found.append(found)
         return [
@@ -243,6 +248,7 @@ class ShapeChecks:
         for predicate in self._inverse.intersection(values):
             self._named_by[predicate].update({key_of(v) for v in values[predicate]})
         label: str | None = _UNKNOWN
+        counted: list[str] | None = None  # the inverse paths whose counts of the focus moved
         for rule in rules:
             single = rule.single
             if single:
@@ -253,7 +259,10 @@ class ShapeChecks:
                     continue  # no value: nothing more to check
                 count = len(raw)
             elif rule.inverse:
-                self._inverse_foci[rule].append(key)
+                predicate = rule.predicates[0]
+                foci = self._inverse_foci[rule]
+                foci[key] = foci.get(key, 0) + self._named_by[predicate].get(key, 0)
+                counted = [*(counted or ()), predicate]
                 label = self._remember_label(key, label, values, term)
                 continue
             elif rule.predicates:
@@ -290,6 +299,8 @@ class ShapeChecks:
                         label = self._remember_label(key, label, values, term)
             elif rule.classes:
                 label = self._classed(rule, focus, key, label, values, term, raw, key_of)
+        for predicate in counted or ():
+            self._named_by[predicate].pop(key, None)
 
     def _counted(
         self,
