@@ -13,8 +13,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from osgraph import OSG, BuildOptions, BuildResult, NoticeKind, SourceError, build
+from osgraph._align import AlignmentMethod
 from osgraph._gazetteer import load_gazetteer
 from osgraph._gazetteer_file import KINDS
+from osgraph._resolve import resolve
+from osgraph._sources import bundled_list, read_source
 
 from .conftest import WriteFile, run_osgraph
 
@@ -310,3 +313,20 @@ def test_a_malformed_project_entry_is_refused(
     path = write_file("p.toml", "[[project]]\n" + entry)
     with pytest.raises(SourceError, match=message):
         load_gazetteer(projects=path)
+
+
+def test_contributions_hold_their_project_s_key_and_share_the_record_of_their_row() -> None:
+    """What a million-row list makes millions of is not made twice: a contribution holds the
+    key its project is resolved by (not an equal string), and the contributions one row makes
+    the same way share one record, as their rows and methods are the same."""
+    resolution = resolve([read_source(bundled_list())])
+    made: dict[tuple[str, tuple[AlignmentMethod, ...]], set[int]] = {}
+    for key, record in resolution.contributions.items():
+        assert key.project is resolution.projects[key.project].key
+        if len(record.origins) == 1:
+            made.setdefault((key.project, record.methods), set()).add(id(record))
+    assert len(made) > 90
+    assert all(len(records) == 1 for records in made.values())
+    # Service Weaver's two rows: the second made records of its own, of both rows.
+    several = {r.origins: r for r in resolution.contributions.values() if len(r.origins) > 1}
+    assert [[origin.line for origin in origins] for origins in several] == [[93, 94]]

@@ -93,12 +93,16 @@ class ContributionKey(NamedTuple):
     country: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ContributionRecord:
-    """A contribution with every row it was read from, and how each row aligned it."""
+    """A contribution with every row it was read from, and how each row aligned it.
 
-    methods: tuple[AlignmentMethod, ...] = ()
-    origins: tuple[Origin, ...] = ()
+    Never changed once made (another row makes a new record), so that the contributions one row
+    makes the same way share one.
+    """
+
+    methods: tuple[AlignmentMethod, ...]
+    origins: tuple[Origin, ...]
 
 
 @dataclass(slots=True)
@@ -351,13 +355,16 @@ class _Recorder:
     def add_alignment(self, entry: Entry, alignment: Alignment) -> list[tuple[str, str]]:
         """Add the contributions of an entry already added, as ``alignment`` pairs them;
         return the (institution key, country code) of each."""
-        project_key = name_key(entry.project.name)
+        # The project's own key, not an equal one made again: a contribution holds it for as
+        # long as the resolution lives, and a million projects would hold two of each.
+        project = self.resolution.projects[name_key(entry.project.name)]
+        project_key = project.key
         contributions = self.resolution.contributions
-        # Most contributions come from one row, with one method: their tuples are shared with
-        # the project's (most projects have one row) and between contributions.
-        project_rows = self.resolution.projects[project_key].origins
+        # Most contributions come from one row, with one method: the contributions a row makes
+        # share one record, whose tuple of rows is the project's (most projects have one row).
+        project_rows = project.origins
         row = project_rows if project_rows == (entry.origin,) else (entry.origin,)
-        method = _ONE_METHOD[alignment.method]
+        made = None  # the record of the contributions first made by this row and alignment
         placed = [
             (self._institutions[institution.name].key, self._countries[country].key)
             for institution, country in alignment.pairs
@@ -366,12 +373,13 @@ class _Recorder:
             key = ContributionKey(project_key, institution_key, country_code)
             record = contributions.get(key)
             if record is None:
-                record = contributions[key] = ContributionRecord()
-            if record.origins:
-                record.methods = _with(record.methods, alignment.method)
-                record.origins = _with(record.origins, entry.origin)
+                if made is None:
+                    made = ContributionRecord(_ONE_METHOD[alignment.method], row)
+                contributions[key] = made
             else:
-                record.methods, record.origins = method, row
+                contributions[key] = ContributionRecord(
+                    _with(record.methods, alignment.method), _with(record.origins, entry.origin)
+                )
         return placed
 
 
