@@ -3,21 +3,26 @@ alignment of rows whose shape does not tell."""
 
 from __future__ import annotations
 
+import io
 import re
 import tomllib
 from importlib import resources
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from osgraph import OSG, BuildOptions, BuildResult, NoticeKind, SourceError, build
 from osgraph._align import AlignmentMethod
 from osgraph._gazetteer import load_gazetteer
 from osgraph._gazetteer_file import KINDS
+from osgraph._iri import IriScheme
 from osgraph._resolve import resolve
 from osgraph._sources import bundled_list, read_source
+from osgraph._statements import write_statements
+from osgraph._turtle import TurtleWriter
+from osgraph._vocabulary import DEFAULT_BASE, prefixes
 
 from .conftest import WriteFile, run_osgraph
 
@@ -330,3 +335,16 @@ def test_contributions_hold_their_project_s_key_and_share_the_record_of_their_ro
     # Service Weaver's two rows: the second made records of its own, of both rows.
     several = {r.origins: r for r in resolution.contributions.values() if len(r.origins) > 1}
     assert [[origin.line for origin in origins] for origins in several] == [[93, 94]]
+
+
+def test_the_entries_are_let_go_of_once_their_rows_are_written() -> None:
+    """Writing the graph empties the resolution's entries after their rows, which nothing
+    after needs; every row is in the graph all the same."""
+    resolution = resolve([read_source(bundled_list())])
+    rows = [entry.origin.line for entry in resolution.entries]
+    out = io.StringIO()
+    write_statements(resolution, IriScheme(DEFAULT_BASE), TurtleWriter(out, prefixes()))
+    assert resolution.entries == []
+    graph = Graph().parse(data=out.getvalue(), format="turtle")
+    written = sorted(int(line) for line in graph.objects(None, OSG.line))
+    assert written == sorted(rows) and len(rows) == 102

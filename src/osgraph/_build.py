@@ -232,6 +232,7 @@ def _run(
         del sources  # the resolution holds every entry; the sources' tuples would double them
         clock.lap("resolve")
         notices = list(resolution.notices)
+        rows_read = len(resolution.entries) + len(resolution.rejected)  # written, then let go of
         checks = shape_checks(options.base, prefixes(options.base)) if options.validate else None
         timed = _Timed(checks.statement) if checks is not None else None
         graph = None
@@ -260,7 +261,8 @@ def _run(
                 # The Turtle is in place: the store of it replaces the one of the former graph.
                 replace_store(load.folder if load is not None else None, built_store(out))
         triples = writer.triples if out is not None else len(graph or ())
-        return (graph if out is None else None), _summary(resolution, triples, notices, clock.laps)
+        summary = _summary(resolution, rows_read, triples, notices, clock.laps)
+        return (graph if out is None else None), summary
 
 
 @contextmanager
@@ -376,12 +378,13 @@ def _validate(checks: ShapeChecks, base: str) -> list[Notice]:
 
 def _summary(
     resolution: Resolution,
+    rows_read: int,
     triples: int,
     notices: list[Notice],
     seconds: Sequence[tuple[str, float]],
 ) -> Summary:
     return Summary(
-        rows_read=len(resolution.entries) + len(resolution.rejected),
+        rows_read=rows_read,
         rows_rejected=len(resolution.rejected),
         lists=tuple(info.id for info in resolution.lists),
         projects=len(resolution.projects),

@@ -55,6 +55,10 @@ def write_statements(
 
     ``progress`` is told the rows written so far, of all rows, as the rows are written, then
     that all are when the rest is.
+
+    The resolution's entries are let go of once their rows are written (``resolution.entries``
+    is then empty): nothing after needs them, and at a million rows they would stay in memory
+    while the rest of the graph is written, checked and loaded.
     """
     vocabulary = _Vocabulary()
     nodes = _Nodes(iris)
@@ -83,6 +87,7 @@ def write_statements(
         writer.statement(nodes.row(origin), pairs)
         if progress and number % _PROGRESS_EVERY == 0:
             progress(number, total)
+    resolution.entries.clear()
     _write_projects(writer, vocabulary, resolution, nodes)
     _write_institutions(writer, vocabulary, resolution, nodes)
     _write_countries(writer, vocabulary, resolution, nodes)
