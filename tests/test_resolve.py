@@ -337,14 +337,18 @@ def test_contributions_hold_their_project_s_key_and_share_the_record_of_their_ro
     assert [[origin.line for origin in origins] for origins in several] == [[93, 94]]
 
 
-def test_the_entries_are_let_go_of_once_their_rows_are_written() -> None:
-    """Writing the graph empties the resolution's entries after their rows, which nothing
-    after needs; every row is in the graph all the same."""
+def test_the_resolution_is_let_go_of_as_it_is_written() -> None:
+    """Writing the graph takes the resolution's entries, projects and contributions out of it
+    as their statements are written, nothing after needing them; every row, project and
+    contribution is in the graph all the same."""
     resolution = resolve([read_source(bundled_list())])
-    rows = [entry.origin.line for entry in resolution.entries]
+    rows = sorted(entry.origin.line for entry in resolution.entries)
+    projects, contributions = len(resolution.projects), len(resolution.contributions)
     out = io.StringIO()
     write_statements(resolution, IriScheme(DEFAULT_BASE), TurtleWriter(out, prefixes()))
-    assert resolution.entries == []
+    assert (resolution.entries, resolution.projects, resolution.contributions) == ([], {}, {})
     graph = Graph().parse(data=out.getvalue(), format="turtle")
-    written = sorted(int(line) for line in graph.objects(None, OSG.line))
-    assert written == sorted(rows) and len(rows) == 102
+    assert sorted(int(line) for line in graph.objects(None, OSG.line)) == rows
+    assert len(rows) == 102
+    assert len(set(graph.subjects(RDF.type, OSG.Project))) == projects == 101
+    assert len(set(graph.subjects(RDF.type, OSG.Contribution))) == contributions > 101

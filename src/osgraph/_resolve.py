@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
@@ -39,6 +39,8 @@ from osgraph._notices import Notice, NoticeKind
 from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Rejection, Source
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -387,6 +389,24 @@ def _remember(entity: Named, mention: Mention) -> None:
     entity.spellings = _with(entity.spellings, mention.name)
     if mention.homepage:
         entity.homepages = _with(entity.homepages, mention.homepage)
+
+
+def taken(items: dict[K, V]) -> Iterator[tuple[K, V]]:
+    """The items of ``items`` in order, each taken out of it as it is given: what only the
+    item held is let go of once the caller is done with it, before the next.
+
+    Examples
+    --------
+    >>> ages = {"a": 1, "b": 2}
+    >>> [key for key, _ in taken(ages)], ages
+    (['a', 'b'], {})
+    """
+    keys, values = list(items), list(items.values())
+    items.clear()  # its table too, which taking its items out one by one would leave
+    keys.reverse()
+    values.reverse()
+    while keys:
+        yield keys.pop(), values.pop()
 
 
 def _with(items: tuple[T, ...], item: T) -> tuple[T, ...]:
