@@ -320,10 +320,11 @@ def test_a_malformed_project_entry_is_refused(
         load_gazetteer(projects=path)
 
 
-def test_contributions_hold_their_project_s_key_and_share_the_record_of_their_row() -> None:
+def test_what_rows_state_alike_is_held_once() -> None:
     """What a million-row list makes millions of is not made twice: a contribution holds the
-    key its project is resolved by (not an equal string), and the contributions one row makes
-    the same way share one record, as their rows and methods are the same."""
+    key its project is resolved by (not an equal string), the contributions one row makes the
+    same way share one record, as their rows and methods are the same, and projects whose rows
+    name the same institutions (or countries) share one tuple of their keys."""
     resolution = resolve([read_source(bundled_list())])
     made: dict[tuple[str, tuple[AlignmentMethod, ...]], set[int]] = {}
     for key, record in resolution.contributions.items():
@@ -332,6 +333,14 @@ def test_contributions_hold_their_project_s_key_and_share_the_record_of_their_ro
             made.setdefault((key.project, record.methods), set()).add(id(record))
     assert len(made) > 90
     assert all(len(records) == 1 for records in made.values())
+    # Projects of one row with the same institutions, or countries, share one tuple of them.
+    for field in ("institutions", "countries"):
+        stated: dict[tuple[str, ...], set[int]] = {}
+        for project in resolution.projects.values():
+            if len(project.origins) == 1:
+                stated.setdefault(getattr(project, field), set()).add(id(getattr(project, field)))
+        assert len(stated) < sum(1 for p in resolution.projects.values() if len(p.origins) == 1)
+        assert all(len(tuples) == 1 for tuples in stated.values())
     # Service Weaver's two rows: the second made records of its own, of both rows.
     several = {r.origins: r for r in resolution.contributions.values() if len(r.origins) > 1}
     assert [[origin.line for origin in origins] for origins in several] == [[93, 94]]

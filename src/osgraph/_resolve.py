@@ -304,6 +304,8 @@ class _Recorder:
         self.resolution = resolution
         self._institutions: dict[str, InstitutionRecord] = {}
         self._countries: dict[str, CountryRecord] = {}
+        self._institution_cells: dict[tuple[Mention, ...], tuple[str, ...]] = {}
+        self._country_cells: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def add_entry(self, entry: Entry) -> None:
         resolution = self.resolution
@@ -315,18 +317,37 @@ class _Recorder:
             )
         _remember(project, entry.project)
         project.origins += (entry.origin,)
-        for mention in entry.institutions:
-            institution = self._institutions.get(mention.name)
-            if institution is None:
-                institution = self._institutions[mention.name] = self._institution(mention)
-            elif mention.homepage:
-                _remember(institution, mention)
-            project.institutions = _with(project.institutions, institution.key)
-        for name in entry.countries:
-            country = self._countries.get(name)
-            if country is None:
-                country = self._countries[name] = self._country(name)
-            project.countries = _with(project.countries, country.key)
+        project.institutions = _joined(project.institutions, self._institution_keys(entry))
+        project.countries = _joined(project.countries, self._country_keys(entry))
+
+    def _institution_keys(self, entry: Entry) -> tuple[str, ...]:
+        """The keys of the institutions of an entry, each once: found once for each cell (the
+        same cells recur, and their projects then share one tuple)."""
+        keys = self._institution_cells.get(entry.institutions)
+        if keys is None:
+            keys = ()
+            for mention in entry.institutions:
+                institution = self._institutions.get(mention.name)
+                if institution is None:
+                    institution = self._institutions[mention.name] = self._institution(mention)
+                elif mention.homepage:
+                    _remember(institution, mention)
+                keys = _with(keys, institution.key)
+            self._institution_cells[entry.institutions] = keys
+        return keys
+
+    def _country_keys(self, entry: Entry) -> tuple[str, ...]:
+        """The keys of the countries of an entry, each once, as :meth:`_institution_keys`."""
+        keys = self._country_cells.get(entry.countries)
+        if keys is None:
+            keys = ()
+            for name in entry.countries:
+                country = self._countries.get(name)
+                if country is None:
+                    country = self._countries[name] = self._country(name)
+                keys = _with(keys, country.key)
+            self._country_cells[entry.countries] = keys
+        return keys
 
     def _institution(self, mention: Mention) -> InstitutionRecord:
         gazetteer = self.resolution.gazetteer
@@ -407,6 +428,14 @@ def taken(items: dict[K, V]) -> Iterator[tuple[K, V]]:
     values.reverse()
     while keys:
         yield keys.pop(), values.pop()
+
+
+def _joined(items: tuple[T, ...], more: tuple[T, ...]) -> tuple[T, ...]:
+    """``items`` with each of ``more`` that it lacks at the end; ``more`` itself, shared, when
+    there are no ``items``."""
+    for item in more if items else ():
+        items = _with(items, item)
+    return items or more
 
 
 def _with(items: tuple[T, ...], item: T) -> tuple[T, ...]:
