@@ -35,7 +35,7 @@ from osgraph._shape_queries import (
     shape_message,
     shape_name,
 )
-from osgraph._value_tests import Term, Test, TurtleTerms, node_term, term_of, value_test
+from osgraph._value_tests import Term, Test, TurtleTerms, node_key, node_term, term_of, value_test
 
 Value = TypeVar("Value")
 
@@ -174,7 +174,8 @@ class ShapeChecks:
             for predicate, value in graph.predicate_objects(subject):
                 values.setdefault(str(predicate), []).append(term_of(value))
             focus = term_of(subject)
-            self._subject(focus, self._terms.mark(focus.text), values, _same, self._terms.term_key)
+            key = self._terms.mark(node_key(focus))
+            self._subject(focus, key, values, _same, self._terms.term_key)
 
     def finish(self, name: Callable[[Term], str]) -> list[Finding]:
         """What the checks found, once every subject was checked; ``focus`` is the text that
