@@ -84,6 +84,8 @@ class TurtleTerms:
     def key(self, text: str) -> str | None:
         """The key of a node (its IRI, marked as :class:`TurtleTerms` says; ``_:`` and its
         label for a blank node), None for a literal; without making a term."""
+        if text[0] == "<":
+            return self.mark(text[1:-1])  # the IRIs written in full are those that seldom recur
         found = self._keys.get(text, _NOT_YET)
         if found is _NOT_YET:
             found = self._key(text)
@@ -100,7 +102,7 @@ class TurtleTerms:
     def _key(self, text: str) -> str | None:
         first = text[0]
         if first == "<":
-            return self.mark(text[1:-1])  # the IRIs written in full are those that seldom recur
+            return self.mark(text[1:-1])
         if first != '"':
             prefix, colon, local = text.partition(":")
             mark = self._marked.get(prefix) if colon else None
