@@ -3,18 +3,26 @@ alignment of rows whose shape does not tell."""
 
 from __future__ import annotations
 
+import io
 import re
 import tomllib
 from importlib import resources
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from osgraph import OSG, BuildOptions, BuildResult, NoticeKind, SourceError, build
+from osgraph._align import AlignmentMethod
 from osgraph._gazetteer import load_gazetteer
 from osgraph._gazetteer_file import KINDS
+from osgraph._iri import IriScheme
+from osgraph._resolve import resolve
+from osgraph._sources import bundled_list, read_source
+from osgraph._statements import write_statements
+from osgraph._turtle import TurtleWriter
+from osgraph._vocabulary import DEFAULT_BASE, prefixes
 
 from .conftest import WriteFile, run_osgraph
 
@@ -310,3 +318,46 @@ def test_a_malformed_project_entry_is_refused(
     path = write_file("p.toml", "[[project]]\n" + entry)
     with pytest.raises(SourceError, match=message):
         load_gazetteer(projects=path)
+
+
+def test_what_rows_state_alike_is_held_once() -> None:
+    """What a million-row list makes millions of is not made twice: a contribution holds the
+    key its project is resolved by (not an equal string), the contributions one row makes the
+    same way share one record, as their rows and methods are the same, and projects whose rows
+    name the same institutions (or countries) share one tuple of their keys."""
+    resolution = resolve([read_source(bundled_list())])
+    made: dict[tuple[str, tuple[AlignmentMethod, ...]], set[int]] = {}
+    for key, record in resolution.contributions.items():
+        assert key.project is resolution.projects[key.project].key
+        if len(record.origins) == 1:
+            made.setdefault((key.project, record.methods), set()).add(id(record))
+    assert len(made) > 90
+    assert all(len(records) == 1 for records in made.values())
+    # Projects of one row with the same institutions, or countries, share one tuple of them.
+    for field in ("institutions", "countries"):
+        stated: dict[tuple[str, ...], set[int]] = {}
+        for project in resolution.projects.values():
+            if len(project.origins) == 1:
+                stated.setdefault(getattr(project, field), set()).add(id(getattr(project, field)))
+        assert len(stated) < sum(1 for p in resolution.projects.values() if len(p.origins) == 1)
+        assert all(len(tuples) == 1 for tuples in stated.values())
+    # Service Weaver's two rows: the second made records of its own, of both rows.
+    several = {r.origins: r for r in resolution.contributions.values() if len(r.origins) > 1}
+    assert [[origin.line for origin in origins] for origins in several] == [[93, 94]]
+
+
+def test_the_resolution_is_let_go_of_as_it_is_written() -> None:
+    """Writing the graph takes the resolution's entries, projects and contributions out of it
+    as their statements are written, nothing after needing them; every row, project and
+    contribution is in the graph all the same."""
+    resolution = resolve([read_source(bundled_list())])
+    rows = sorted(entry.origin.line for entry in resolution.entries)
+    projects, contributions = len(resolution.projects), len(resolution.contributions)
+    out = io.StringIO()
+    write_statements(resolution, IriScheme(DEFAULT_BASE), TurtleWriter(out, prefixes()))
+    assert (resolution.entries, resolution.projects, resolution.contributions) == ([], {}, {})
+    graph = Graph().parse(data=out.getvalue(), format="turtle")
+    assert sorted(int(line) for line in graph.objects(None, OSG.line)) == rows
+    assert len(rows) == 102
+    assert len(set(graph.subjects(RDF.type, OSG.Project))) == projects == 101
+    assert len(set(graph.subjects(RDF.type, OSG.Contribution))) == contributions > 101

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -42,6 +42,7 @@ CONTRIBUTION = URIRef(BASE + "contribution/whisper/openai/US")
 TSINGHUA = URIRef(BASE + "institution/tsinghua_university")
 CHINA = URIRef(BASE + "country/CN")
 ROW = URIRef(BASE + "list/open100-2022-2023/line/10")
+OTHER = URIRef(BASE + "project/other")
 
 
 def test_the_bundled_graph_conforms(bundled: BuildResult, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,15 +200,16 @@ def found(report: ValidationReport) -> set[tuple[str, str, str, str]]:
     return {(r.severity, r.focus.rsplit("<", 1)[1], r.path, r.component) for r in report.results}
 
 
-def by_statements(graph: Graph) -> ValidationReport:
+def by_statements(graph: Graph, first: Sequence[URIRef] = ()) -> ValidationReport:
     """The checks a build runs as it writes, given each subject's statements as Turtle terms
-    (full IRIs, literals with their datatype or language), as the writer gives them."""
+    (full IRIs, literals with their datatype or language), as the writer gives them: the
+    subjects ``first`` in their order, then the others."""
 
     def term(node: object) -> str:  # rdflib refuses to write a malformed IRI
         return f"<{node}>" if isinstance(node, URIRef) else node.n3()  # type: ignore[attr-defined]
 
     checks = shape_checks()
-    for subject in set(graph.subjects()):
+    for subject in dict.fromkeys([*first, *graph.subjects()]):
         checks.statement(
             term(subject), [(term(p), term(o)) for p, o in graph.predicate_objects(subject)]
         )
@@ -229,6 +231,29 @@ def test_a_broken_graph_is_caught_and_explained_alike_by_every_engine(
     for fast in (validate_store(in_store(graph)), validate_by_subject(graph), by_statements(graph)):
         assert found(fast) == found(report), f"{fast.describe()}\n{report.describe()}"
         assert said(fast) == said(report)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        (CONTRIBUTION, WHISPER, OTHER),
+        (WHISPER, OTHER, CONTRIBUTION),
+        (WHISPER, CONTRIBUTION, OTHER),
+    ],
+)
+def test_the_projects_that_name_a_contribution_are_counted_in_any_order(
+    piece: Graph, order: tuple[URIRef, ...]
+) -> None:
+    """The projects that name a contribution (a path the shapes take backwards) are counted
+    whether the streamed checks are told of them before the contribution, after it, or some
+    before and some after: two projects are one too many, and one is not."""
+    graph = copy_of(piece)
+    graph.add((OTHER, OSG.contribution, CONTRIBUTION))
+    report = validate_graph(graph)
+    assert [v.focus.rsplit("<", 1)[1] for v in report.violations] == [f"{CONTRIBUTION}>"]
+    assert found(by_statements(graph, order)) == found(report)
+    graph.remove((OTHER, OSG.contribution, CONTRIBUTION))
+    assert by_statements(graph, order).conforms
 
 
 def said(report: ValidationReport) -> set[tuple[str, str, str, str | None]]:

@@ -12,7 +12,7 @@ import io
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -232,6 +232,7 @@ def _run(
         del sources  # the resolution holds every entry; the sources' tuples would double them
         clock.lap("resolve")
         notices = list(resolution.notices)
+        counted = _summary(resolution)  # before the write, which lets go of what it wrote
         checks = shape_checks(options.base, prefixes(options.base)) if options.validate else None
         timed = _Timed(checks.statement) if checks is not None else None
         graph = None
@@ -260,7 +261,9 @@ def _run(
                 # The Turtle is in place: the store of it replaces the one of the former graph.
                 replace_store(load.folder if load is not None else None, built_store(out))
         triples = writer.triples if out is not None else len(graph or ())
-        return (graph if out is None else None), _summary(resolution, triples, notices, clock.laps)
+        laps = tuple(clock.laps)
+        summary = replace(counted, triples=triples, notices=tuple(notices), seconds=laps)
+        return (graph if out is None else None), summary
 
 
 @contextmanager
@@ -374,12 +377,9 @@ def _validate(checks: ShapeChecks, base: str) -> list[Notice]:
     return [Notice(NoticeKind.SHAPE_WARNING, str(warning), ()) for warning in report.warnings]
 
 
-def _summary(
-    resolution: Resolution,
-    triples: int,
-    notices: list[Notice],
-    seconds: Sequence[tuple[str, float]],
-) -> Summary:
+def _summary(resolution: Resolution) -> Summary:
+    """What the resolution counts: the summary of a build, less its triples, notices and
+    times."""
     return Summary(
         rows_read=len(resolution.entries) + len(resolution.rejected),
         rows_rejected=len(resolution.rejected),
@@ -389,9 +389,8 @@ def _summary(
         countries=len(resolution.countries),
         contributions=len(resolution.contributions),
         unaligned_rows=len(resolution.unaligned),
-        triples=triples,
-        notices=tuple(notices),
-        seconds=tuple(seconds),
+        triples=0,
+        notices=(),
         institution_sources=_institution_sources(resolution),
     )
 

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
@@ -39,6 +39,8 @@ from osgraph._notices import Notice, NoticeKind
 from osgraph._sources.entries import Entry, ListInfo, Mention, Origin, Rejection, Source
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -93,12 +95,16 @@ class ContributionKey(NamedTuple):
     country: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ContributionRecord:
-    """A contribution with every row it was read from, and how each row aligned it."""
+    """A contribution with every row it was read from, and how each row aligned it.
 
-    methods: tuple[AlignmentMethod, ...] = ()
-    origins: tuple[Origin, ...] = ()
+    Never changed once made (another row makes a new record), so that the contributions one row
+    makes the same way share one.
+    """
+
+    methods: tuple[AlignmentMethod, ...]
+    origins: tuple[Origin, ...]
 
 
 @dataclass(slots=True)
@@ -298,6 +304,8 @@ class _Recorder:
         self.resolution = resolution
         self._institutions: dict[str, InstitutionRecord] = {}
         self._countries: dict[str, CountryRecord] = {}
+        self._institution_cells: dict[tuple[Mention, ...], tuple[str, ...]] = {}
+        self._country_cells: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def add_entry(self, entry: Entry) -> None:
         resolution = self.resolution
@@ -309,18 +317,37 @@ class _Recorder:
             )
         _remember(project, entry.project)
         project.origins += (entry.origin,)
-        for mention in entry.institutions:
-            institution = self._institutions.get(mention.name)
-            if institution is None:
-                institution = self._institutions[mention.name] = self._institution(mention)
-            elif mention.homepage:
-                _remember(institution, mention)
-            project.institutions = _with(project.institutions, institution.key)
-        for name in entry.countries:
-            country = self._countries.get(name)
-            if country is None:
-                country = self._countries[name] = self._country(name)
-            project.countries = _with(project.countries, country.key)
+        project.institutions = _joined(project.institutions, self._institution_keys(entry))
+        project.countries = _joined(project.countries, self._country_keys(entry))
+
+    def _institution_keys(self, entry: Entry) -> tuple[str, ...]:
+        """The keys of the institutions of an entry, each once: found once for each cell (the
+        same cells recur, and their projects then share one tuple)."""
+        keys = self._institution_cells.get(entry.institutions)
+        if keys is None:
+            keys = ()
+            for mention in entry.institutions:
+                institution = self._institutions.get(mention.name)
+                if institution is None:
+                    institution = self._institutions[mention.name] = self._institution(mention)
+                elif mention.homepage:
+                    _remember(institution, mention)
+                keys = _with(keys, institution.key)
+            self._institution_cells[entry.institutions] = keys
+        return keys
+
+    def _country_keys(self, entry: Entry) -> tuple[str, ...]:
+        """The keys of the countries of an entry, each once, as :meth:`_institution_keys`."""
+        keys = self._country_cells.get(entry.countries)
+        if keys is None:
+            keys = ()
+            for name in entry.countries:
+                country = self._countries.get(name)
+                if country is None:
+                    country = self._countries[name] = self._country(name)
+                keys = _with(keys, country.key)
+            self._country_cells[entry.countries] = keys
+        return keys
 
     def _institution(self, mention: Mention) -> InstitutionRecord:
         gazetteer = self.resolution.gazetteer
@@ -351,13 +378,16 @@ class _Recorder:
     def add_alignment(self, entry: Entry, alignment: Alignment) -> list[tuple[str, str]]:
         """Add the contributions of an entry already added, as ``alignment`` pairs them;
         return the (institution key, country code) of each."""
-        project_key = name_key(entry.project.name)
+        # The project's own key, not an equal one made again: a contribution holds it for as
+        # long as the resolution lives, and a million projects would hold two of each.
+        project = self.resolution.projects[name_key(entry.project.name)]
+        project_key = project.key
         contributions = self.resolution.contributions
-        # Most contributions come from one row, with one method: their tuples are shared with
-        # the project's (most projects have one row) and between contributions.
-        project_rows = self.resolution.projects[project_key].origins
+        # Most contributions come from one row, with one method: the contributions a row makes
+        # share one record, whose tuple of rows is the project's (most projects have one row).
+        project_rows = project.origins
         row = project_rows if project_rows == (entry.origin,) else (entry.origin,)
-        method = _ONE_METHOD[alignment.method]
+        made = None  # the record of the contributions first made by this row and alignment
         placed = [
             (self._institutions[institution.name].key, self._countries[country].key)
             for institution, country in alignment.pairs
@@ -366,12 +396,13 @@ class _Recorder:
             key = ContributionKey(project_key, institution_key, country_code)
             record = contributions.get(key)
             if record is None:
-                record = contributions[key] = ContributionRecord()
-            if record.origins:
-                record.methods = _with(record.methods, alignment.method)
-                record.origins = _with(record.origins, entry.origin)
+                if made is None:
+                    made = ContributionRecord(_ONE_METHOD[alignment.method], row)
+                contributions[key] = made
             else:
-                record.methods, record.origins = method, row
+                contributions[key] = ContributionRecord(
+                    _with(record.methods, alignment.method), _with(record.origins, entry.origin)
+                )
         return placed
 
 
@@ -379,6 +410,32 @@ def _remember(entity: Named, mention: Mention) -> None:
     entity.spellings = _with(entity.spellings, mention.name)
     if mention.homepage:
         entity.homepages = _with(entity.homepages, mention.homepage)
+
+
+def taken(items: dict[K, V]) -> Iterator[tuple[K, V]]:
+    """The items of ``items`` in order, each taken out of it as it is given: what only the
+    item held is let go of once the caller is done with it, before the next.
+
+    Examples
+    --------
+    >>> ages = {"a": 1, "b": 2}
+    >>> [key for key, _ in taken(ages)], ages
+    (['a', 'b'], {})
+    """
+    keys, values = list(items), list(items.values())
+    items.clear()  # its table too, which taking its items out one by one would leave
+    keys.reverse()
+    values.reverse()
+    while keys:
+        yield keys.pop(), values.pop()
+
+
+def _joined(items: tuple[T, ...], more: tuple[T, ...]) -> tuple[T, ...]:
+    """``items`` with each of ``more`` that it lacks at the end; ``more`` itself, shared, when
+    there are no ``items``."""
+    for item in more if items else ():
+        items = _with(items, item)
+    return items or more
 
 
 def _with(items: tuple[T, ...], item: T) -> tuple[T, ...]:

@@ -35,7 +35,7 @@ from osgraph._shape_queries import (
     shape_message,
     shape_name,
 )
-from osgraph._value_tests import Term, Test, TurtleTerms, node_key, term_of, value_test
+from osgraph._value_tests import Term, Test, TurtleTerms, node_key, node_term, term_of, value_test
 
 Value = TypeVar("Value")
 
@@ -44,10 +44,6 @@ _TYPE, _LABEL, _SUBCLASS = str(RDF.type), str(RDFS.label), str(RDFS.subClassOf)
 
 def _same(term: Term) -> Term:
     return term
-
-
-def _term_key(term: Term) -> str | None:
-    return None if term.kind == "L" else node_key(term)
 
 
 _Waiting = dict[str, str | list[str]]
@@ -126,7 +122,11 @@ class ShapeChecks:
         self._named = set(self._targets) | set(self._typed)
         self._inverse = {rule.predicates[0] for rule in every if rule.inverse}
         self._named_by: dict[str, Counter[str | None]] = {p: Counter() for p in self._inverse}
-        self._inverse_foci: dict[_Rule, list[str]] = {r: [] for r in every if r.inverse}
+        """How many subjects name each node by each inverse path, until the node is a focus."""
+        self._inverse_foci: dict[_Rule, dict[str, int]] = {r: {} for r in every if r.inverse}
+        """The focus nodes of each inverse path, with how many subjects named them before they
+        were seen: their counts leave ``_named_by`` then, which would otherwise hold a second
+        copy of the key of every focus node (millions of contributions)."""
         self._classed_rules = [rule for rule in dict.fromkeys(every) if rule.classes]
         self._drains: dict[int, list[_Waiting]] = {}
         """The values waiting to be an instance of a class, by the instances of the class."""
@@ -163,7 +163,9 @@ class ShapeChecks:
             else:
                 found.append(value)
         terms = self._terms
-        self._subject(terms.parse(subject), values, terms.term, terms.key)
+        self._subject(
+            terms.parse(subject), terms.subject_key(subject), values, terms.term, terms.key
+        )
 
     def graph(self, graph: Graph) -> None:
         """Check every subject of an rdflib graph."""
@@ -171,7 +173,9 @@ class ShapeChecks:
             values: dict[str, list[Term]] = {}
             for predicate, value in graph.predicate_objects(subject):
                 values.setdefault(str(predicate), []).append(term_of(value))
-            self._subject(term_of(subject), values, _same, _term_key)
+            focus = term_of(subject)
+            key = self._terms.mark(node_key(focus))
+            self._subject(focus, key, values, _same, self._terms.term_key)
 
     def finish(self, name: Callable[[Term], str]) -> list[Finding]:
         """What the checks found, once every subject was checked; ``focus`` is the text that
@@ -183,12 +187,17 @@ class ShapeChecks:
         ConfigurationError
             When the statements made a class the shapes name a superclass of another.
         """
-        unknown = sorted(sup for sub, sup in self._subclassed if sub not in self._named)
+        expand = self._terms.expand
+        unknown = sorted(sup for sub, sup in self._subclassed if expand(sub) not in self._named)
         if set(unknown) & self._named:
             raise ConfigurationError(
                 f"the graph makes a class a subclass of {min(set(unknown) & self._named)}, "
                 "which the streamed checks were not told of: validate with --engine oxigraph"
             )
+
+        def focus(key: str) -> Term:
+            return node_term(expand(key))
+
         for rule in self._classed_rules:
             for sets, component, default, waiting in rule.classes:
                 for value_key, foci in waiting.items():
@@ -197,14 +206,15 @@ class ShapeChecks:
                     for key in [foci] if isinstance(foci, str) else foci:
                         label = self._labels.get(key)
                         self._found.append(
-                            (rule, _focus(key), label, component, default, _focus(value_key))
+                            (rule, focus(key), label, component, default, focus(value_key))
                         )
-        for rule, foci in self._inverse_foci.items():
+        for rule, seen in self._inverse_foci.items():
             named = self._named_by[rule.predicates[0]]
-            for key in foci:
+            for key, before in seen.items():
+                count = before + named.get(key, 0)  # named before it was seen, and after
                 for least, most, component, default in rule.counts:
-                    if not least <= named.get(key, 0) <= most:
-                        found = (rule, _focus(key), self._labels.get(key), component, default, None)
+                    if not least <= count <= most:
+                        found = (rule, focus(key), self._labels.get(key), component, default, None)
                         self._found.append(found)
         return [
             Finding(
@@ -221,13 +231,14 @@ class ShapeChecks:
     def _subject(
         self,
         focus: Term,
+        key: str,
         values: Mapping[str, Sequence[Value]],
         term: Callable[[Value], Term],
         key_of: Callable[[Value], str | None],
     ) -> None:
-        """Check one subject; ``term`` makes a value a :class:`Term` and ``key_of`` gives the
-        key of a value that may be an instance (None for a literal), without a term."""
-        key = node_key(focus)
+        """Check one subject, whose key is ``key``; ``term`` makes a value a :class:`Term` and
+        ``key_of`` gives the key of a value that may be an instance (None for a literal),
+        without a term."""
         kinds = values.get(_TYPE, ())
         dispatch = self._dispatch.get(tuple(kinds))
         if dispatch is None:
@@ -243,6 +254,7 @@ class ShapeChecks:
         for predicate in self._inverse.intersection(values):
             self._named_by[predicate].update({key_of(v) for v in values[predicate]})
         label: str | None = _UNKNOWN
+        counted: list[str] | None = None  # the inverse paths whose counts of the focus moved
         for rule in rules:
             single = rule.single
             if single:
@@ -253,7 +265,10 @@ class ShapeChecks:
                     continue  # no value: nothing more to check
                 count = len(raw)
             elif rule.inverse:
-                self._inverse_foci[rule].append(key)
+                predicate = rule.predicates[0]
+                foci = self._inverse_foci[rule]
+                foci[key] = foci.get(key, 0) + self._named_by[predicate].get(key, 0)
+                counted = [*(counted or ()), predicate]
                 label = self._remember_label(key, label, values, term)
                 continue
             elif rule.predicates:
@@ -275,7 +290,9 @@ class ShapeChecks:
             instances = rule.instances
             if raw is None:  # the focus node is the value: a term already
                 if rule.classes:
-                    label = self._classed(rule, focus, key, label, values, term, [focus])
+                    label = self._classed(
+                        rule, focus, key, label, values, term, [focus], self._terms.term_key
+                    )
             elif instances is not None:  # one class, with no subclass
                 for value in raw:
                     value_key = key_of(value)
@@ -290,6 +307,8 @@ class ShapeChecks:
                         label = self._remember_label(key, label, values, term)
             elif rule.classes:
                 label = self._classed(rule, focus, key, label, values, term, raw, key_of)
+        for predicate in counted or ():
+            self._named_by[predicate].pop(key, None)
 
     def _counted(
         self,
@@ -359,7 +378,7 @@ class ShapeChecks:
         values: Mapping[str, Sequence[Value]],
         term: Callable[[Value], Term],
         raw: Sequence[Any],
-        key_of: Callable[[Any], str | None] = _term_key,
+        key_of: Callable[[Any], str | None],
     ) -> str | None:
         """Check that each distinct value of ``raw`` is an instance of the classes of ``rule``,
         or remember it, to check at the end; the focus node's label as known."""
@@ -415,10 +434,6 @@ def _least_label(
         return label
     labels = [term(value).text for value in values.get(_LABEL, ())]
     return min(labels) if labels else None
-
-
-def _focus(key: str) -> Term:
-    return Term("B", key[2:]) if key.startswith("_:") else Term("I", key)
 
 
 def _rule(

@@ -26,7 +26,7 @@ from osgraph._gazetteer import Gazetteer
 from osgraph._gazetteer_file import InstitutionFacts, ProjectFacts
 from osgraph._iri import IriScheme, slug
 from osgraph._names import name_key
-from osgraph._resolve import ContributionKey, Named, Resolution
+from osgraph._resolve import ContributionKey, Named, Resolution, taken
 from osgraph._sources.entries import ListInfo, Origin
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
 from osgraph._vocabulary import (
@@ -55,6 +55,11 @@ def write_statements(
 
     ``progress`` is told the rows written so far, of all rows, as the rows are written, then
     that all are when the rest is.
+
+    The resolution is let go of as it is written: its entries once their rows are, each
+    project and contribution once it is (``entries``, ``projects`` and ``contributions`` are
+    then empty; a build counts them before). Nothing after needs them, and at a million rows
+    they would otherwise stay in memory while the rest is written, checked and loaded.
     """
     vocabulary = _Vocabulary()
     nodes = _Nodes(iris)
@@ -83,6 +88,7 @@ def write_statements(
         writer.statement(nodes.row(origin), pairs)
         if progress and number % _PROGRESS_EVERY == 0:
             progress(number, total)
+    resolution.entries.clear()
     _write_projects(writer, vocabulary, resolution, nodes)
     _write_institutions(writer, vocabulary, resolution, nodes)
     _write_countries(writer, vocabulary, resolution, nodes)
@@ -202,7 +208,7 @@ def _write_projects(
     later: dict[str, list[ContributionKey]] = {}  # the terms made only when told: they are many
     for made in resolution.contributions if writer.check else ():
         later.setdefault(made.project, []).append(made)
-    for key, project in resolution.projects.items():
+    for key, project in taken(resolution.projects):
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
         pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
         pairs += [
@@ -315,7 +321,7 @@ def _write_contributions(
     methods = {method: vocabulary(OSG[method.value]) for method in AlignmentMethod}
     order = list(AlignmentMethod)
     in_area, areas = vocabulary(OSG.inArea), _areas(resolution)
-    for contribution, record in resolution.contributions.items():
+    for contribution, record in taken(resolution.contributions):
         node = nodes.contribution(
             contribution.project, contribution.institution, contribution.country
         )
