@@ -371,7 +371,7 @@ def _open_built_store(kg: Path) -> OxigraphEngine | None:
 
     folder = built_store(kg)
     marker = folder / STORE_MARKER
-    if not marker.is_file() or not holds(marker, kg):
+    if not holds(marker, kg):  # nor when there is no marker
         return None
     try:
         return OxigraphEngine(ox.Store.read_only(str(folder)))
