@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from osgraph import named_queries, open_engine, run_query
 from osgraph._catalogue import bind_parameters
-from osgraph._results import _display, _drawn_table, _is_number, _rich_table
+from osgraph._results import _drawn_table, _rich_table, _table_cells
 
 # Cells as format_table makes them: any printable text (CJK, emoji, combining marks, markup-like
 # brackets), non-printables written as escapes.
@@ -49,11 +49,7 @@ def test_every_answer_is_the_table_rich_draws(two_lists_kg: Path, width: int) ->
     for name, named in sorted(named_queries().items()):
         given_ = dict.fromkeys(named.needs[:1], "Chinese Academy of Sciences")
         result = run_query(engine, named.text, bind_parameters(given_, named))
-        cells = [["" if term is None else _display(term) for term in row] for row in result.rows]
-        numeric = [
-            bool(result.rows) and all(_is_number(row[column]) for row in result.rows)
-            for column in range(len(result.variables))
-        ]
+        cells, numeric = _table_cells(result)
         table = _drawn_table(result.variables, cells, numeric, width)
         if table is not None:
             drawn += 1

@@ -292,7 +292,7 @@ class OxigraphEngine:
         answer = self.stream(text, bindings)
         if isinstance(answer, QueryResult):
             return answer
-        return QueryResult("SELECT", answer.variables, tuple(answer.identifiers()))
+        return answer.held()
 
     def stream(self, text: str, bindings: Mapping[str, Identifier]) -> QueryResult | RowStream:
         """Run ``text`` with ``bindings``: a SELECT answer's rows are read as Oxigraph finds

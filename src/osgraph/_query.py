@@ -259,7 +259,7 @@ def answer_parts(
         result = _first_rows(result, limit)
         if format == "table":
             if isinstance(result, RowStream):
-                result = QueryResult("SELECT", result.variables, tuple(result.identifiers()))
+                result = result.held()
             yield format_table(result)
             return
         # The format checked above, as the ResultFormat it is (no cast needed to say so).

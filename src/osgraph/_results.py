@@ -145,6 +145,10 @@ class RowStream:
         for values in self.rows:
             yield tuple(map(convert, values))
 
+    def held(self) -> QueryResult:
+        """The answer whole, its rows not read yet in rdflib's terms (:meth:`identifiers`)."""
+        return QueryResult("SELECT", self.variables, tuple(self.identifiers()))
+
 
 def result_parts(answer: QueryResult | RowStream, format: ResultFormat) -> Iterator[bytes]:
     r"""``answer`` in a SPARQL 1.1 results format, in parts: the head, then the rows a few at a
@@ -211,17 +215,24 @@ def format_table(result: QueryResult) -> str:
         return "true\n" if result.boolean else "false\n"
     if result.kind == "CONSTRUCT":
         return _turtle(result).decode("utf-8")
-    numeric = [
-        bool(result.rows) and all(_is_number(row[column]) for row in result.rows)
-        for column in range(len(result.variables))
-    ]
-    cells = [["" if term is None else _display(term) for term in row] for row in result.rows]
+    cells, numeric = _table_cells(result)
     width = shutil.get_terminal_size((200, 24)).columns
     drawn = _drawn_table(result.variables, cells, numeric, width)
     if drawn is None:
         drawn = _rich_table(result.variables, cells, numeric, width)
     rows = len(result.rows)
     return drawn + f"{rows} row{'' if rows == 1 else 's'}\n"
+
+
+def _table_cells(result: QueryResult) -> tuple[list[list[str]], list[bool]]:
+    """A SELECT answer's cells as a table shows them, and which of its columns are numbers
+    (aligned right)."""
+    numeric = [
+        bool(result.rows) and all(_is_number(row[column]) for row in result.rows)
+        for column in range(len(result.variables))
+    ]
+    cells = [["" if term is None else _display(term) for term in row] for row in result.rows]
+    return cells, numeric
 
 
 def _rich_table(
