@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from typing import Literal as TypingLiteral
 from xml.sax.saxutils import escape, quoteattr
 
@@ -73,7 +74,7 @@ _BATCH = 512
 
 def select_parts(
     variables: tuple[str, ...],
-    rows: Iterable[Iterable[Any]],
+    rows: Iterable[Sequence[Any]],
     format: str,
     terms: TermReader,
 ) -> Iterator[bytes]:
@@ -87,12 +88,13 @@ def select_parts(
     b'?n\n"1"^^<http://www.w3.org/2001/XMLSchema#integer>\n\n'
     """
     head, column, row, separator, end = _WRITERS[format](variables)
-    cells = [_cells(column(name), terms) for name in variables]
+    bindings = [column(name) for name in variables]
+    cells = _known_cells(bindings, terms.term) if terms.exact else _cells(bindings, terms.term)
     yield head.encode("utf-8")
     batch: list[str] = []
     first = True
     for values in rows:
-        written = row([cell(term) for cell, term in zip(cells, values, strict=True)])
+        written = row(cells(values))
         batch.append(written if first or not separator else separator + written)
         if first or len(batch) == _BATCH:
             yield "".join(batch).encode("utf-8")
@@ -101,25 +103,39 @@ def select_parts(
     yield ("".join(batch) + end).encode("utf-8")
 
 
-def _cells(binding: Callable[[Term], str], terms: TermReader) -> Callable[[Any], str]:
-    """What a format writes of each term of a variable's column (its ``binding``): nothing
-    where it is unbound; each distinct term written once when the terms are exact."""
-    read = terms.term
+Cells = Callable[[Sequence[Any]], list[str]]
+"""What a format writes of each term of a row: nothing where a variable is unbound."""
 
-    def cell(term: Any) -> str:
-        return "" if term is None else binding(read(term))
 
-    if not terms.exact:
-        return cell
-    written: dict[Any, str] = {}
+def _cells(bindings: list[Callable[[Term], str]], read: Callable[[Any], Term]) -> Cells:
+    """The cells of a row, each term read and written (by its column's ``binding``) afresh."""
 
-    def known(term: Any) -> str:
-        found = written.get(term)
-        if found is None:
-            found = written[term] = cell(term)
-        return found
+    def cells(values: Sequence[Any]) -> list[str]:
+        return [
+            "" if term is None else binding(read(term))
+            for binding, term in zip(bindings, values, strict=True)
+        ]
 
-    return known
+    return cells
+
+
+def _known_cells(bindings: list[Callable[[Term], str]], read: Callable[[Any], Term]) -> Cells:
+    """The cells of a row of exact terms, each distinct term of a column written once and then
+    looked up: by ``dict.get`` mapped over the row, which calls no Python function for a term
+    written before (a call per cell cost more than the rest of a large answer's writing)."""
+    written: list[dict[Any, str]] = [{None: ""} for _ in bindings]
+
+    def cells(values: Sequence[Any]) -> list[str]:
+        if len(values) != len(written):
+            raise ValueError(f"a row of {len(values)} terms for {len(written)} variables")
+        found = list(map(dict.get, written, values))
+        if None in found:
+            for index, term in enumerate(values):
+                if found[index] is None:
+                    found[index] = written[index][term] = bindings[index](read(term))
+        return cast(list[str], found)  # every cell not written before is now
+
+    return cells
 
 
 def boolean(answer: bool, format: str) -> bytes:
@@ -145,6 +161,10 @@ _XML_HEAD = (
 )
 
 
+_CSV_QUOTED = re.compile('[,"\r\n]')
+"""What makes ``csv`` quote a value (its delimiter, its quote, a line break)."""
+
+
 def _csv(variables: tuple[str, ...]) -> Writer:
     """SPARQL 1.1 CSV: lexical values, blank nodes as ``_:label``, lines ending in CRLF, each
     value quoted as Python's ``csv`` module quotes it."""
@@ -159,7 +179,9 @@ def _csv(variables: tuple[str, ...]) -> Writer:
 
     def value(term: Term) -> str:
         text = f"_:{term.text}" if term.kind == "bnode" else term.text
-        return line((text,))[:-2] if text else ""
+        # ``csv`` quotes only a value that holds a comma, a quote or a line break: any other
+        # is written as it is, without the cost of a line of its own.
+        return line((text,))[:-2] if _CSV_QUOTED.search(text) else text
 
     def row(cells: list[str]) -> str:
         # A line of one empty value is written quoted, as ``csv`` writes it: an empty line
