@@ -21,7 +21,7 @@ from osgraph._engines import Engine, OxigraphEngine, engine_name, open_engine, q
 from osgraph._errors import ConfigurationError, QueryError
 from osgraph._guard import check_query
 from osgraph._messages import printable
-from osgraph._remote import RemoteEngine, check_timeout, find_osgraph_graph
+from osgraph._remote import RemoteEngine, check_one_copy, check_timeout, find_osgraph_graph
 from osgraph._results import RESULT_FORMATS, QueryResult, RowStream, format_table, result_parts
 
 if TYPE_CHECKING:
@@ -197,7 +197,9 @@ def answer_parts(
     hosts they name), for the whole query. rdflib's log records and warnings stay off standard
     error meanwhile (:func:`osgraph._engines.quiet_engines`).
 
-    Asked without ``graph``, an ``endpoint`` whose answer is empty (no row, ``false``, no
+    Asked without ``graph``, an ``endpoint`` whose default graph holds osgraph data more than
+    once (the union of several graphs osgraph built) is refused before the query is sent
+    (:func:`osgraph._remote.check_one_copy`), and one whose answer is empty (no row, ``false``, no
     triple) is asked where osgraph's data is (:func:`osgraph._remote.find_osgraph_graph`): when
     its default graph holds none and one named graph does, the answer is that graph's, and
     ``announce`` is told so in one line.
@@ -212,9 +214,9 @@ def answer_parts(
     ------
     ConfigurationError
         When ``format``, ``engine``, ``endpoint``, ``store_dir``, ``timeout`` or a parameter
-        pair cannot be used, or an empty answer came from an ``endpoint`` asked without
-        ``graph`` that holds no osgraph data in its default graph and none or several named
-        graphs that do.
+        pair cannot be used, or an ``endpoint`` asked without ``graph`` holds osgraph data more
+        than once in its default graph, or none there and none or several named graphs that
+        do.
     ReadWriteError
         When the query file, ``kg``, the store or the endpoint cannot be read or reached.
     QueryError
@@ -245,6 +247,8 @@ def answer_parts(
                 return run_query_within(timeout, engine, text, bindings, allow_service=True)
             return stream_query(engine, text, bindings)
 
+        if isinstance(asked, RemoteEngine) and graph is None:
+            check_one_copy(asked)
         result = answer(asked)
         if isinstance(asked, RemoteEngine) and graph is None and _empty(result):
             found = find_osgraph_graph(asked)

@@ -228,8 +228,7 @@ def find_osgraph_graph(engine: RemoteEngine) -> str | None:
     holds = _resources.text("queries", "endpoint", "holds-osgraph-data.rq")
     if engine.query(holds, {}).rows:
         return None
-    listed = engine.query(_resources.text("queries", "endpoint", "osgraph-graphs.rq"), {})
-    graphs = [str(row[0]) for row in listed.rows if row and row[0] is not None]
+    graphs = _osgraph_graphs(engine)
     if len(graphs) == 1:
         return graphs[0]
     where = f"the default graph of {engine.endpoint} holds no osgraph data"
@@ -238,8 +237,45 @@ def find_osgraph_graph(engine: RemoteEngine) -> str | None:
             f"{where}, nor does any of its named graphs: push a graph there with `osgraph push`, "
             "or ask another --endpoint"
         )
-    named = ", ".join(f"<{printable(graph)}>" for graph in graphs)
-    raise ConfigurationError(f"{where}; the named graphs that do: {named}; choose one with --graph")
+    raise ConfigurationError(
+        f"{where}; the named graphs that do: {_named(graphs)}; choose one with --graph"
+    )
+
+
+def check_one_copy(engine: RemoteEngine) -> None:
+    """Refuse the default graph of ``engine``'s endpoint when it holds osgraph data more than
+    once: the union of several graphs osgraph built, which some stores make their default graph
+    (Virtuoso, GraphDB). Each fact two of those graphs share is matched once per graph there,
+    so answers would repeat their rows.
+
+    Raises
+    ------
+    ConfigurationError
+        When the default graph types a country twice (the message names the named graphs that
+        hold osgraph data, to choose one with ``--graph``).
+    ReadWriteError
+        When the endpoint cannot be reached or does not answer in time.
+    QueryError
+        When it answers with an error, or what is not SPARQL results.
+    """
+    twice = _resources.text("queries", "endpoint", "osgraph-data-twice.rq")
+    if not engine.query(twice, {}).rows:
+        return
+    raise ConfigurationError(
+        f"the default graph of {engine.endpoint} holds osgraph data more than once (the union "
+        f"of the named graphs that hold it: {_named(_osgraph_graphs(engine))}), so answers "
+        "would repeat rows; choose one graph with --graph, or push one graph built of every list"
+    )
+
+
+def _osgraph_graphs(engine: RemoteEngine) -> list[str]:
+    """The named graphs of ``engine``'s endpoint that hold osgraph data (20 at most)."""
+    listed = engine.query(_resources.text("queries", "endpoint", "osgraph-graphs.rq"), {})
+    return [str(row[0]) for row in listed.rows if row and row[0] is not None]
+
+
+def _named(graphs: list[str]) -> str:
+    return ", ".join(f"<{printable(graph)}>" for graph in graphs)
 
 
 def _read_answer(media_type: str, content: bytes, endpoint: str) -> QueryResult:
