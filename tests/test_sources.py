@@ -15,6 +15,7 @@ from osgraph import (
     bundled_list,
     read_source,
 )
+from osgraph._sources.cells import Shared, cell_readers
 from osgraph._sources.markdown import read_markdown_table
 
 from .conftest import WriteFile
@@ -210,6 +211,16 @@ def test_csv_rows_remember_their_first_line_and_whole_raw_text(write_file: Write
     assert (multi.origin.line, multi.origin.text) == (3, '"Multi\nline",A,UK')
     assert multi.project.name == "Multi line"
     assert (jq.origin.line, jq.origin.text) == (5, "Jq,B,Ireland")
+
+
+def test_a_value_of_many_different_cells_is_one_object() -> None:
+    # More different cells than are remembered: cells are forgotten, the values in them are not.
+    _, read_values = cell_readers(None)
+    shared = Shared()
+    cells = [shared.cell(f"Tsinghua University; Lab {n}", read_values) for n in range(70_000)]
+    assert {id(values[0]) for values in cells} == {id(cells[0][0])}
+    assert shared.cell("Tsinghua University; Lab 0", read_values) is cells[0]
+    assert [mention.name for mention in cells[-1]] == ["Tsinghua University", "Lab 69999"]
 
 
 def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None:

@@ -20,6 +20,9 @@ from osgraph._sources.text import normalise_whitespace
 H = TypeVar("H", bound=Hashable)
 _CSV_VALUE_SEPARATOR = re.compile(r"[;|]")
 EMPTY_ROW = "the row is empty"
+# The cells read are remembered up to this many, then forgotten all at once: in a list whose
+# cells seldom repeat, remembering every one would hold a second copy of the list.
+_CELLS_KEPT = 1 << 16
 ReadCell = Callable[[str], tuple[Mention, ...]]
 """How the text of a cell is read into its values."""
 
@@ -36,11 +39,13 @@ class Shared:
         return self._seen.setdefault(value, value)  # type: ignore[return-value]
 
     def cell(self, text: str, read: Callable[[str], tuple[Mention, ...]]) -> tuple[Mention, ...]:
-        """The values ``read`` finds in a cell of institutions or countries, read once for
-        each text: such cells repeat from row to row (a project's cell does not)."""
+        """The values ``read`` finds in a cell of institutions or countries, shared, read once
+        for each text: such cells repeat from row to row (a project's cell does not)."""
         values = self._cells.get(text)
         if values is None:
-            values = self._cells[text] = read(text)
+            if len(self._cells) >= _CELLS_KEPT:
+                self._cells.clear()
+            values = self._cells[text] = self(tuple(map(self, read(text))))
         return values
 
 
