@@ -39,13 +39,13 @@ class Shared:
         return self._seen.setdefault(value, value)  # type: ignore[return-value]
 
     def cell(self, text: str, read: Callable[[str], tuple[Mention, ...]]) -> tuple[Mention, ...]:
-        """The values ``read`` finds in a cell of institutions or countries, shared, read once
-        for each text: such cells repeat from row to row (a project's cell does not)."""
+        """The values ``read`` finds in a cell of institutions or countries, read once for
+        each text: such cells repeat from row to row (a project's cell does not)."""
         values = self._cells.get(text)
         if values is None:
             if len(self._cells) >= _CELLS_KEPT:
                 self._cells.clear()
-            values = self._cells[text] = self(tuple(map(self, read(text))))
+            values = self._cells[text] = read(text)
         return values
 
 
