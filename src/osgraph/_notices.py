@@ -75,10 +75,14 @@ def unknown_institutions(resolution: Resolution) -> list[Notice]:
     """A notice for each institution that neither the gazetteer nor ROR knows, and for each
     that several ROR records may be."""
     origins: dict[str, list[Origin]] = defaultdict(list)
+    known: dict[str, bool] = {}  # each name is looked up once: lists name few, row after row
     for entry in resolution.entries:
         for institution in entry.institutions:
-            if resolution.gazetteer.institution(institution.name) is None:
-                origins[institution.name].append(entry.origin)
+            name = institution.name
+            if name not in known:
+                known[name] = resolution.gazetteer.institution(name) is not None
+            if not known[name]:
+                origins[name].append(entry.origin)
     notices = []
     for name, found in origins.items():
         ror = resolution.gazetteer.match_institution(name).ror
@@ -160,7 +164,7 @@ def conflicting_lists(resolution: Resolution) -> list[Notice]:
     from_several = {
         key
         for key, project in resolution.projects.items()
-        if len({origin.list_id for origin in project.origins}) > 1
+        if len(project.origins) > 1 and len({origin.list_id for origin in project.origins}) > 1
     }
     if not from_several:
         return []
