@@ -225,6 +225,13 @@ def test_cells_read_are_forgotten_past_a_bound_and_read_again_alike() -> None:
     assert [mention.name for mention in again] == ["Tsinghua University", "Lab 0"]
 
 
+def test_a_country_named_in_different_cells_is_one_string(write_file: WriteFile) -> None:
+    path = write_file("mine.csv", "project,institutions,countries\nA,X,China; USA\nB,Y,USA|UK\n")
+    first, second = read_source(path).entries
+    assert first.countries == ("China", "USA") and second.countries == ("USA", "UK")
+    assert first.countries[1] is second.countries[0]
+
+
 def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None:
     path = write_file("mine.csv", "project,institutions,countries,stars\nJq,B,Ireland,30000\n")
     assert read_source(path).ignored_columns == ("stars",)

@@ -185,7 +185,7 @@ def entry_from_cells(
     return Entry(
         project=project,
         institutions=shared(tuple(map(shared, institutions))),
-        countries=shared(tuple([mention.name for mention in countries])),
+        countries=shared(tuple([shared(mention.name) for mention in countries])),
         origin=origin,
     )
 
