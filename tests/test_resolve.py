@@ -155,6 +155,11 @@ def test_an_unknown_institution_builds_and_resolve_reports_it(write_file: WriteF
     assert result.graph.value(unknown, OSG.ror) is None
     assert [n.kind for n in result.summary.notices] == ["unknown-institution"]
 
+    # The notice names the row by where it is; the row's text is the graph's, not the notice's.
+    (notice,) = result.summary.notices
+    assert [(origin.line, origin.text) for origin in notice.origins] == [(2, "")]
+    assert (None, OSG.rawText, Literal("X,Tsinghua Univ,China")) in result.graph
+
     report = run_osgraph("resolve", str(path), cwd=Path.cwd())  # the path outside the folder
     assert report.returncode == 1
     assert f"institution 'Tsinghua Univ': unknown ({path}:2; rows say CN)" in report.stdout

@@ -15,6 +15,7 @@ from osgraph import (
     bundled_list,
     read_source,
 )
+from osgraph._sources.cells import Shared, cell_readers
 from osgraph._sources.markdown import read_markdown_table
 
 from .conftest import WriteFile
@@ -210,6 +211,25 @@ def test_csv_rows_remember_their_first_line_and_whole_raw_text(write_file: Write
     assert (multi.origin.line, multi.origin.text) == (3, '"Multi\nline",A,UK')
     assert multi.project.name == "Multi line"
     assert (jq.origin.line, jq.origin.text) == (5, "Jq,B,Ireland")
+
+
+def test_cells_read_are_forgotten_past_a_bound_and_read_again_alike() -> None:
+    _, read_values = cell_readers(None)
+    shared = Shared()
+    first = shared.cell("Tsinghua University; Lab 0", read_values)
+    assert shared.cell("Tsinghua University; Lab 0", read_values) is first  # remembered
+    for number in range(1, 70_000):
+        shared.cell(f"Tsinghua University; Lab {number}", read_values)
+    again = shared.cell("Tsinghua University; Lab 0", read_values)
+    assert again == first and again is not first
+    assert [mention.name for mention in again] == ["Tsinghua University", "Lab 0"]
+
+
+def test_a_country_named_in_different_cells_is_one_string(write_file: WriteFile) -> None:
+    path = write_file("mine.csv", "project,institutions,countries\nA,X,China; USA\nB,Y,USA|UK\n")
+    first, second = read_source(path).entries
+    assert first.countries == ("China", "USA") and second.countries == ("USA", "UK")
+    assert first.countries[1] is second.countries[0]
 
 
 def test_unknown_columns_are_ignored_and_reported(write_file: WriteFile) -> None:

@@ -22,7 +22,7 @@ from osgraph._atomic import replace_atomically
 from osgraph._errors import ConfigurationError, ErrorPolicy, ReadWriteError, ValidationError
 from osgraph._gazetteer import GAZETTEER, ROR_SOURCE, Gazetteer, load_gazetteer
 from osgraph._iri import IriScheme
-from osgraph._notices import Notice, NoticeKind
+from osgraph._notices import Notice, NoticeKind, without_row_text
 from osgraph._resolve import Resolution, resolve
 from osgraph._shape_checks import ShapeChecks
 from osgraph._sources import bundled_list, read_source
@@ -242,6 +242,10 @@ def _run(
                 writer = TurtleWriter(turtle, prefixes(options.base), timed)
                 written = (lambda done, total: progress("write", done, total)) if progress else None
                 write_statements(resolution, iris, writer, written)
+                # The rows' text is written: what else names the rows needs only where they are,
+                # and a million rows' text would otherwise be held while the graph is checked.
+                notices = without_row_text(notices)
+                resolution.notices.clear()
                 file.flush()
                 clock.lap("write")
                 if load is not None:

@@ -67,18 +67,55 @@ class Notice:
         return f"{_where(self.origins)}: {self.message}" if self.origins else self.message
 
 
+# The notices whose rows are not in the graph: their origins keep the rows' text.
+_ROWS_LEFT_OUT = frozenset({NoticeKind.REJECTED, NoticeKind.PASSED_OVER})
 _CANDIDATES_SHOWN = 3
 _LINES_SHOWN = 20
+
+
+def without_row_text(notices: list[Notice]) -> list[Notice]:
+    """The notices, each row of the graph they name by its list, file and line only (its
+    :attr:`~osgraph.Origin.text` empty): its text is in the graph, written, and a notice shows
+    only where a row is. Rejected rows and lines passed over keep their text.
+
+    Examples
+    --------
+    >>> row = Origin("l", "a.csv", 3, "A,B,USA")
+    >>> [notice.origins[0].text for notice in without_row_text(
+    ...     [Notice(NoticeKind.AREA, "x", (row,)), Notice(NoticeKind.REJECTED, "y", (row,))]
+    ... )]
+    ['', 'A,B,USA']
+    """
+    # One copy for each row, however many notices name it: the rows are alive, so their ids
+    # are theirs alone while the copies are made.
+    copies: dict[int, Origin] = {}
+
+    def placed(origin: Origin) -> Origin:
+        copy = copies.get(id(origin))
+        if copy is None:
+            copy = copies[id(origin)] = Origin(origin.list_id, origin.file, origin.line, "")
+        return copy
+
+    return [
+        notice
+        if notice.kind in _ROWS_LEFT_OUT or not notice.origins
+        else Notice(notice.kind, notice.message, tuple(map(placed, notice.origins)))
+        for notice in notices
+    ]
 
 
 def unknown_institutions(resolution: Resolution) -> list[Notice]:
     """A notice for each institution that neither the gazetteer nor ROR knows, and for each
     that several ROR records may be."""
     origins: dict[str, list[Origin]] = defaultdict(list)
+    known: dict[str, bool] = {}  # each name is looked up once: lists name few, row after row
     for entry in resolution.entries:
         for institution in entry.institutions:
-            if resolution.gazetteer.institution(institution.name) is None:
-                origins[institution.name].append(entry.origin)
+            name = institution.name
+            if name not in known:
+                known[name] = resolution.gazetteer.institution(name) is not None
+            if not known[name]:
+                origins[name].append(entry.origin)
     notices = []
     for name, found in origins.items():
         ror = resolution.gazetteer.match_institution(name).ror
@@ -160,7 +197,7 @@ def conflicting_lists(resolution: Resolution) -> list[Notice]:
     from_several = {
         key
         for key, project in resolution.projects.items()
-        if len({origin.list_id for origin in project.origins}) > 1
+        if len(project.origins) > 1 and len({origin.list_id for origin in project.origins}) > 1
     }
     if not from_several:
         return []

@@ -149,6 +149,7 @@ def resolve(
     gazetteer = gazetteer or load_gazetteer()
     resolution = Resolution(gazetteer)
     recorder = _Recorder(resolution)
+    unknown_country = _CountryCheck(gazetteer)
     for source in sources:
         resolution.lists.append(source.info)
         resolution.rejected.extend(source.rejected)
@@ -167,7 +168,7 @@ def resolve(
                 )
             )
         for entry in source.entries:
-            problem = _unknown_country(gazetteer, entry)
+            problem = unknown_country(entry)
             if problem is None:
                 resolution.entries.append(entry)
             elif policy is ErrorPolicy.STRICT:
@@ -177,9 +178,9 @@ def resolve(
                     Rejection(entry.origin, f"cell 'countries': {problem.message}")
                 )
     match_institutions(resolution.entries, gazetteer)
-    for entry in resolution.entries:
-        recorder.add_entry(entry)
-    _align(resolution, recorder)
+    # The project of each entry, in the order of the entries: found once, by its key, here.
+    projects = [recorder.add_entry(entry) for entry in resolution.entries]
+    _align(resolution, recorder, projects)
 
     resolution.notices.extend(_notices.unknown_institutions(resolution))
     resolution.notices.extend(
@@ -191,7 +192,8 @@ def resolve(
         for new, old in gazetteer.overrides
     )
     resolution.notices.extend(_notices.areas(resolution))
-    repeated = _repeated_rows(resolution)
+    repeated = _repeated_rows(resolution, projects)
+    del projects
     conflicting = [rows for rows, same_facts in repeated if not same_facts]
     if conflicting and policy is ErrorPolicy.STRICT:
         rows = conflicting[0]
@@ -213,25 +215,26 @@ def resolve(
     return resolution
 
 
-def _align(resolution: Resolution, recorder: _Recorder) -> None:
-    """Add the contributions of every entry, and a notice for each row that is left unaligned.
+def _align(resolution: Resolution, recorder: _Recorder, projects: list[ProjectRecord]) -> None:
+    """Add the contributions of every entry (whose project is the one at the same place in
+    ``projects``), and a notice for each row that is left unaligned.
 
     Rows whose shape tells how to pair them come first: what they say of an institution's
     country is what places the same institution in the rows whose shape does not tell.
     """
     undecided = []
     seen_in: dict[str, set[str]] = defaultdict(set)
-    for entry in resolution.entries:
+    for entry, project in zip(resolution.entries, projects, strict=True):
         alignment = align_contributions(entry)
         if alignment.method is AlignmentMethod.UNALIGNED:
-            undecided.append(entry)
+            undecided.append((entry, project))
             continue
-        for institution_key, country_code in recorder.add_alignment(entry, alignment):
+        for institution_key, country_code in recorder.add_alignment(entry, project, alignment):
             seen_in[institution_key].add(country_code)
-    for entry in undecided:
+    for entry, project in undecided:
         alignments, unplaced = align_by_knowledge(entry, resolution.gazetteer, seen_in)
         for alignment in alignments:
-            recorder.add_alignment(entry, alignment)
+            recorder.add_alignment(entry, project, alignment)
         if unplaced:
             resolution.unaligned.append(entry)
             names = ", ".join(institution.name for institution in unplaced)
@@ -247,17 +250,17 @@ def _align(resolution: Resolution, recorder: _Recorder) -> None:
             )
 
 
-def _repeated_rows(resolution: Resolution) -> list[tuple[list[Entry], bool]]:
+def _repeated_rows(
+    resolution: Resolution, projects: list[ProjectRecord]
+) -> list[tuple[list[Entry], bool]]:
     """The rows of each project that one list names in more than one row, and whether they
-    state the same facts."""
+    state the same facts (``projects``: the project of each entry, in order)."""
     # Rows are grouped only for projects with several rows: most projects have one, and a
     # group for each would cost more memory than the records themselves.
-    repeated = {key for key, project in resolution.projects.items() if len(project.origins) > 1}
     rows_by_project: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    for entry in resolution.entries:
-        key = name_key(entry.project.name)
-        if key in repeated:
-            rows_by_project[entry.origin.list_id, key].append(entry)
+    for entry, project in zip(resolution.entries, projects, strict=True):
+        if len(project.origins) > 1:
+            rows_by_project[entry.origin.list_id, project.key].append(entry)
     groups = []
     for rows in rows_by_project.values():
         if len(rows) < 2:
@@ -275,19 +278,38 @@ def _repeated_rows(resolution: Resolution) -> list[tuple[list[Entry], bool]]:
     return groups
 
 
-def _unknown_country(gazetteer: Gazetteer, entry: Entry) -> SourceError | None:
-    """The error for the first country of ``entry`` that does not resolve, if any."""
-    for name in entry.countries:
-        if gazetteer.country(name) is None and gazetteer.area(name) is None:
-            close = ", ".join(match for match, _ in gazetteer.closest_countries(name))
-            return SourceError(
-                entry.origin.file,
-                f"{name!r} is not a country osgraph knows (closest: {close}); use an "
-                "ISO 3166 or CLDR name or code, or add the name to data/countries.toml",
-                line=entry.origin.line,
-                cell="countries",
-            )
-    return None
+class _CountryCheck:
+    """Finds the first country of an entry that does not resolve, once for each cell of
+    countries: lists repeat the same few cells row after row."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._gazetteer = gazetteer
+        self._unknown: dict[tuple[str, ...], str | None] = {}
+
+    def __call__(self, entry: Entry) -> SourceError | None:
+        """The error for the first country of ``entry`` that does not resolve, if any."""
+        countries = entry.countries
+        if countries in self._unknown:
+            name = self._unknown[countries]
+        else:
+            name = self._unknown[countries] = self._first_unknown(countries)
+        if name is None:
+            return None
+        close = ", ".join(match for match, _ in self._gazetteer.closest_countries(name))
+        return SourceError(
+            entry.origin.file,
+            f"{name!r} is not a country osgraph knows (closest: {close}); use an "
+            "ISO 3166 or CLDR name or code, or add the name to data/countries.toml",
+            line=entry.origin.line,
+            cell="countries",
+        )
+
+    def _first_unknown(self, countries: tuple[str, ...]) -> str | None:
+        gazetteer = self._gazetteer
+        for name in countries:
+            if gazetteer.country(name) is None and gazetteer.area(name) is None:
+                return name
+        return None
 
 
 _ONE_METHOD = {method: (method,) for method in AlignmentMethod}
@@ -307,18 +329,29 @@ class _Recorder:
         self._institution_cells: dict[tuple[Mention, ...], tuple[str, ...]] = {}
         self._country_cells: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def add_entry(self, entry: Entry) -> None:
-        resolution = self.resolution
-        project_key = name_key(entry.project.name)
-        project = resolution.projects.get(project_key)
-        if project is None:
-            project = resolution.projects[project_key] = ProjectRecord(
-                project_key, entry.project.name
+    def add_entry(self, entry: Entry) -> ProjectRecord:
+        """Add an entry to its project's record, made if it is the project's first; return
+        the record."""
+        projects = self.resolution.projects
+        mention = entry.project
+        project_key = name_key(mention.name)
+        project = projects.get(project_key)
+        if project is None:  # most projects have one row: their record is made whole at once
+            project = projects[project_key] = ProjectRecord(
+                project_key,
+                mention.name,
+                (mention.homepage,) if mention.homepage else (),
+                (mention.name,),
+                (entry.origin,),
+                self._institution_keys(entry),
+                self._country_keys(entry),
             )
-        _remember(project, entry.project)
+            return project
+        _remember(project, mention)
         project.origins += (entry.origin,)
         project.institutions = _joined(project.institutions, self._institution_keys(entry))
         project.countries = _joined(project.countries, self._country_keys(entry))
+        return project
 
     def _institution_keys(self, entry: Entry) -> tuple[str, ...]:
         """The keys of the institutions of an entry, each once: found once for each cell (the
@@ -375,12 +408,13 @@ class _Recorder:
         record.spellings = _with(record.spellings, name)
         return record
 
-    def add_alignment(self, entry: Entry, alignment: Alignment) -> list[tuple[str, str]]:
-        """Add the contributions of an entry already added, as ``alignment`` pairs them;
-        return the (institution key, country code) of each."""
+    def add_alignment(
+        self, entry: Entry, project: ProjectRecord, alignment: Alignment
+    ) -> list[tuple[str, str]]:
+        """Add the contributions of an entry already added to ``project``, as ``alignment``
+        pairs them; return the (institution key, country code) of each."""
         # The project's own key, not an equal one made again: a contribution holds it for as
         # long as the resolution lives, and a million projects would hold two of each.
-        project = self.resolution.projects[name_key(entry.project.name)]
         project_key = project.key
         contributions = self.resolution.contributions
         # Most contributions come from one row, with one method: the contributions a row makes

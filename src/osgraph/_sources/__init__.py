@@ -35,7 +35,7 @@ from osgraph._sources.entries import Source
 from osgraph._sources.excel import read_excel_table
 from osgraph._sources.markdown import read_markdown_table
 from osgraph._sources.sidecar import list_info, read_sidecar, sidecar_shape
-from osgraph._sources.text import decode, display_path, read_bytes
+from osgraph._sources.text import display_path, read_bytes, read_text
 
 BUNDLED_LIST = "benchcouncil-open100-2022-2023.md"
 
@@ -101,27 +101,26 @@ def read_source(
     suffix = path.suffix.lower()
     if suffix not in _MARKDOWN_SUFFIXES | _CSV_SUFFIXES | _EXCEL_SUFFIXES:
         raise SourceError(path, f"osgraph reads {_FORMATS}")
-    data = read_bytes(path)
     sidecar, settings = read_sidecar(path)
     info = list_info(path, sidecar, settings)
     shape = (shape or TableShape()).over(sidecar_shape(sidecar, settings))
     shown = display_path(path)
     rejections = Rejections(policy)
+    # The bytes and text of a file are handed on as they are made, not held here: the CSV
+    # reader lets go of the text once it has its lines (a large list would be held twice).
     if suffix in _EXCEL_SUFFIXES:
         entries, ignored = read_excel_table(
-            data, shown, list_id=info.id, shape=shape, rejections=rejections
+            read_bytes(path), shown, list_id=info.id, shape=shape, rejections=rejections
         )
     elif suffix in _CSV_SUFFIXES:
         if suffix == ".tsv":
             shape = replace(shape, delimiter="\t")
-        text = decode(data, path, encoding)
         entries, ignored = read_csv_table(
-            text, shown, list_id=info.id, shape=shape, rejections=rejections
+            read_text(path, encoding), shown, list_id=info.id, shape=shape, rejections=rejections
         )
     else:
-        text = decode(data, path, encoding)
         entries, ignored = read_markdown_table(
-            text, shown, list_id=info.id, shape=shape, rejections=rejections
+            read_text(path, encoding), shown, list_id=info.id, shape=shape, rejections=rejections
         )
     return Source(
         info=info,

@@ -20,6 +20,9 @@ from osgraph._sources.text import normalise_whitespace
 H = TypeVar("H", bound=Hashable)
 _CSV_VALUE_SEPARATOR = re.compile(r"[;|]")
 EMPTY_ROW = "the row is empty"
+# The cells read are remembered up to this many, then forgotten all at once: in a list whose
+# cells seldom repeat, remembering every one would hold a second copy of the list.
+_CELLS_KEPT = 1 << 16
 ReadCell = Callable[[str], tuple[Mention, ...]]
 """How the text of a cell is read into its values."""
 
@@ -40,6 +43,8 @@ class Shared:
         each text: such cells repeat from row to row (a project's cell does not)."""
         values = self._cells.get(text)
         if values is None:
+            if len(self._cells) >= _CELLS_KEPT:
+                self._cells.clear()
             values = self._cells[text] = read(text)
         return values
 
@@ -180,7 +185,7 @@ def entry_from_cells(
     return Entry(
         project=project,
         institutions=shared(tuple(map(shared, institutions))),
-        countries=shared(tuple([mention.name for mention in countries])),
+        countries=shared(tuple([shared(mention.name) for mention in countries])),
         origin=origin,
     )
 

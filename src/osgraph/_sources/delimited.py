@@ -69,6 +69,7 @@ def read_csv_table(
     shape = shape or TableShape()
     rejections = rejections if rejections is not None else Rejections()
     lines = split_lines(text, keepends=True)
+    del text  # the lines hold what it holds, and are let go of as they are read (below)
     delimiter = shape.delimiter or _sniff_delimiter(lines)
     reader = csv.reader(lines, delimiter=delimiter)
     read_project, read_values = cell_readers(shape.separator)
@@ -78,8 +79,12 @@ def read_csv_table(
     shared = Shared()
     file_name = str(path)  # one string for every row's origin
     rows = 0
+    kept = 0  # the lines before this one are read and let go of: their rows have their text
     while True:
         first_line = reader.line_num + 1
+        for number in range(kept, first_line - 1):
+            lines[number] = ""
+        kept = first_line - 1
         try:
             record = next(reader)
         except StopIteration:

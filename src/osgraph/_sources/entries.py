@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where an entry was read: the list it belongs to, the file, the line and the raw text."""
+    """Where an entry was read: the list it belongs to, the file, the line and the raw text.
+
+    The notices of a build name the rows of its graph without their text (``text`` is empty):
+    the graph holds it (``osg:rawText``). Rejected rows keep theirs.
+    """
 
     list_id: str
     file: str
