@@ -199,7 +199,7 @@ def test_a_query_without_graph_names_the_graphs_to_choose_from(
     if store.name == "virtuoso":
         # Virtuoso's default graph is the union of its graphs, here two copies of one graph: each
         # fact matched twice, so most named queries would repeat their rows (seven of twelve did
-        # on the two lists' graph). Refused before the query is sent.
+        # on the two lists' graph): their answers are refused.
         assert session.two_graphs.returncode == 2 and session.two_graphs.stdout == ""
         assert session.two_graphs.stderr == (
             f"osgraph: error: the default graph of {store.sparql} holds osgraph data more than "

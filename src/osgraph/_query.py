@@ -198,7 +198,7 @@ def answer_parts(
     error meanwhile (:func:`osgraph._engines.quiet_engines`).
 
     Asked without ``graph``, an ``endpoint`` whose default graph holds osgraph data more than
-    once (the union of several graphs osgraph built) is refused before the query is sent
+    once (the union of several graphs osgraph built) has its answer refused
     (:func:`osgraph._remote.check_one_copy`), and one whose answer is empty (no row, ``false``, no
     triple) is asked where osgraph's data is (:func:`osgraph._remote.find_osgraph_graph`): when
     its default graph holds none and one named graph does, the answer is that graph's, and
@@ -247,12 +247,11 @@ def answer_parts(
                 return run_query_within(timeout, engine, text, bindings, allow_service=True)
             return stream_query(engine, text, bindings)
 
-        if isinstance(asked, RemoteEngine) and graph is None:
-            check_one_copy(asked)
         result = answer(asked)
-        if isinstance(asked, RemoteEngine) and graph is None and _empty(result):
-            found = find_osgraph_graph(asked)
-            if found is not None:
+        if isinstance(asked, RemoteEngine) and graph is None:
+            if not _empty(result):
+                check_one_copy(asked)
+            elif (found := find_osgraph_graph(asked)) is not None:
                 result = answer(RemoteEngine(asked.endpoint, default_graph=found, timeout=timeout))
                 if announce is not None:
                     announce(
