@@ -256,6 +256,20 @@ def test_the_projects_that_name_a_contribution_are_counted_in_any_order(
     assert by_statements(graph, order).conforms
 
 
+def test_a_project_that_waits_for_values_is_named_by_its_label_when_one_never_comes(
+    piece: Graph,
+) -> None:
+    """The streamed checks keep the label of a node that has values not yet seen as instances
+    while any is still awaited: a project told of first, whose institutions and contributions
+    come after it and whose domain never does, is named by its label, as the queries name it."""
+    graph = copy_of(piece)
+    BREAKAGES["two domains"][0](graph)
+    streamed = by_statements(graph, [WHISPER])
+    queried = validate_store(in_store(graph))
+    assert [r.focus for r in streamed.results] == [r.focus for r in queried.results]
+    assert {r.focus for r in streamed.results} == {f"Whisper <{WHISPER}>"}
+
+
 def said(report: ValidationReport) -> set[tuple[str, str, str, str | None]]:
     """Each result's focus IRI, path, message and value; but for a length, of which pyshacl
     writes the number as Python writes an rdflib literal (``Literal("2", datatype=...)``), and a

@@ -13,29 +13,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
-from rdflib.term import Node
 
 from osgraph._errors import ConfigurationError
-from osgraph._shape_queries import (
-    NODE_TERMS,
-    PROPERTY_TERMS,
-    VALUE_TESTS,
-    Finding,
-    class_iri,
-    component_name,
-    default_message,
-    path_text,
-    refuse_unknown,
-    shape_message,
-    shape_name,
-)
-from osgraph._value_tests import Term, Test, TurtleTerms, node_key, node_term, term_of, value_test
+from osgraph._shape_queries import NODE_TERMS, PROPERTY_TERMS, Finding, class_iri, refuse_unknown
+from osgraph._shape_rules import Rule, Waiting, compile_rule
+from osgraph._value_tests import Term, TurtleTerms, node_key, node_term, term_of
 
 Value = TypeVar("Value")
 
@@ -44,41 +30,6 @@ _TYPE, _LABEL, _SUBCLASS = str(RDF.type), str(RDFS.label), str(RDFS.subClassOf)
 
 def _same(term: Term) -> Term:
     return term
-
-
-_Waiting = dict[str, str | list[str]]
-"""The values of an sh:class not yet seen as instances, each with the focus nodes (one, or a
-list) that have it: a value seen as an instance is taken out at once."""
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Rule:
-    """The checks of one shape: of its focus node (no ``predicates``) or of the values of its
-    path (the union of ``predicates``, or the subjects that name the focus node by one of them
-    when ``inverse``)."""
-
-    predicates: tuple[str, ...]
-    inverse: bool
-    shown: str
-    severity: str
-    message: str | None
-    counts: tuple[tuple[int, int, str, str], ...]
-    """Each ``(least, most, component, default message)`` number of distinct values."""
-    unique_lang: tuple[str, str] | None
-    least: int
-    most: int
-    """The numbers of values that meet every count: the counts are looked at one by one only
-    when a number is not between them."""
-    single: str
-    """The one predicate of a path that is one predicate (not inverse), else empty."""
-    valued: bool
-    """Whether values are tested one by one or by language."""
-    instances: set[str] | None
-    """The instances of the one class of ``classes``, when it has no subclass."""
-    tests: tuple[tuple[Test, str, str], ...]
-    classes: tuple[tuple[tuple[set[str], ...], str, str, _Waiting], ...]
-    """The instances of each class and its subclasses, of which a value must be one (filled
-    as the subjects are given)."""
 
 
 class ShapeChecks:
@@ -101,18 +52,18 @@ class ShapeChecks:
         classes: Callable[[URIRef], list[URIRef]] = lambda known: [known],
         prefixes: Mapping[str, str] | None = None,
     ) -> None:
-        self._targets: dict[str, list[list[_Rule]]] = {}
+        self._targets: dict[str, list[list[Rule]]] = {}
         self._typed: dict[str, set[str]] = {}
         for shape in sorted(set(shapes.subjects(SH.targetClass, None)), key=str):
             if (shape, SH.deactivated, Literal(True)) in shapes:
                 continue
             refuse_unknown(shapes, shape, NODE_TERMS)
-            rules = [_rule(shapes, shape, None, classes, self._typed)]
+            rules = [compile_rule(shapes, shape, None, classes, self._typed)]
             for member in sorted(shapes.objects(shape, SH.property), key=str):
                 if (member, SH.deactivated, Literal(True)) not in shapes:
                     refuse_unknown(shapes, member, PROPERTY_TERMS)
                     path = shapes.value(member, SH.path)
-                    rules.append(_rule(shapes, member, path, classes, self._typed))
+                    rules.append(compile_rule(shapes, member, path, classes, self._typed))
             targets = {
                 str(c) for t in shapes.objects(shape, SH.targetClass) for c in classes(class_iri(t))
             }
@@ -123,26 +74,26 @@ class ShapeChecks:
         self._inverse = {rule.predicates[0] for rule in every if rule.inverse}
         self._named_by: dict[str, Counter[str | None]] = {p: Counter() for p in self._inverse}
         """How many subjects name each node by each inverse path, until the node is a focus."""
-        self._inverse_foci: dict[_Rule, dict[str, int]] = {r: {} for r in every if r.inverse}
+        self._inverse_foci: dict[Rule, dict[str, int]] = {r: {} for r in every if r.inverse}
         """The focus nodes of each inverse path, with how many subjects named them before they
         were seen: their counts leave ``_named_by`` then, which would otherwise hold a second
         copy of the key of every focus node (millions of contributions)."""
         self._classed_rules = [rule for rule in dict.fromkeys(every) if rule.classes]
-        self._drains: dict[int, list[_Waiting]] = {}
+        self._drains: dict[int, list[Waiting]] = {}
         """The values waiting to be an instance of a class, by the instances of the class."""
         for rule in self._classed_rules:
             for sets, _, _, waiting in rule.classes:
                 for instances in sets:
                     self._drains.setdefault(id(instances), []).append(waiting)
         self._labels: dict[str, str] = {}
-        self._found: list[tuple[_Rule, Term, str | None, str, str, Term | None]] = []
+        self._found: list[tuple[Rule, Term, str | None, str, str, Term | None]] = []
         self._subclassed: set[tuple[str, str]] = set()
         self._terms = TurtleTerms(prefixes or {})
         self._expanded: dict[str, str] = {"a": _TYPE}
         self._read = {p for rule in every for p in rule.predicates} | {_TYPE, _LABEL, _SUBCLASS}
         """The predicates some check reads: the others are not looked at."""
         self._dispatch: dict[
-            tuple[object, ...], tuple[list[set[str]], list[_Rule], list[_Waiting]]
+            tuple[object, ...], tuple[list[set[str]], list[Rule], list[Waiting]]
         ] = {}
 
     def statement(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
@@ -312,7 +263,7 @@ class ShapeChecks:
 
     def _counted(
         self,
-        rule: _Rule,
+        rule: Rule,
         focus: Term,
         count: int,
         label: str | None,
@@ -328,7 +279,7 @@ class ShapeChecks:
 
     def _dispatched(
         self, kinds: tuple[Value, ...], term: Callable[[Value], Term]
-    ) -> tuple[list[set[str]], list[_Rule], list[_Waiting]]:
+    ) -> tuple[list[set[str]], list[Rule], list[Waiting]]:
         """The instances a subject of types ``kinds`` is one of, the rules it is checked by,
         and the values that wait for it to be an instance: the same for all subjects of the
         same types (kept for the first few of them)."""
@@ -346,7 +297,7 @@ class ShapeChecks:
 
     def _tested(
         self,
-        rule: _Rule,
+        rule: Rule,
         focus: Term,
         label: str | None,
         values: Mapping[str, Sequence[Value]],
@@ -371,7 +322,7 @@ class ShapeChecks:
 
     def _classed(
         self,
-        rule: _Rule,
+        rule: Rule,
         focus: Term,
         key: str,
         label: str | None,
@@ -407,7 +358,7 @@ class ShapeChecks:
         return label
 
 
-def _wait(waiting: _Waiting, value_key: str, key: str) -> None:
+def _wait(waiting: Waiting, value_key: str, key: str) -> None:
     """Remember that the focus node ``key`` has a value not yet seen as an instance."""
     foci = waiting.setdefault(value_key, key)
     if foci is not key:
@@ -434,67 +385,3 @@ def _least_label(
         return label
     labels = [term(value).text for value in values.get(_LABEL, ())]
     return min(labels) if labels else None
-
-
-def _rule(
-    shapes: Graph,
-    shape: Node,
-    path: Node | None,
-    classes: Callable[[URIRef], list[URIRef]],
-    typed: dict[str, set[str]],
-) -> _Rule:
-    predicates, inverse = _path_predicates(shapes, shape, path) if path is not None else ((), False)
-    shown = path_text(shapes, path) if path is not None else ""
-    shown_focus = "{focus}" + (f"->{shown}" if shown else "")
-    counts, tests, kinds = [], [], []
-    unique_lang = None
-    for predicate, parameter in sorted(shapes.predicate_objects(shape), key=str):
-        component = component_name(predicate)
-        if predicate in VALUE_TESTS:
-            default = default_message(shapes, predicate, parameter)
-            tests.append((value_test(shapes, shape, predicate, parameter), component, default))
-        elif predicate == SH.minCount and path is not None:
-            count = int(str(parameter))
-            counts.append((count, 1 << 62, component, f"Less than {count} values on {shown_focus}"))
-        elif predicate == SH.maxCount and path is not None:
-            count = int(str(parameter))
-            counts.append((0, count, component, f"More than {count} values on {shown_focus}"))
-        elif predicate == SH.uniqueLang and path is not None and parameter == Literal(True):
-            unique_lang = (component, "More than one String shares the same Language")
-        elif predicate == SH["class"]:
-            known = tuple(typed.setdefault(str(c), set()) for c in classes(class_iri(parameter)))
-            default = default_message(shapes, predicate, parameter)
-            kinds.append((known, component, default, _Waiting()))
-    if inverse and (tests or kinds or unique_lang):
-        raise ConfigurationError(
-            f"the shape {shape_name(shapes, shape)} checks the values of an inverse path, which "
-            "the streamed checks do not: validate with --engine oxigraph"
-        )
-    severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
-    message = shape_message(shapes, shape)
-    return _Rule(
-        predicates, inverse, shown, severity, message, tuple(counts), unique_lang,
-        max((c[0] for c in counts), default=0), min((c[1] for c in counts), default=1 << 62),
-        predicates[0] if len(predicates) == 1 and not inverse else "", bool(tests or unique_lang),
-        kinds[0][0][0] if len(kinds) == 1 and len(kinds[0][0]) == 1 else None,
-        tuple(tests), tuple(kinds),
-    )  # fmt: skip
-
-
-def _path_predicates(shapes: Graph, shape: Node, path: Node) -> tuple[tuple[str, ...], bool]:
-    """A predicate, an alternative of predicates, or the inverse of a predicate."""
-    if isinstance(path, URIRef):
-        return (str(path),), False
-    inverse = shapes.value(path, SH.inversePath)
-    if isinstance(inverse, URIRef):
-        return (str(inverse),), True
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        members = list(Collection(shapes, alternatives))
-        if all(isinstance(member, URIRef) for member in members):
-            return tuple(str(member) for member in members), False
-    raise ConfigurationError(
-        f"the path of the shape {shape_name(shapes, shape)} is not one the streamed checks "
-        "follow (a property, an alternative of properties, or an inverse): validate with "
-        "--engine oxigraph"
-    )

@@ -24,10 +24,11 @@ from osgraph._align import AlignmentMethod
 from osgraph._countries import Country
 from osgraph._gazetteer import Gazetteer
 from osgraph._gazetteer_file import InstitutionFacts, ProjectFacts
-from osgraph._iri import IriScheme, slug
+from osgraph._iri import IriScheme
 from osgraph._names import name_key
+from osgraph._nodes import Nodes
 from osgraph._resolve import ContributionKey, Named, Resolution, taken
-from osgraph._sources.entries import ListInfo, Origin
+from osgraph._sources.entries import ListInfo
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
 from osgraph._vocabulary import (
     DCAT3_IN_SERIES,
@@ -62,7 +63,7 @@ def write_statements(
     they would otherwise stay in memory while the rest is written, checked and loaded.
     """
     vocabulary = _Vocabulary()
-    nodes = _Nodes(iris)
+    nodes = Nodes(iris)
     total = len(resolution.entries)
     for info in resolution.lists:
         _write_list(writer, vocabulary, info, nodes)
@@ -97,79 +98,6 @@ def write_statements(
         progress(total, total)
 
 
-class _Nodes:
-    """The Turtle terms of the graph's nodes; those that recur are made once.
-
-    Projects, institutions and countries keep their slug beside their term: a contribution's
-    term is made of the three slugs, millions of times in a large list.
-    """
-
-    def __init__(self, iris: IriScheme) -> None:
-        self._iris = iris
-        self._namespaces = iris.namespaces
-        self._institutions: dict[str, tuple[str, str]] = {}
-        self._countries: dict[str, tuple[str, str]] = {}
-        self._editions: dict[str, str] = {}
-        self._rows: dict[str, tuple[str, str]] = {}
-        self._last_project = ("", "", "")
-
-    def project(self, key: str) -> str:
-        return self._project(key)[1]
-
-    def _project(self, key: str) -> tuple[str, str]:
-        # Contributions come grouped by project: the last one made is most often the next.
-        last_key, last_slug, last_term = self._last_project
-        if last_key != key:
-            last_slug = slug(key)
-            last_term = prefixed("project", self._namespaces["project"], last_slug)
-            self._last_project = (key, last_slug, last_term)
-        return last_slug, last_term
-
-    def institution(self, key: str) -> str:
-        return self._slug_and_term(self._institutions, "institution", key)[1]
-
-    def country(self, code: str) -> str:
-        return self._slug_and_term(self._countries, "country", code)[1]
-
-    def _slug_and_term(
-        self, made: dict[str, tuple[str, str]], kind: str, key: str
-    ) -> tuple[str, str]:
-        found = made.get(key)
-        if found is None:
-            key_slug = slug(key)
-            found = made[key] = (key_slug, prefixed(kind, self._namespaces[kind], key_slug))
-        return found
-
-    def edition(self, list_id: str) -> str:
-        term = self._editions.get(list_id)
-        if term is None:
-            term = self._editions[list_id] = self._iris.turtle(self._iris.edition(list_id))
-        return term
-
-    def row(self, origin: Origin) -> str:
-        around = self._rows.get(origin.list_id)
-        if around is None:
-            # The term of line 0, split around its number: the same for every line.
-            head, _, tail = self._iris.turtle(self._iris.row(origin.list_id, 0)).rpartition("0")
-            around = self._rows[origin.list_id] = (head, tail)
-        return f"{around[0]}{origin.line}{around[1]}"
-
-    def contribution(self, project: str, institution: str, country: str) -> str:
-        """The term of :meth:`IriScheme.contribution`, from the slugs already made."""
-        local = IriScheme.contribution_path(
-            self._project(project)[0],
-            self._slug_and_term(self._institutions, "institution", institution)[0],
-            self._slug_and_term(self._countries, "country", country)[0],
-        )
-        return prefixed("contribution", self._namespaces["contribution"], local)
-
-    def series(self, series_id: str) -> str:
-        return self._iris.turtle(self._iris.series(series_id))
-
-    def agent(self, key: str) -> str:
-        return self._iris.turtle(self._iris.agent(key))
-
-
 class _Vocabulary:
     """Terms of the vocabularies osgraph uses, as Turtle writes them with :data:`PREFIXES`."""
 
@@ -193,7 +121,7 @@ class _Vocabulary:
 
 
 def _write_projects(
-    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
 ) -> None:
     project_class, derived_from, listed_in, developed_by, country = (
         vocabulary(OSG.Project),
@@ -205,9 +133,13 @@ def _write_projects(
     area, has_contribution = vocabulary(OSG.area), vocabulary(OSG.contribution)
     areas = _areas(resolution)
     used_domains: set[str] = set()
-    later: dict[str, list[ContributionKey]] = {}  # the terms made only when told: they are many
+    later: dict[str, ContributionKey | list[ContributionKey]] = {}  # terms made when told
     for made in resolution.contributions if writer.check else ():
-        later.setdefault(made.project, []).append(made)
+        before = later.setdefault(made.project, made)  # a project's one contribution, no list
+        if isinstance(before, list):
+            before.append(made)
+        elif before is not made:
+            later[made.project] = [before, made]
     for key, project in taken(resolution.projects):
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
         pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
@@ -228,15 +160,17 @@ def _write_projects(
             pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
                 used_domains.add(facts.domain)
+        told = later.pop(key, [])
         contributions = [
-            (has_contribution, nodes.contribution(*made)) for made in later.pop(key, ())
+            (has_contribution, nodes.contribution(*made))
+            for made in (told if isinstance(told, list) else [told])
         ]
         writer.statement(nodes.project(key), pairs, contributions)
     _write_domains(writer, vocabulary, used_domains)
 
 
 def _write_institutions(
-    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
 ) -> None:
     institution_class = vocabulary(OSG.Institution)
     for key, institution in resolution.institutions.items():
@@ -255,7 +189,7 @@ def _write_institutions(
 
 
 def _write_countries(
-    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
 ) -> None:
     """The countries lists name, and those institutions are based in."""
     countries: dict[str, Country] = {
@@ -308,7 +242,7 @@ def _areas(resolution: Resolution) -> set[str]:
 
 
 def _write_contributions(
-    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: _Nodes
+    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
 ) -> None:
     contribution_class, has_contribution, of_project, of_institution, in_country = (
         vocabulary(OSG.Contribution),
@@ -393,7 +327,7 @@ def _write_domains(writer: TurtleWriter, vocabulary: _Vocabulary, used: set[str]
 
 
 def _organisation_pairs(
-    vocabulary: _Vocabulary, facts: InstitutionFacts, gazetteer: Gazetteer, nodes: _Nodes
+    vocabulary: _Vocabulary, facts: InstitutionFacts, gazetteer: Gazetteer, nodes: Nodes
 ) -> list[tuple[str, str]]:
     """What the gazetteer knows of an organisation: kind, country, identifiers, parent."""
     kind = INSTITUTION_KINDS[facts.kind] if facts.kind else ORG.Organization
@@ -453,7 +387,7 @@ def _ancestors(resolution: Resolution) -> list[InstitutionFacts]:
 
 
 def _write_list(
-    writer: TurtleWriter, vocabulary: _Vocabulary, info: ListInfo, nodes: _Nodes
+    writer: TurtleWriter, vocabulary: _Vocabulary, info: ListInfo, nodes: Nodes
 ) -> None:
     pairs = [
         ("a", vocabulary(OSG.ListEdition)),
