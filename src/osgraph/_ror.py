@@ -52,7 +52,9 @@ def match_key(name: str) -> str:
     >>> match_key("Max-Planck-Institut für Informatik (MPI)")
     'max planck institut für informatik mpi'
     """
-    if name.isascii():  # most names: the key of names.py in one pass (its only fold is the `)
+    # Most names are ASCII, where name_key only lowers the case and folds the backtick: done
+    # here in the same pass as the punctuation (whose pattern takes white space too).
+    if name.isascii():
         return _PUNCTUATION.sub(" ", name.lower().replace("`", "'")).strip().removeprefix("the ")
     return " ".join(_PUNCTUATION.sub(" ", name_key(name)).split()).removeprefix("the ")
 
