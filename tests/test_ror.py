@@ -12,14 +12,17 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
 from osgraph import BuildOptions, build
 from osgraph._errors import ReadWriteError, SourceError
 from osgraph._gazetteer import load_gazetteer
+from osgraph._names import name_key
 from osgraph._review import draft_gazetteer, review_names
-from osgraph._ror import RorIndex, ror_index
+from osgraph._ror import _PUNCTUATION, RorIndex, match_key, ror_index
 from osgraph._ror_import import import_ror
 from osgraph._sources import read_source
 from osgraph._vocabulary import OSG
@@ -86,6 +89,14 @@ def test_a_name_several_records_have_is_not_guessed() -> None:
     assert one.country is not None
     chosen = index.match(shared, countries={one.country})
     assert chosen.record == one and chosen.by == "name and country"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_an_ascii_names_match_key_is_made_as_any_names(name: str) -> None:
+    """match_key makes an ASCII name's key in one pass: the same key as name_key's, with the
+    punctuation and a leading "the " taken off after it, as it makes every other name's."""
+    slow = " ".join(_PUNCTUATION.sub(" ", name_key(name)).split()).removeprefix("the ")
+    assert match_key(name) == slow
 
 
 def test_import_reads_rors_dump_and_json_lines_alike(tmp_path: Path) -> None:
