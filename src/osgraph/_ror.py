@@ -23,6 +23,7 @@ from typing import Any
 from osgraph import _resources
 from osgraph._errors import ReadWriteError, SourceError
 from osgraph._names import name_key
+from osgraph._one_or_many import add_one, each
 
 ROR_URL = "https://ror.org/"
 FORMAT = "osgraph-ror-index 1"
@@ -141,9 +142,9 @@ class RorIndex:
     ) -> None:
         self._records[ror_id] = record
         for name in {label, *names}:
-            _add_id(self._by_name, name, ror_id)
+            add_one(self._by_name, name, ror_id)
         for acronym in acronyms:
-            _add_id(self._by_acronym, acronym, ror_id)
+            add_one(self._by_acronym, acronym, ror_id)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -160,8 +161,7 @@ class RorIndex:
         return sorted(self._records)
 
     def _all(self, ids: str | list[str]) -> list[RorRecord]:
-        ids = [ids] if isinstance(ids, str) else ids
-        return [record for ror_id in ids if (record := self.record(ror_id)) is not None]
+        return [record for ror_id in each(ids) if (record := self.record(ror_id)) is not None]
 
     def match(self, name: str, countries: Iterable[str] = (), *, within: Any = None) -> RorMatch:
         """The record ``name`` stands for, with the ISO 3166-1 codes of the countries the list
@@ -262,16 +262,6 @@ class RorIndex:
     @cache  # noqa: B019  (one index for the life of the process)
     def _choices(self) -> list[str]:
         return sorted(self._by_name)
-
-
-def _add_id(ids: dict[str, str | list[str]], name: str, ror_id: str) -> None:
-    found = ids.get(name)
-    if found is None:
-        ids[name] = ror_id
-    elif isinstance(found, list):
-        found.append(ror_id)
-    else:
-        ids[name] = [found, ror_id]
 
 
 def _prefer_active(records: list[RorRecord]) -> list[RorRecord]:

@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from osgraph._errors import ConfigurationError
+from osgraph._one_or_many import add_one, each
 from osgraph._shape_queries import NODE_TERMS, PROPERTY_TERMS, Finding, class_iri, refuse_unknown
 from osgraph._shape_rules import Rule, Waiting, compile_rule
 from osgraph._value_tests import Term, TurtleTerms, node_key, node_term, term_of
@@ -154,7 +155,7 @@ class ShapeChecks:
                 for value_key, foci in waiting.items():
                     if any(value_key in kind for kind in sets):
                         continue
-                    for key in [foci] if isinstance(foci, str) else foci:
+                    for key in each(foci):
                         label = self._labels.get(key)
                         self._found.append(
                             (rule, focus(key), label, component, default, focus(value_key))
@@ -254,7 +255,7 @@ class ShapeChecks:
                             rule, focus, key, label, values, term, [value], key_of
                         )
                     else:
-                        _wait(rule.classes[0][3], value_key, key)  # maybe one later
+                        add_one(rule.classes[0][3], value_key, key)  # maybe one later
                         label = self._remember_label(key, label, values, term)
             elif rule.classes:
                 label = self._classed(rule, focus, key, label, values, term, raw, key_of)
@@ -340,7 +341,7 @@ class ShapeChecks:
                     label = _least_label(label, values, term)
                     self._found.append((rule, focus, label, component, default, term(value)))
                 elif not (value_key in sets[0] or any(value_key in s for s in sets)):
-                    _wait(waiting, value_key, key)  # maybe one later
+                    add_one(waiting, value_key, key)  # maybe one later
                     label = self._remember_label(key, label, values, term)
         return label
 
@@ -356,16 +357,6 @@ class ShapeChecks:
         if label is not None:
             self._labels[key] = label
         return label
-
-
-def _wait(waiting: Waiting, value_key: str, key: str) -> None:
-    """Remember that the focus node ``key`` has a value not yet seen as an instance."""
-    foci = waiting.setdefault(value_key, key)
-    if foci is not key:
-        if isinstance(foci, str):
-            waiting[value_key] = [foci, key]
-        else:
-            foci.append(key)
 
 
 def _named(message: str, focus: Term, value: Term | None, name: Callable[[Term], str]) -> str:

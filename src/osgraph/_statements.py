@@ -27,6 +27,7 @@ from osgraph._gazetteer_file import InstitutionFacts, ProjectFacts
 from osgraph._iri import IriScheme
 from osgraph._names import name_key
 from osgraph._nodes import Nodes
+from osgraph._one_or_many import add_one, each
 from osgraph._resolve import ContributionKey, Named, Resolution, taken
 from osgraph._sources.entries import ListInfo
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
@@ -135,11 +136,7 @@ def _write_projects(
     used_domains: set[str] = set()
     later: dict[str, ContributionKey | list[ContributionKey]] = {}  # terms made when told
     for made in resolution.contributions if writer.check else ():
-        before = later.setdefault(made.project, made)  # a project's one contribution, no list
-        if isinstance(before, list):
-            before.append(made)
-        elif before is not made:
-            later[made.project] = [before, made]
+        add_one(later, made.project, made)
     for key, project in taken(resolution.projects):
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
         pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
@@ -160,10 +157,8 @@ def _write_projects(
             pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
                 used_domains.add(facts.domain)
-        told = later.pop(key, [])
         contributions = [
-            (has_contribution, nodes.contribution(*made))
-            for made in (told if isinstance(told, list) else [told])
+            (has_contribution, nodes.contribution(*made)) for made in each(later.pop(key, []))
         ]
         writer.statement(nodes.project(key), pairs, contributions)
     _write_domains(writer, vocabulary, used_domains)
