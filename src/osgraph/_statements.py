@@ -28,7 +28,7 @@ from osgraph._iri import IriScheme
 from osgraph._names import name_key
 from osgraph._nodes import Nodes
 from osgraph._one_or_many import add_one, each
-from osgraph._resolve import ContributionKey, Named, Resolution, taken
+from osgraph._resolve import ContributionKey, ContributionRecord, Named, Resolution, taken
 from osgraph._sources.entries import ListInfo
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
 from osgraph._vocabulary import (
@@ -52,8 +52,7 @@ def write_statements(
     writer: TurtleWriter,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Write the knowledge graph of a resolution, one statement per subject (a project's
-    contributions in a second one, which its first tells the writer's check of).
+    """Write the knowledge graph of a resolution, one statement per subject.
 
     ``progress`` is told the rows written so far, of all rows, as the rows are written, then
     that all are when the rest is.
@@ -91,10 +90,12 @@ def write_statements(
         if progress and number % _PROGRESS_EVERY == 0:
             progress(number, total)
     resolution.entries.clear()
-    _write_projects(writer, vocabulary, resolution, nodes)
+    # What projects and contributions name is written before them, and each project's
+    # contributions right after it: a streamed check of the values that must be instances of a
+    # class then finds nearly every one already seen, rather than holding millions until the end.
     _write_institutions(writer, vocabulary, resolution, nodes)
     _write_countries(writer, vocabulary, resolution, nodes)
-    _write_contributions(writer, vocabulary, resolution, nodes)
+    _write_projects(writer, vocabulary, resolution, nodes)
     if progress:
         progress(total, total)
 
@@ -124,6 +125,7 @@ class _Vocabulary:
 def _write_projects(
     writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
 ) -> None:
+    """Each project, then each of its contributions."""
     project_class, derived_from, listed_in, developed_by, country = (
         vocabulary(OSG.Project),
         vocabulary(PROV.wasDerivedFrom),
@@ -133,11 +135,14 @@ def _write_projects(
     )
     area, has_contribution = vocabulary(OSG.area), vocabulary(OSG.contribution)
     areas = _areas(resolution)
+    contribution = _ContributionWriter(writer, vocabulary, areas, nodes)
     used_domains: set[str] = set()
-    later: dict[str, ContributionKey | list[ContributionKey]] = {}  # terms made when told
-    for made in resolution.contributions if writer.check else ():
-        add_one(later, made.project, made)
+    records = resolution.contributions
+    made_by: dict[str, ContributionKey | list[ContributionKey]] = {}
+    for made in records:
+        add_one(made_by, made.project, made)
     for key, project in taken(resolution.projects):
+        node = nodes.project(key)
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
         pairs += [(derived_from, nodes.row(origin)) for origin in project.origins]
         pairs += [
@@ -157,10 +162,13 @@ def _write_projects(
             pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
                 used_domains.add(facts.domain)
-        contributions = [
-            (has_contribution, nodes.contribution(*made)) for made in each(later.pop(key, []))
-        ]
-        writer.statement(nodes.project(key), pairs, contributions)
+        its = [(found, nodes.contribution(*found)) for found in each(made_by.pop(key, []))]
+        pairs += [(has_contribution, written) for _, written in its]
+        writer.statement(node, pairs)
+        for found, written in its:
+            contribution(found, written, node, records.pop(found))
+    for found, record in taken(records):  # of no project: none, but none is left out either
+        contribution(found, nodes.contribution(*found), nodes.project(found.project), record)
     _write_domains(writer, vocabulary, used_domains)
 
 
@@ -236,39 +244,43 @@ def _areas(resolution: Resolution) -> set[str]:
     return {key for key, record in resolution.countries.items() if record.area is not None}
 
 
-def _write_contributions(
-    writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
-) -> None:
-    contribution_class, has_contribution, of_project, of_institution, in_country = (
-        vocabulary(OSG.Contribution),
-        vocabulary(OSG.contribution),
-        vocabulary(OSG.project),
-        vocabulary(OSG.institution),
-        vocabulary(OSG.inCountry),
-    )
-    alignment, derived_from = vocabulary(OSG.alignment), vocabulary(PROV.wasDerivedFrom)
-    methods = {method: vocabulary(OSG[method.value]) for method in AlignmentMethod}
-    order = list(AlignmentMethod)
-    in_area, areas = vocabulary(OSG.inArea), _areas(resolution)
-    for contribution, record in taken(resolution.contributions):
-        node = nodes.contribution(
-            contribution.project, contribution.institution, contribution.country
+class _ContributionWriter:
+    """Writes the statement of one contribution."""
+
+    def __init__(
+        self, writer: TurtleWriter, vocabulary: _Vocabulary, areas: set[str], nodes: Nodes
+    ) -> None:
+        self._writer, self._areas, self._nodes = writer, areas, nodes
+        self._contribution_class, self._of_project, self._of_institution = (
+            vocabulary(OSG.Contribution),
+            vocabulary(OSG.project),
+            vocabulary(OSG.institution),
         )
-        project = nodes.project(contribution.project)
-        writer.rest(project, [(has_contribution, node)])
+        self._in_country, self._in_area = vocabulary(OSG.inCountry), vocabulary(OSG.inArea)
+        self._alignment = vocabulary(OSG.alignment)
+        self._derived_from = vocabulary(PROV.wasDerivedFrom)
+        self._methods = {method: vocabulary(OSG[method.value]) for method in AlignmentMethod}
+        self._order = list(AlignmentMethod)
+        self._vocabulary = vocabulary
+
+    def __call__(
+        self, contribution: ContributionKey, node: str, project: str, record: ContributionRecord
+    ) -> None:
+        nodes, alignment = self._nodes, self._alignment
         pairs = [
-            ("a", contribution_class),
-            (of_project, project),
-            (of_institution, nodes.institution(contribution.institution)),
-            (in_area, vocabulary(OSG[contribution.country]))
-            if contribution.country in areas
-            else (in_country, nodes.country(contribution.country)),
+            ("a", self._contribution_class),
+            (self._of_project, project),
+            (self._of_institution, nodes.institution(contribution.institution)),
+            (self._in_area, self._vocabulary(OSG[contribution.country]))
+            if contribution.country in self._areas
+            else (self._in_country, nodes.country(contribution.country)),
         ]
+        methods, order = self._methods, self._order
         pairs += [
             (alignment, methods[method]) for method in sorted(record.methods, key=order.index)
         ]
-        pairs += [(derived_from, nodes.row(origin)) for origin in record.origins]
-        writer.statement(node, pairs)
+        pairs += [(self._derived_from, nodes.row(origin)) for origin in record.origins]
+        self._writer.statement(node, pairs)
 
 
 def _key_pairs(vocabulary: _Vocabulary, names: list[str]) -> list[tuple[str, str]]:

@@ -332,7 +332,7 @@ class TurtleWriter:
         self._write = out.write
         self.triples = 0
         self.check = check
-        """Told each subject and all its pairs, those written later with :meth:`rest` too."""
+        """Told each subject and all its pairs, before they are written."""
         for prefix, namespace in prefixes.items():
             if not _PREFIX.fullmatch(prefix):
                 raise OsgraphError(f"{prefix!r} is not a Turtle prefix (such as ex)")
@@ -340,24 +340,15 @@ class TurtleWriter:
             self._write(f"@prefix {prefix}: <{namespace}> .\n")
         self._write("\n")
 
-    def statement(
-        self,
-        subject: str,
-        pairs: Sequence[tuple[str, str]],
-        later: Sequence[tuple[str, str]] = (),
-    ) -> None:
-        """Write every ``(predicate, object)`` of ``subject`` as one statement, and tell the
-        check of them and of the pairs of the subject written ``later`` (with :meth:`rest`).
+    def statement(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """Write every ``(predicate, object)`` of ``subject`` as one statement, once the check
+        is told of them.
 
         Objects of the same predicate that follow one another share it (``p o1, o2``). Nothing
         is written when ``pairs`` is empty.
         """
         if self.check is not None:
-            self.check(subject, [*pairs, *later] if later else pairs)
-        self.rest(subject, pairs)
-
-    def rest(self, subject: str, pairs: Sequence[tuple[str, str]]) -> None:
-        """Write a statement of ``subject`` as :meth:`statement` does, its check told already."""
+            self.check(subject, pairs)
         parts = [subject]
         last = ""
         for predicate, value in pairs:
