@@ -73,12 +73,18 @@ class ShapeChecks:
         every = [rule for shapes_ in self._targets.values() for rules in shapes_ for rule in rules]
         self._named = set(self._targets) | set(self._typed)
         self._inverse = {rule.predicates[0] for rule in every if rule.inverse}
-        self._named_by: dict[str, Counter[str | None]] = {p: Counter() for p in self._inverse}
+        self._named_by: dict[str, Counter[str]] = {p: Counter() for p in self._inverse}
         """How many subjects name each node by each inverse path, until the node is a focus."""
         self._inverse_foci: dict[Rule, dict[str, int]] = {r: {} for r in every if r.inverse}
-        """The focus nodes of each inverse path, with how many subjects named them before they
-        were seen: their counts leave ``_named_by`` then, which would otherwise hold a second
-        copy of the key of every focus node (millions of contributions)."""
+        """The focus nodes of each inverse path, with how many subjects named them: those that
+        named one before it was seen leave ``_named_by`` for it then, which would otherwise hold
+        a second copy of the key of every focus node (millions of contributions)."""
+        self._foci_named_by: dict[str, list[dict[str, int]]] = {}
+        """The focus nodes of the inverse paths of each predicate, whose counts go up at once
+        when a subject names them after they were seen (the subjects that name a node most
+        often come after it)."""
+        for rule, foci in self._inverse_foci.items():
+            self._foci_named_by.setdefault(rule.predicates[0], []).append(foci)
         self._classed_rules = [rule for rule in dict.fromkeys(every) if rule.classes]
         self._drains: dict[int, list[Waiting]] = {}
         """The values waiting to be an instance of a class, by the instances of the class."""
@@ -204,7 +210,18 @@ class ShapeChecks:
         if _SUBCLASS in values:
             self._subclassed |= {(key, term(known).text) for known in values[_SUBCLASS]}
         for predicate in self._inverse.intersection(values):
-            self._named_by[predicate].update({key_of(v) for v in values[predicate]})
+            named, seen = self._named_by[predicate], self._foci_named_by[predicate]
+            for value_key in {key_of(v) for v in values[predicate]}:
+                if value_key is None:  # a literal: no node to count
+                    continue
+                counted_now = False
+                for foci in seen:
+                    before = foci.get(value_key)
+                    if before is not None:
+                        foci[value_key] = before + 1
+                        counted_now = True
+                if not counted_now:
+                    named[value_key] += 1
         label: str | None = _UNKNOWN
         counted: list[str] | None = None  # the inverse paths whose counts of the focus moved
         for rule in rules:

@@ -91,8 +91,9 @@ def write_statements(
             progress(number, total)
     resolution.entries.clear()
     # What projects and contributions name is written before them, and each project's
-    # contributions right after it: a streamed check of the values that must be instances of a
-    # class then finds nearly every one already seen, rather than holding millions until the end.
+    # contributions right before it: a streamed check of the values that must be instances of
+    # a class then finds nearly every one already seen or seen next, rather than holding
+    # millions (and the labels of the subjects that name them) until the end.
     _write_institutions(writer, vocabulary, resolution, nodes)
     _write_countries(writer, vocabulary, resolution, nodes)
     _write_projects(writer, vocabulary, resolution, nodes)
@@ -125,7 +126,7 @@ class _Vocabulary:
 def _write_projects(
     writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
 ) -> None:
-    """Each project, then each of its contributions."""
+    """Each project, after its contributions."""
     project_class, derived_from, listed_in, developed_by, country = (
         vocabulary(OSG.Project),
         vocabulary(PROV.wasDerivedFrom),
@@ -164,9 +165,9 @@ def _write_projects(
                 used_domains.add(facts.domain)
         its = [(found, nodes.contribution(*found)) for found in each(made_by.pop(key, []))]
         pairs += [(has_contribution, written) for _, written in its]
-        writer.statement(node, pairs)
         for found, written in its:
             contribution(found, written, node, records.pop(found))
+        writer.statement(node, pairs)
     for found, record in taken(records):  # of no project: none, but none is left out either
         contribution(found, nodes.contribution(*found), nodes.project(found.project), record)
     _write_domains(writer, vocabulary, used_domains)
