@@ -188,6 +188,11 @@ class Gazetteer:
         """What is known of the project ``name``, if anything."""
         return self._projects.get(name_key(name))
 
+    def project_by_key(self, key: str) -> ProjectFacts | None:
+        """What is known of the project whose name's key (:func:`osgraph._names.name_key`) is
+        ``key``, if anything: :meth:`project` without making the key again."""
+        return self._projects.get(key)
+
     def institutions(self) -> list[InstitutionFacts]:
         """Every entry, once, in the order of their names."""
         unique = {facts.name: facts for facts in self._institutions.values()}

@@ -158,7 +158,7 @@ def _write_projects(
             (area, vocabulary(OSG[code])) if code in areas else (country, nodes.country(code))
             for code in sorted(project.countries)
         ]
-        facts = resolution.gazetteer.project(project.label)
+        facts = resolution.gazetteer.project_by_key(key)  # a project's key is its name's
         if facts:
             pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
