@@ -1,6 +1,6 @@
 """Tables whose keys have one value, or a list of several: in the large ones (the ROR index's
-names, the values a check waits for, a project's contributions) most keys have one, and a list
-for each would cost more memory than the values themselves."""
+names, the values a check waits for) most keys have one, and a list for each would cost more
+memory than the values themselves."""
 
 from __future__ import annotations
 

@@ -27,7 +27,6 @@ from osgraph._gazetteer_file import InstitutionFacts, ProjectFacts
 from osgraph._iri import IriScheme
 from osgraph._names import name_key
 from osgraph._nodes import Nodes
-from osgraph._one_or_many import add_one, each
 from osgraph._resolve import ContributionKey, ContributionRecord, Named, Resolution, taken
 from osgraph._sources.entries import ListInfo
 from osgraph._turtle import TurtleWriter, integer, iri, literal, prefixed
@@ -139,9 +138,6 @@ def _write_projects(
     contribution = _ContributionWriter(writer, vocabulary, areas, nodes)
     used_domains: set[str] = set()
     records = resolution.contributions
-    made_by: dict[str, ContributionKey | list[ContributionKey]] = {}
-    for made in records:
-        add_one(made_by, made.project, made)
     for key, project in taken(resolution.projects):
         node = nodes.project(key)
         pairs = [("a", project_class), *_named_pairs(vocabulary, project)]
@@ -150,23 +146,25 @@ def _write_projects(
             (listed_in, nodes.edition(list_id))
             for list_id in dict.fromkeys(origin.list_id for origin in project.origins)
         ]
-        pairs += [
-            (developed_by, nodes.institution(institution))
-            for institution in sorted(project.institutions)
-        ]
+        institutions, countries = sorted(project.institutions), sorted(project.countries)
+        pairs += [(developed_by, nodes.institution(institution)) for institution in institutions]
         pairs += [
             (area, vocabulary(OSG[code])) if code in areas else (country, nodes.country(code))
-            for code in sorted(project.countries)
+            for code in countries
         ]
         facts = resolution.gazetteer.project_by_key(key)  # a project's key is its name's
         if facts:
             pairs += _project_fact_pairs(vocabulary, facts)
             if facts.domain:
                 used_domains.add(facts.domain)
-        its = [(found, nodes.contribution(*found)) for found in each(made_by.pop(key, []))]
-        pairs += [(has_contribution, written) for _, written in its]
-        for found, written in its:
-            contribution(found, written, node, records.pop(found))
+        # A contribution pairs one of the institutions of a project's rows with one of their
+        # countries: found among those pairs, without a table of every project's contributions.
+        for made in (ContributionKey(key, i, c) for i in institutions for c in countries):
+            record = records.pop(made, None)
+            if record is not None:
+                written = nodes.contribution(*made)
+                contribution(made, written, node, record)
+                pairs.append((has_contribution, written))
         writer.statement(node, pairs)
     for found, record in taken(records):  # of no project: none, but none is left out either
         contribution(found, nodes.contribution(*found), nodes.project(found.project), record)
