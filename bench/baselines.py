@@ -52,6 +52,7 @@ def flat_triples(folder: Path) -> Iterator[Triple]:
         yield node, f"{OSG}project", ("iri", project)
         yield node, f"{OSG}institution", institution
         yield node, f"{OSG}inCountry", country
+        yield institution[1], f"{OSG}creditedInCountry", country
         yield node, f"{OSG}alignment", ("iri", f"{OSG}ByPosition")
         yield node, DERIVED_FROM, ("iri", f"{ID}list/{row['list']}/line/{row['line']}")
     for row in _table(folder, "institutions"):

@@ -65,7 +65,7 @@ def test_the_flat_form_maps_to_the_graph_osgraph_builds(tmp_path: Path, baseline
         )
 
 
-@pytest.mark.parametrize(("name", "count"), [("mapping", 6), ("mapping-minimal", 3)])
+@pytest.mark.parametrize(("name", "count"), [("mapping", 7), ("mapping-minimal", 3)])
 def test_the_rml_mappings_name_only_columns_of_their_tables(name: str, count: int) -> None:
     mapping = Graph().parse(Path(__file__).parents[1] / "bench" / f"{name}.rml.ttl")
     maps = list(mapping.subjects(RML.logicalSource, None))

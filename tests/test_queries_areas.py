@@ -74,3 +74,24 @@ def test_only_countries_count_for_projects_by_country_and_across_borders(
         for p, names in answer(areas_kg, engine, "cross-border-projects")
     }
     assert across == {p: names for p, names in countries.items() if len(names) >= 2}
+
+
+@pytest.mark.parametrize("kg", ["areas_kg", "two_lists_kg"])
+def test_an_institution_is_credited_in_the_places_of_its_contributions(
+    kg: str, request: pytest.FixtureRequest
+) -> None:
+    """``osg:creditedInCountry`` and ``osg:creditedInArea``, the shortcuts the build writes on
+    each institution, are the countries and areas of the contributions that name it: no more,
+    no fewer (and an institution of a row that could not be aligned has none)."""
+    graph = Graph().parse(request.getfixturevalue(kg), format="turtle")
+    for shortcut, place in [
+        (OSG.creditedInCountry, OSG.inCountry),
+        (OSG.creditedInArea, OSG.inArea),
+    ]:
+        of_contributions = {
+            (institution, found)
+            for contribution, institution in graph.subject_objects(OSG.institution)
+            for found in graph.objects(contribution, place)
+        }
+        assert set(graph.subject_objects(shortcut)) == of_contributions
+        assert of_contributions or kg == "two_lists_kg"  # the real lists have no area

@@ -9,7 +9,8 @@ What the graph holds, for each kind of thing (``osg:`` is the osgraph ontology):
   countries the rows state (``osg:developedBy``, ``osg:country``), their contributions, and the
   rows they come from (``prov:wasDerivedFrom``);
 - institutions and countries: label, homepage, other spellings (``skos:altLabel``), and the key
-  of each name (``osg:nameKey``);
+  of each name (``osg:nameKey``); institutions also the countries and areas the lists credit
+  their contributions to (``osg:creditedInCountry``, ``osg:creditedInArea``);
 - contributions: project, institution, country (``osg:inCountry``), how they were aligned, and
   their rows.
 """
@@ -93,8 +94,8 @@ def write_statements(
     # contributions right before it: a streamed check of the values that must be instances of
     # a class then finds nearly every one already seen or seen next, rather than holding
     # millions (and the labels of the subjects that name them) until the end.
-    _write_institutions(writer, vocabulary, resolution, nodes)
     _write_countries(writer, vocabulary, resolution, nodes)
+    _write_institutions(writer, vocabulary, resolution, nodes)
     _write_projects(writer, vocabulary, resolution, nodes)
     if progress:
         progress(total, total)
@@ -175,8 +176,17 @@ def _write_institutions(
     writer: TurtleWriter, vocabulary: _Vocabulary, resolution: Resolution, nodes: Nodes
 ) -> None:
     institution_class = vocabulary(OSG.Institution)
+    in_country, in_area = vocabulary(OSG.creditedInCountry), vocabulary(OSG.creditedInArea)
+    areas = _areas(resolution)
+    credited: dict[str, set[str]] = {}
+    for made in resolution.contributions:
+        credited.setdefault(made.institution, set()).add(made.country)
     for key, institution in resolution.institutions.items():
         pairs = [("a", institution_class), *_named_pairs(vocabulary, institution)]
+        pairs += [
+            (in_area, vocabulary(OSG[code])) if code in areas else (in_country, nodes.country(code))
+            for code in sorted(credited.pop(key, ()))
+        ]
         names = [institution.label, *institution.spellings]
         if institution.facts:
             pairs += _organisation_pairs(vocabulary, institution.facts, resolution.gazetteer, nodes)

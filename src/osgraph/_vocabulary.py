@@ -81,6 +81,8 @@ class OSG(DefinedNamespace):
     inCountry: URIRef
     area: URIRef
     inArea: URIRef
+    creditedInCountry: URIRef
+    creditedInArea: URIRef
     contribution: URIRef
     project: URIRef
     institution: URIRef
