@@ -175,6 +175,10 @@ BREAKAGES: dict[str, tuple[Callable[[Graph], object], str]] = {
         lambda g: g.add((WHISPER, OSG.domain, URIRef(BASE + "domain/x"))),
         "osg:domain: More than 1 values on",
     ),
+    "credited in a project": (
+        lambda g: g.add((TSINGHUA, OSG.creditedInCountry, WHISPER)),
+        "osg:creditedInCountry: Value does not have class osg:Country",
+    ),
 }
 """Between them, every kind of constraint ``ontology/shapes.ttl`` uses is broken at least once
 (:func:`test_every_constraint_of_the_shapes_is_broken_by_a_breakage` sees to it)."""
