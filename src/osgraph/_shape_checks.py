@@ -167,9 +167,7 @@ class ShapeChecks:
                             (rule, focus(key), label, component, default, focus(value_key))
                         )
         for rule, seen in self._inverse_foci.items():
-            named = self._named_by[rule.predicates[0]]
-            for key, before in seen.items():
-                count = before + named.get(key, 0)  # named before it was seen, and after
+            for key, count in seen.items():  # every name, before the node was seen and after
                 for least, most, component, default in rule.counts:
                     if not least <= count <= most:
                         found = (rule, focus(key), self._labels.get(key), component, default, None)
